@@ -1,0 +1,97 @@
+//! Diagnostics: located errors and warnings, and their rendering for people.
+//!
+//! Every stage reports problems as [`Diagnostic`] values carrying a [`Span`]; only the command line turns
+//! them into text, in the stable `file:line:col: error: message` form followed by the source line and a caret.
+
+mod render;
+mod span;
+
+pub use render::render;
+pub use span::{LineCol, SourceFile, Span};
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something worth fixing that does not stop the flow from loading.
+    Warning,
+    /// Something that stops the flow (or expression) from loading or evaluating.
+    Error,
+}
+
+impl Severity {
+    /// The word shown in the diagnostic header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One located problem, with what is wrong, where, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, one line.
+    pub message: String,
+    /// Where, in the source the diagnostic is rendered against.
+    pub span: Span,
+    /// A short note printed next to the caret.
+    pub label: Option<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The id of the block the problem is in, when there is one.
+    pub block: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`.
+    pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            block: None,
+        }
+    }
+
+    /// A warning at `span`.
+    pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(span, message)
+        }
+    }
+
+    /// The same diagnostic with a note under the caret.
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The same diagnostic with a hint on how to fix it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The same diagnostic, attributed to block `id`.
+    pub fn in_block(mut self, id: impl Into<String>) -> Diagnostic {
+        self.block = Some(id.into());
+        self
+    }
+
+    /// The same diagnostic with its span moved `by` bytes (an expression embedded in a file).
+    pub fn shifted(mut self, by: usize) -> Diagnostic {
+        self.span = self.span.shifted(by);
+        self
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

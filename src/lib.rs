@@ -1,0 +1,10 @@
+//! routeflow: a runtime for Designer-style task-routing applications.
+//!
+//! The pipeline is visible in the module tree: [`expr`] (the ECMAScript-subset expression language),
+//! [`skill`] (Genesys skill expressions), [`diagnostic`] (located errors), and [`cli`] (the commands).
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diagnostic;
+pub mod expr;
+pub mod skill;
