@@ -1,3 +1,7 @@
 #![forbid(unsafe_code)]
 
-fn main() {}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    routeflow::cli::run(routeflow::cli::Cli::parse())
+}

@@ -1,1 +1,34 @@
+//! The `routeflow` commands. `main.rs` parses the arguments into [`Cli`]; [`run`] does the work and
+//! returns the process exit code (0 success, 1 invalid input, 2 usage error).
 
+mod eval;
+mod report;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// routeflow: run, check and replay Designer-style task-routing applications.
+#[derive(Debug, Parser)]
+#[command(name = "routeflow", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate one expression and print its value as JSON.
+    Eval(eval::EvalArgs),
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Eval(args) => eval::run(&args),
+    }
+}
+
+/// Exit code for invalid input (a diagnostic was printed).
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code for a usage error (clap uses the same).
+pub const EXIT_USAGE: u8 = 2;

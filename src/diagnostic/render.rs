@@ -67,7 +67,13 @@ fn split_at_chars(line: &str, from: usize, to: usize) -> (&str, &str) {
 
 fn display_width(text: &str) -> usize {
     text.chars()
-        .map(|c| if c == '\t' { TAB.len() } else { c.width().unwrap_or(0) })
+        .map(|c| {
+            if c == '\t' {
+                TAB.len()
+            } else {
+                c.width().unwrap_or(0)
+            }
+        })
         .sum()
 }
 

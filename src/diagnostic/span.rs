@@ -133,6 +133,17 @@ impl SourceFile {
             .unwrap_or(self.text.len())
     }
 
+    /// Byte offset of a 1-based line and column (column in characters), clamped to the text.
+    pub fn offset(&self, line: usize, col: usize) -> usize {
+        let start = self.line_start(line.max(1));
+        let line_text = self.line_text(line.max(1));
+        let within = line_text
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i);
+        (start + within).min(self.text.len())
+    }
+
     fn floor_char_boundary(&self, mut offset: usize) -> usize {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;

@@ -1,0 +1,362 @@
+//! Syntax tree → compiled [`Expression`]: names bound to variable slots or built-ins, calls checked for
+//! arity, constant sub-expressions evaluated once. Collects every error of the expression.
+
+use super::ast::{BinaryOp, Expr, ExprKind};
+use super::builtins::{self, Builtin};
+use super::methods::Method;
+use super::program::{Expression, Node};
+use super::suggest::closest;
+use super::value::Value;
+use crate::diagnostic::{Diagnostic, Span};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The variables an expression may name, each with its slot in the frame of values it is evaluated on.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    names: Vec<Arc<str>>,
+    slots: HashMap<Arc<str>, usize>,
+}
+
+impl Scope {
+    /// An empty scope.
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// A scope with `names`, slots in order.
+    pub fn with_names<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Scope {
+        let mut scope = Scope::new();
+        for name in names {
+            scope.declare(name.as_ref());
+        }
+        scope
+    }
+
+    /// Declare `name` (again: same slot) and return its slot.
+    pub fn declare(&mut self, name: &str) -> usize {
+        if let Some(&slot) = self.slots.get(name) {
+            return slot;
+        }
+        let name: Arc<str> = Arc::from(name);
+        let slot = self.names.len();
+        self.names.push(name.clone());
+        self.slots.insert(name, slot);
+        slot
+    }
+
+    /// The slot of `name`, if declared.
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.slots.get(name).copied()
+    }
+
+    /// The declared names, in slot order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// Number of slots.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether nothing is declared.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// JavaScript words that are not expressions routeflow supports.
+const UNSUPPORTED_WORDS: &[&str] = &[
+    "this",
+    "new",
+    "typeof",
+    "instanceof",
+    "in",
+    "void",
+    "delete",
+    "function",
+    "var",
+    "let",
+    "const",
+    "class",
+    "return",
+    "if",
+    "else",
+    "for",
+    "while",
+    "do",
+    "switch",
+    "case",
+    "yield",
+    "await",
+    "async",
+    "import",
+    "export",
+    "super",
+    "throw",
+    "try",
+    "catch",
+    "finally",
+    "with",
+    "debugger",
+    "window",
+    "globalThis",
+    "eval",
+    "Function",
+    "Object",
+    "Array",
+    "JSON",
+    "Date",
+    "RegExp",
+    "Symbol",
+    "BigInt",
+];
+
+/// Parse and compile `source` against `scope`. Every error of the expression is returned.
+pub fn compile(source: &str, scope: &Scope) -> Result<Expression, Vec<Diagnostic>> {
+    let ast = super::parse(source).map_err(|d| vec![d])?;
+    compile_ast(&ast, source, scope)
+}
+
+/// Compile an already parsed syntax tree (`source` is kept for messages and traces).
+pub fn compile_ast(ast: &Expr, source: &str, scope: &Scope) -> Result<Expression, Vec<Diagnostic>> {
+    let mut compiler = Compiler {
+        scope,
+        errors: Vec::new(),
+    };
+    let root = compiler.node(ast);
+    if compiler.errors.is_empty() {
+        Ok(Expression {
+            root,
+            source: Arc::from(source),
+        })
+    } else {
+        Err(compiler.errors)
+    }
+}
+
+struct Compiler<'s> {
+    scope: &'s Scope,
+    errors: Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    fn node(&mut self, expr: &Expr) -> Node {
+        let span = expr.span;
+        let errors_before = self.errors.len();
+        let node = match &expr.kind {
+            ExprKind::Null => Node::Const(Value::Null),
+            ExprKind::Bool(b) => Node::Const(Value::Bool(*b)),
+            ExprKind::Number(n) => Node::Const(Value::Number(*n)),
+            ExprKind::String(s) => Node::Const(Value::from(s.as_str())),
+            ExprKind::Identifier(name) => self.identifier(name, span),
+            ExprKind::Array(items) => Node::Array(self.nodes(items)),
+            ExprKind::Unary(op, operand) => Node::Unary(*op, Box::new(self.node(operand)), span),
+            ExprKind::Binary(op, lhs, rhs) => {
+                let (lhs, rhs) = (Box::new(self.node(lhs)), Box::new(self.node(rhs)));
+                match op {
+                    BinaryOp::And => Node::And(lhs, rhs, span),
+                    BinaryOp::Or => Node::Or(lhs, rhs, span),
+                    op => Node::Binary(*op, lhs, rhs, span),
+                }
+            }
+            ExprKind::Conditional(test, consequent, alternate) => Node::Conditional(
+                Box::new(self.node(test)),
+                Box::new(self.node(consequent)),
+                Box::new(self.node(alternate)),
+                span,
+            ),
+            ExprKind::Member(object, name) => self.member(object, &name.text, name.span, span),
+            ExprKind::Index(object, index) => Node::Index(
+                Box::new(self.node(object)),
+                Box::new(self.node(index)),
+                span,
+            ),
+            ExprKind::Call(callee, args) => self.call(callee, args, span),
+        };
+        // A sub-expression that failed to compile stands in as a placeholder: never evaluate around it.
+        if self.errors.len() > errors_before {
+            return node;
+        }
+        self.fold(node, span)
+    }
+
+    fn nodes(&mut self, exprs: &[Expr]) -> Box<[Node]> {
+        exprs.iter().map(|e| self.node(e)).collect()
+    }
+
+    /// Evaluate a node whose operands are all constants now, once, instead of for every workitem.
+    fn fold(&mut self, node: Node, span: Span) -> Node {
+        if matches!(node, Node::Const(_)) || !node.is_foldable() {
+            return node;
+        }
+        match node.eval(&[]) {
+            Ok(value) => Node::Const(value.into_owned()),
+            Err(error) => {
+                let mut diagnostic = error.to_diagnostic();
+                if diagnostic.span == Span::default() {
+                    diagnostic.span = span;
+                }
+                self.errors.push(diagnostic);
+                Node::Const(Value::Null)
+            }
+        }
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) -> Node {
+        self.errors.push(diagnostic);
+        Node::Const(Value::Null)
+    }
+
+    fn identifier(&mut self, name: &str, span: Span) -> Node {
+        if let Some(slot) = self.scope.slot(name) {
+            return Node::Slot(slot, span);
+        }
+        if let Some(value) = builtins::global_constant(name) {
+            return Node::Const(Value::Number(value));
+        }
+        if Builtin::global(name).is_some() {
+            return self.error(
+                Diagnostic::error(span, format!("`{name}` is a function, not a value"))
+                    .with_help(format!("call it, e.g. `{name}(x)`")),
+            );
+        }
+        if name == "Math" {
+            return self.error(
+                Diagnostic::error(span, "`Math` is not a value")
+                    .with_help("use one of its functions, e.g. `Math.max(a, b)`"),
+            );
+        }
+        if name == "undefined" {
+            return self.error(
+                Diagnostic::error(span, "`undefined` is not supported")
+                    .with_help("routeflow has no undefined values: use `null` or `''`"),
+            );
+        }
+        if UNSUPPORTED_WORDS.contains(&name) {
+            return self.error(
+                Diagnostic::error(span, format!("`{name}` is not supported in routeflow expressions"))
+                    .with_help("expressions are a safe subset of JavaScript: values, operators and the built-in functions"),
+            );
+        }
+        let mut diagnostic = Diagnostic::error(span, format!("undeclared variable `{name}`"))
+            .with_label("not declared");
+        let mut candidates: Vec<&str> = self.scope.names().collect();
+        for builtin in Builtin::global_names().chain(["Math"]) {
+            candidates.push(builtin);
+        }
+        diagnostic = match closest(name, candidates) {
+            Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+            None => diagnostic.with_help("declare it as a variable before using it"),
+        };
+        self.error(diagnostic)
+    }
+
+    fn member(&mut self, object: &Expr, name: &str, name_span: Span, span: Span) -> Node {
+        if self.is_global(object, "Math") {
+            return match builtins::math_constant(name) {
+                Some(value) => Node::Const(Value::Number(value)),
+                None if Builtin::math(name).is_some() => self.error(
+                    Diagnostic::error(span, format!("`Math.{name}` is a function, not a value"))
+                        .with_help(format!("call it, e.g. `Math.{name}(x)`")),
+                ),
+                None => self.unknown_math(name, name_span),
+            };
+        }
+        let object = Box::new(self.node(object));
+        if name == "length" {
+            Node::Length(object, span)
+        } else {
+            Node::Field(object, Arc::from(name), span)
+        }
+    }
+
+    fn call(&mut self, callee: &Expr, args: &[Expr], span: Span) -> Node {
+        match &callee.kind {
+            ExprKind::Identifier(name) if self.scope.slot(name).is_none() => {
+                let Some(builtin) = Builtin::global(name) else {
+                    let mut diagnostic =
+                        Diagnostic::error(callee.span, format!("unknown function `{name}`"));
+                    if let Some(close) = closest(name, Builtin::global_names()) {
+                        diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+                    } else {
+                        diagnostic = diagnostic.with_help(format!(
+                            "the functions are {} and Math.*, plus methods such as `s.trim()`",
+                            Builtin::global_names().collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                    return self.error(diagnostic);
+                };
+                let args = self.arguments(&builtin.name(), builtin.arity(), args, span);
+                Node::Builtin(builtin, args, span)
+            }
+            ExprKind::Member(object, name) if self.is_global(object, "Math") => {
+                let Some(builtin) = Builtin::math(&name.text) else {
+                    return self.unknown_math(&name.text, name.span);
+                };
+                let args = self.arguments(&builtin.name(), builtin.arity(), args, span);
+                Node::Builtin(builtin, args, span)
+            }
+            ExprKind::Member(object, name) => {
+                let Some(method) = Method::lookup(&name.text) else {
+                    let mut diagnostic =
+                        Diagnostic::error(name.span, format!("unknown method `{}`", name.text));
+                    if let Some(close) = closest(&name.text, Method::names()) {
+                        diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
+                    }
+                    return self.error(diagnostic);
+                };
+                let receiver = Box::new(self.node(object));
+                let args = self.arguments(method.name(), method.arity(), args, span);
+                Node::Method(method, receiver, args, span)
+            }
+            _ => self.error(
+                Diagnostic::error(
+                    callee.span,
+                    "only built-in functions and methods can be called",
+                )
+                .with_help("call a function such as `Number(x)` or a method such as `s.trim()`"),
+            ),
+        }
+    }
+
+    fn arguments(
+        &mut self,
+        callee: &str,
+        (min, max): (usize, usize),
+        args: &[Expr],
+        span: Span,
+    ) -> Box<[Node]> {
+        if args.len() < min || args.len() > max {
+            let expected = match (min, max) {
+                (0, 0) => "no arguments".to_owned(),
+                (lo, hi) if lo == hi => format!("{lo} argument{}", if lo == 1 { "" } else { "s" }),
+                (lo, usize::MAX) => format!("at least {lo} arguments"),
+                (lo, hi) => format!("{lo} to {hi} arguments"),
+            };
+            self.errors.push(Diagnostic::error(
+                span,
+                format!("{callee}() takes {expected}, got {}", args.len()),
+            ));
+        }
+        self.nodes(args)
+    }
+
+    fn unknown_math(&mut self, name: &str, span: Span) -> Node {
+        let mut diagnostic = Diagnostic::error(span, format!("`Math.{name}` is not supported"));
+        diagnostic = match closest(name, Builtin::math_names()) {
+            Some(close) => diagnostic.with_help(format!("did you mean `Math.{close}`?")),
+            None => diagnostic.with_help(format!(
+                "supported: Math.{}",
+                Builtin::math_names().collect::<Vec<_>>().join(", Math.")
+            )),
+        };
+        self.error(diagnostic)
+    }
+
+    /// Whether `expr` names the global `name` (not shadowed by a variable).
+    fn is_global(&self, expr: &Expr, name: &str) -> bool {
+        matches!(&expr.kind, ExprKind::Identifier(n) if n == name && self.scope.slot(name).is_none())
+    }
+}
