@@ -414,8 +414,21 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         found.len_utf8()
     };
     let token = &rest[..token_len];
+    if let Some((word, span)) = unsupported_word_near(source, at, token) {
+        return Diagnostic::error(span, format!("`{word}` is not supported in routeflow expressions"))
+            .with_help("expressions are a safe subset of JavaScript: values, operators and the built-in functions");
+    }
+    if matches!(found, '\'' | '"') && !closes(&rest[1..], found) {
+        return Diagnostic::error(Span::new(at, at + 1), "this string is never closed")
+            .with_help(format!("end it with {found} on the same line"));
+    }
     let span = Span::new(at, at + token_len);
-    let diagnostic = Diagnostic::error(span, format!("unexpected `{token}`, expected {expected}"));
+    let shown = if token == "`" {
+        "backtick".to_owned()
+    } else {
+        format!("`{token}`")
+    };
+    let diagnostic = Diagnostic::error(span, format!("unexpected {shown}, expected {expected}"));
     match token {
         "=" if !rest.starts_with("==") => diagnostic.with_help(
             "assignment is not allowed in an expression; to compare, write `==` or `===`",
@@ -434,6 +447,55 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         "`" => diagnostic.with_help("template literals are not supported; join strings with `+`"),
         _ => diagnostic,
     }
+}
+
+/// JavaScript keywords routeflow does not support (`typeof x`, `new Date()`, `a in b`): the word at the
+/// error, or the word just before it.
+fn unsupported_word_near<'a>(
+    source: &'a str,
+    at: usize,
+    token: &'a str,
+) -> Option<(&'a str, Span)> {
+    const WORDS: &[&str] = &[
+        "typeof",
+        "new",
+        "void",
+        "delete",
+        "in",
+        "instanceof",
+        "function",
+        "await",
+        "yield",
+    ];
+    if WORDS.contains(&token) {
+        return Some((token, Span::new(at, at + token.len())));
+    }
+    let before = source[..at].trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '$'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[start..];
+    WORDS
+        .contains(&word)
+        .then(|| (word, Span::new(start, before.len())))
+}
+
+/// Whether `rest` (after an opening quote) holds the closing `quote` before the end of the line.
+fn closes(rest: &str, quote: char) -> bool {
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '\n' | '\r' => return false,
+            c if c == quote => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 fn unclosed_bracket(source: &str) -> Option<(usize, char)> {
