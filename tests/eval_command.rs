@@ -2,7 +2,6 @@
 //! (`NAME.expr`, optional `NAME.vars.json`), holding exit code, standard output and standard error.
 //! Regenerate with `INSTA_UPDATE=always cargo test --test eval_command`, then review the diff.
 
-use std::path::Path;
 use std::process::Command;
 
 fn run_eval(expression: &str, vars: Option<&str>) -> std::process::Output {
@@ -28,7 +27,7 @@ fn transcript(output: &std::process::Output) -> String {
 
 #[test]
 fn golden_cases() {
-    insta::glob!("eval_cases/*.expr", |path: &Path| {
+    insta::glob!("eval_cases/*.expr", |path| {
         let expression = std::fs::read_to_string(path).unwrap();
         let vars_path = path.with_extension("vars.json");
         let vars = std::fs::read_to_string(&vars_path).ok();
