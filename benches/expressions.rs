@@ -25,6 +25,9 @@ fn frame() -> Vec<Value> {
     ]
 }
 
+/// A condition written by hand in Rust: the baseline.
+type ByHand = fn(&[Value]) -> bool;
+
 fn none_requested(frame: &[Value]) -> bool {
     [&frame[0], &frame[1], &frame[2]]
         .iter()
@@ -38,7 +41,7 @@ fn search_invalid(frame: &[Value]) -> bool {
 fn conditions(c: &mut Criterion) {
     let scope = Scope::with_names(NAMES);
     let frame = frame();
-    let cases: [(&str, &str, fn(&[Value]) -> bool); 2] = [
+    let cases: [(&str, &str, ByHand); 2] = [
         (
             "none_requested",
             "requestedAgent == '' && skillExpression == '' && requestedAgentGroup == ''",
