@@ -1,7 +1,7 @@
 //! Syntax tree → compiled [`Expression`]: names bound to variable slots or built-ins, calls checked for
 //! arity, constant sub-expressions evaluated once. Collects every error of the expression.
 
-use super::ast::{BinaryOp, Expr, ExprKind};
+use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use super::builtins::{self, Builtin};
 use super::methods::Method;
 use super::program::{Expression, Node};
@@ -136,6 +136,39 @@ pub fn compile_ast(ast: &Expr, source: &str, scope: &Scope) -> Result<Expression
     }
 }
 
+/// `a && b` (or `||`) where `a` may itself be such a chain: one flat list, evaluated in a loop.
+fn chain(make: fn(Box<[Node]>, Span) -> Node, lhs: Node, rhs: Node, span: Span) -> Node {
+    let mut operands = match (lhs, make(Box::new([]), span)) {
+        (Node::All(items, _), Node::All(..)) | (Node::Any(items, _), Node::Any(..)) => {
+            items.into_vec()
+        }
+        (lhs, _) => vec![lhs],
+    };
+    operands.push(rhs);
+    make(operands.into_boxed_slice(), span)
+}
+
+/// A comparison, specialised when it compares a variable with a constant.
+fn comparison(op: BinaryOp, lhs: Box<Node>, rhs: Box<Node>, span: Span) -> Node {
+    match (*lhs, *rhs) {
+        (Node::Slot(slot, _), Node::Const(constant, _)) => Node::CompareSlot {
+            op,
+            slot,
+            constant,
+            flipped: false,
+            span,
+        },
+        (Node::Const(constant, _), Node::Slot(slot, _)) => Node::CompareSlot {
+            op,
+            slot,
+            constant,
+            flipped: true,
+            span,
+        },
+        (lhs, rhs) => Node::Compare(op, Box::new(lhs), Box::new(rhs), span),
+    }
+}
+
 struct Compiler<'s> {
     scope: &'s Scope,
     errors: Vec<Diagnostic>,
@@ -146,19 +179,27 @@ impl Compiler<'_> {
         let span = expr.span;
         let errors_before = self.errors.len();
         let node = match &expr.kind {
-            ExprKind::Null => Node::Const(Value::Null),
-            ExprKind::Bool(b) => Node::Const(Value::Bool(*b)),
-            ExprKind::Number(n) => Node::Const(Value::Number(*n)),
-            ExprKind::String(s) => Node::Const(Value::from(s.as_str())),
+            ExprKind::Null => Node::Const(Value::Null, span),
+            ExprKind::Bool(b) => Node::Const(Value::Bool(*b), span),
+            ExprKind::Number(n) => Node::Const(Value::Number(*n), span),
+            ExprKind::String(s) => Node::Const(Value::from(s.as_str()), span),
             ExprKind::Identifier(name) => self.identifier(name, span),
-            ExprKind::Array(items) => Node::Array(self.nodes(items)),
-            ExprKind::Unary(op, operand) => Node::Unary(*op, Box::new(self.node(operand)), span),
+            ExprKind::Array(items) => Node::Array(self.nodes(items), span),
+            ExprKind::Unary(UnaryOp::Not, operand) => Node::Not(Box::new(self.node(operand)), span),
+            ExprKind::Unary(UnaryOp::Neg, operand) => {
+                Node::Negate(Box::new(self.node(operand)), span)
+            }
             ExprKind::Binary(op, lhs, rhs) => {
                 let (lhs, rhs) = (Box::new(self.node(lhs)), Box::new(self.node(rhs)));
                 match op {
-                    BinaryOp::And => Node::And(lhs, rhs, span),
-                    BinaryOp::Or => Node::Or(lhs, rhs, span),
-                    op => Node::Binary(*op, lhs, rhs, span),
+                    BinaryOp::And => chain(Node::All, *lhs, *rhs, span),
+                    BinaryOp::Or => chain(Node::Any, *lhs, *rhs, span),
+                    BinaryOp::Add
+                    | BinaryOp::Sub
+                    | BinaryOp::Mul
+                    | BinaryOp::Div
+                    | BinaryOp::Rem => Node::Arithmetic(*op, lhs, rhs, span),
+                    _ => comparison(*op, lhs, rhs, span),
                 }
             }
             ExprKind::Conditional(test, consequent, alternate) => Node::Conditional(
@@ -188,25 +229,25 @@ impl Compiler<'_> {
 
     /// Evaluate a node whose operands are all constants now, once, instead of for every workitem.
     fn fold(&mut self, node: Node, span: Span) -> Node {
-        if matches!(node, Node::Const(_)) || !node.is_foldable() {
+        if matches!(node, Node::Const(..)) || !node.is_foldable() {
             return node;
         }
         match node.eval(&[]) {
-            Ok(value) => Node::Const(value.into_owned()),
+            Ok(value) => Node::Const(value.into_owned(), span),
             Err(error) => {
                 let mut diagnostic = error.to_diagnostic();
                 if diagnostic.span == Span::default() {
                     diagnostic.span = span;
                 }
                 self.errors.push(diagnostic);
-                Node::Const(Value::Null)
+                Node::Const(Value::Null, Span::default())
             }
         }
     }
 
     fn error(&mut self, diagnostic: Diagnostic) -> Node {
         self.errors.push(diagnostic);
-        Node::Const(Value::Null)
+        Node::Const(Value::Null, Span::default())
     }
 
     fn identifier(&mut self, name: &str, span: Span) -> Node {
@@ -214,7 +255,7 @@ impl Compiler<'_> {
             return Node::Slot(slot, span);
         }
         if let Some(value) = builtins::global_constant(name) {
-            return Node::Const(Value::Number(value));
+            return Node::Const(Value::Number(value), span);
         }
         if Builtin::global(name).is_some() {
             return self.error(
@@ -256,7 +297,7 @@ impl Compiler<'_> {
     fn member(&mut self, object: &Expr, name: &str, name_span: Span, span: Span) -> Node {
         if self.is_global(object, "Math") {
             return match builtins::math_constant(name) {
-                Some(value) => Node::Const(Value::Number(value)),
+                Some(value) => Node::Const(Value::Number(value), span),
                 None if Builtin::math(name).is_some() => self.error(
                     Diagnostic::error(span, format!("`Math.{name}` is a function, not a value"))
                         .with_help(format!("call it, e.g. `Math.{name}(x)`")),

@@ -18,14 +18,6 @@ pub fn negate(operand: &Value) -> Result<Value, Fault> {
     }
 }
 
-/// `!x`
-pub fn not(operand: &Value) -> Result<Value, Fault> {
-    match operand {
-        Value::Bool(b) => Ok(Value::Bool(!b)),
-        other => Err(needs_boolean("!", "the operand", other.kind())),
-    }
-}
-
 /// The error for a non-boolean where `!`, `&&`, `||` or `?:` need a boolean.
 pub fn needs_boolean(operator: &str, which: &str, kind: Kind) -> Fault {
     let example = match kind {
@@ -57,6 +49,27 @@ pub fn binary(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<Value, Fault> {
                 _ => a % b,
             }))
         }
+        _ => compare(op, lhs, rhs).map(Value::Bool),
+    }
+}
+
+/// The comparison operators `< <= > >= == != === !==`, straight to a boolean.
+#[inline]
+pub fn compare(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<bool, Fault> {
+    // The common case of a Segmentation condition, `variable == 'literal'`, inline; the rest out of line.
+    if let (Value::String(a), Value::String(b)) = (lhs, rhs) {
+        match op {
+            BinaryOp::Eq | BinaryOp::StrictEq => return Ok(a == b),
+            BinaryOp::Ne | BinaryOp::StrictNe => return Ok(a != b),
+            _ => {}
+        }
+    }
+    compare_any(op, lhs, rhs)
+}
+
+#[inline(never)]
+fn compare_any(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<bool, Fault> {
+    match op {
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
             let ordering = match (lhs, rhs) {
                 (Value::Number(a), Value::Number(b)) => a.partial_cmp(b),
@@ -71,13 +84,13 @@ pub fn binary(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<Value, Fault> {
                     .help(mixed_help(lhs.kind(), rhs.kind())));
                 }
             };
-            Ok(Value::Bool(match (op, ordering) {
+            Ok(match (op, ordering) {
                 (_, None) => false,
                 (BinaryOp::Lt, Some(o)) => o == Ordering::Less,
                 (BinaryOp::Le, Some(o)) => o != Ordering::Greater,
                 (BinaryOp::Gt, Some(o)) => o == Ordering::Greater,
                 (_, Some(o)) => o != Ordering::Less,
-            }))
+            })
         }
         BinaryOp::Eq | BinaryOp::Ne => {
             let equal = match (lhs, rhs) {
@@ -98,15 +111,16 @@ pub fn binary(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<Value, Fault> {
                 }
                 _ => strict_equals(lhs, rhs).map_err(|kind| identity_error(op, kind))?,
             };
-            Ok(Value::Bool(equal == (op == BinaryOp::Eq)))
+            Ok(equal == (op == BinaryOp::Eq))
         }
         BinaryOp::StrictEq | BinaryOp::StrictNe => {
             let equal = strict_equals(lhs, rhs).map_err(|kind| identity_error(op, kind))?;
-            Ok(Value::Bool(equal == (op == BinaryOp::StrictEq)))
+            Ok(equal == (op == BinaryOp::StrictEq))
         }
-        BinaryOp::And | BinaryOp::Or => {
-            Err(Fault::new("internal error: `&&`/`||` reached binary()"))
-        }
+        _ => Err(Fault::new(format!(
+            "internal error: `{}` is not a comparison",
+            op.symbol()
+        ))),
     }
 }
 

@@ -4,7 +4,7 @@
 //! constant sub-expressions are already values. Evaluation borrows variables and constants instead of
 //! cloning them, so a comparison like `requestedAgent == ''` touches no reference count.
 
-use super::ast::{BinaryOp, UnaryOp};
+use super::ast::BinaryOp;
 use super::builtins::Builtin;
 use super::error::{EvalError, Fault};
 use super::js;
@@ -25,13 +25,28 @@ pub struct Expression {
 /// A node of a compiled expression.
 #[derive(Clone, Debug)]
 pub(crate) enum Node {
-    Const(Value),
+    Const(Value, Span),
     Slot(usize, Span),
-    Array(Box<[Node]>),
-    Unary(UnaryOp, Box<Node>, Span),
-    Binary(BinaryOp, Box<Node>, Box<Node>, Span),
-    And(Box<Node>, Box<Node>, Span),
-    Or(Box<Node>, Box<Node>, Span),
+    Array(Box<[Node]>, Span),
+    Not(Box<Node>, Span),
+    Negate(Box<Node>, Span),
+    /// `+ - * / %`
+    Arithmetic(BinaryOp, Box<Node>, Box<Node>, Span),
+    /// `< <= > >= == != === !==`
+    Compare(BinaryOp, Box<Node>, Box<Node>, Span),
+    /// A comparison of a variable with a constant, the usual Segmentation condition (`segment == 'Gold'`),
+    /// read straight from the slot. `flipped`: the constant is the left operand.
+    CompareSlot {
+        op: BinaryOp,
+        slot: usize,
+        constant: Value,
+        flipped: bool,
+        span: Span,
+    },
+    /// `a && b && …`, flattened: true when every operand is.
+    All(Box<[Node]>, Span),
+    /// `a || b || …`, flattened: true when one operand is.
+    Any(Box<[Node]>, Span),
     Conditional(Box<Node>, Box<Node>, Box<Node>, Span),
     Length(Box<Node>, Span),
     Field(Box<Node>, Arc<str>, Span),
@@ -40,27 +55,30 @@ pub(crate) enum Node {
     Builtin(Builtin, Box<[Node]>, Span),
 }
 
+/// Errors travel boxed on the hot path so that results stay two words wide.
+pub(crate) type Failure = Box<EvalError>;
+type Evaluated<'a> = Result<Cow<'a, Value>, Failure>;
+
 impl Expression {
     /// Evaluate with `variables` laid out as the [`super::Scope`] it was compiled against.
     pub fn eval(&self, variables: &[Value]) -> Result<Value, EvalError> {
-        self.root.eval(variables).map(Cow::into_owned)
+        self.root
+            .eval(variables)
+            .map(Cow::into_owned)
+            .map_err(|e| *e)
     }
 
     /// Evaluate a condition: the result must be a boolean.
     pub fn eval_bool(&self, variables: &[Value]) -> Result<bool, EvalError> {
-        match self.root.eval(variables)?.as_ref() {
-            Value::Bool(b) => Ok(*b),
-            other => Err(
-                operators::needs_boolean("a condition", "the value", other.kind())
-                    .at(self.root.span()),
-            ),
-        }
+        self.root
+            .condition("a condition", "the value", variables)
+            .map_err(|e| *e)
     }
 
     /// The value, when the expression is a constant (folded at compile time).
     pub fn constant(&self) -> Option<&Value> {
         match &self.root {
-            Node::Const(value) => Some(value),
+            Node::Const(value, _) => Some(value),
             _ => None,
         }
     }
@@ -78,16 +96,24 @@ fn boolean(b: bool) -> Cow<'static, Value> {
     Cow::Borrowed(if b { &TRUE } else { &FALSE })
 }
 
+fn located(fault: Fault, span: Span) -> Failure {
+    Box::new(fault.at(span))
+}
+
 impl Node {
-    /// Where the node is in the source (for constants, the caller knows better).
+    /// Where the node is in the source.
     pub(crate) fn span(&self) -> Span {
         match self {
-            Node::Const(_) | Node::Array(_) => Span::default(),
-            Node::Slot(_, span)
-            | Node::Unary(_, _, span)
-            | Node::Binary(_, _, _, span)
-            | Node::And(_, _, span)
-            | Node::Or(_, _, span)
+            Node::Const(_, span)
+            | Node::Slot(_, span)
+            | Node::Array(_, span)
+            | Node::Not(_, span)
+            | Node::Negate(_, span)
+            | Node::Arithmetic(_, _, _, span)
+            | Node::Compare(_, _, _, span)
+            | Node::CompareSlot { span, .. }
+            | Node::All(_, span)
+            | Node::Any(_, span)
             | Node::Conditional(_, _, _, span)
             | Node::Length(_, span)
             | Node::Field(_, _, span)
@@ -99,17 +125,20 @@ impl Node {
 
     /// Whether every child is a constant, so the node can be evaluated at compile time.
     pub(crate) fn is_foldable(&self) -> bool {
-        let constant = |node: &Node| matches!(node, Node::Const(_));
+        let constant = |node: &Node| matches!(node, Node::Const(..));
         match self {
-            Node::Const(_) => true,
-            Node::Slot(..) => false,
-            Node::Array(items) | Node::Builtin(_, items, _) => items.iter().all(constant),
-            Node::Unary(_, operand, _) | Node::Length(operand, _) | Node::Field(operand, _, _) => {
-                constant(operand)
-            }
-            Node::Binary(_, lhs, rhs, _)
-            | Node::And(lhs, rhs, _)
-            | Node::Or(lhs, rhs, _)
+            Node::Const(..) => true,
+            Node::Slot(..) | Node::CompareSlot { .. } => false,
+            Node::Array(items, _)
+            | Node::Builtin(_, items, _)
+            | Node::All(items, _)
+            | Node::Any(items, _) => items.iter().all(constant),
+            Node::Not(operand, _)
+            | Node::Negate(operand, _)
+            | Node::Length(operand, _)
+            | Node::Field(operand, _, _) => constant(operand),
+            Node::Arithmetic(_, lhs, rhs, _)
+            | Node::Compare(_, lhs, rhs, _)
             | Node::Index(lhs, rhs, _) => constant(lhs) && constant(rhs),
             Node::Conditional(test, consequent, alternate, _) => {
                 constant(test) && constant(consequent) && constant(alternate)
@@ -118,52 +147,124 @@ impl Node {
         }
     }
 
-    pub(crate) fn eval<'a>(&'a self, vars: &'a [Value]) -> Result<Cow<'a, Value>, EvalError> {
+    /// Evaluate to a value, borrowing constants and variables rather than copying them.
+    pub(crate) fn eval<'a>(&'a self, vars: &'a [Value]) -> Evaluated<'a> {
         match self {
-            Node::Const(value) => Ok(Cow::Borrowed(value)),
-            Node::Slot(slot, span) => vars.get(*slot).map(Cow::Borrowed).ok_or_else(|| {
-                Fault::new("internal error: variable slot out of range (please report this)")
-                    .at(*span)
-            }),
-            Node::Array(items) => {
-                let values = items
-                    .iter()
-                    .map(|item| item.eval(vars).map(Cow::into_owned));
-                Ok(Cow::Owned(Value::List(values.collect::<Result<_, _>>()?)))
-            }
-            Node::Unary(op, operand, span) => {
-                let operand = operand.eval(vars)?;
-                let result = match op {
-                    UnaryOp::Not => operators::not(&operand),
-                    UnaryOp::Neg => operators::negate(&operand),
-                };
-                result.map(Cow::Owned).map_err(|fault| fault.at(*span))
-            }
-            Node::Binary(op, lhs, rhs, span) => {
-                let lhs = lhs.eval(vars)?;
-                let rhs = rhs.eval(vars)?;
-                operators::binary(*op, &lhs, &rhs)
-                    .map(Cow::Owned)
-                    .map_err(|fault| fault.at(*span))
-            }
-            Node::And(lhs, rhs, _) => match lhs.eval_condition("&&", "the left side", vars)? {
-                false => Ok(boolean(false)),
-                true => rhs
-                    .eval_condition("&&", "the right side", vars)
-                    .map(boolean),
+            Node::Const(value, _) => Ok(Cow::Borrowed(value)),
+            Node::Slot(slot, span) => match vars.get(*slot) {
+                Some(value) => Ok(Cow::Borrowed(value)),
+                None => Err(slot_out_of_range(*span)),
             },
-            Node::Or(lhs, rhs, _) => match lhs.eval_condition("||", "the left side", vars)? {
-                true => Ok(boolean(true)),
-                false => rhs
-                    .eval_condition("||", "the right side", vars)
-                    .map(boolean),
-            },
+            Node::Not(..)
+            | Node::Compare(..)
+            | Node::CompareSlot { .. }
+            | Node::All(..)
+            | Node::Any(..) => self.test(vars).map(boolean),
             Node::Conditional(test, consequent, alternate, _) => {
-                if test.eval_condition("?:", "the condition", vars)? {
+                if test.condition("?:", "the condition", vars)? {
                     consequent.eval(vars)
                 } else {
                     alternate.eval(vars)
                 }
+            }
+            _ => self.eval_compound(vars).map(Cow::Owned),
+        }
+    }
+
+    /// A boolean where `operator` needs one (`which` operand, for the message).
+    pub(crate) fn condition(
+        &self,
+        operator: &str,
+        which: &str,
+        vars: &[Value],
+    ) -> Result<bool, Failure> {
+        match self {
+            Node::Not(..)
+            | Node::Compare(..)
+            | Node::CompareSlot { .. }
+            | Node::All(..)
+            | Node::Any(..) => self.test(vars),
+            Node::Slot(slot, span) => match vars.get(*slot) {
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(other) => Err(located(
+                    operators::needs_boolean(operator, which, other.kind()),
+                    *span,
+                )),
+                None => Err(slot_out_of_range(*span)),
+            },
+            _ => match self.eval(vars)?.as_ref() {
+                Value::Bool(b) => Ok(*b),
+                other => Err(located(
+                    operators::needs_boolean(operator, which, other.kind()),
+                    self.span(),
+                )),
+            },
+        }
+    }
+
+    /// The boolean operators, computed without building values.
+    fn test(&self, vars: &[Value]) -> Result<bool, Failure> {
+        match self {
+            Node::All(operands, _) => {
+                for (i, operand) in operands.iter().enumerate() {
+                    if !operand.condition("&&", side(i), vars)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Any(operands, _) => {
+                for (i, operand) in operands.iter().enumerate() {
+                    if operand.condition("||", side(i), vars)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Node::CompareSlot {
+                op,
+                slot,
+                constant,
+                flipped,
+                span,
+            } => {
+                let Some(variable) = vars.get(*slot) else {
+                    return Err(slot_out_of_range(*span));
+                };
+                let result = if *flipped {
+                    operators::compare(*op, constant, variable)
+                } else {
+                    operators::compare(*op, variable, constant)
+                };
+                result.map_err(|fault| located(fault, *span))
+            }
+            Node::Not(operand, _) => Ok(!operand.condition("!", "the operand", vars)?),
+            Node::Compare(op, lhs, rhs, span) => {
+                let lhs = lhs.eval(vars)?;
+                let rhs = rhs.eval(vars)?;
+                operators::compare(*op, &lhs, &rhs).map_err(|fault| located(fault, *span))
+            }
+            other => other.condition("a condition", "the value", vars),
+        }
+    }
+
+    /// Everything that builds a new value; kept out of line so the hot paths above stay small.
+    #[inline(never)]
+    fn eval_compound(&self, vars: &[Value]) -> Result<Value, Failure> {
+        match self {
+            Node::Array(items, _) => {
+                let values = items
+                    .iter()
+                    .map(|item| item.eval(vars).map(Cow::into_owned));
+                Ok(Value::List(values.collect::<Result<_, _>>()?))
+            }
+            Node::Negate(operand, span) => {
+                operators::negate(&*operand.eval(vars)?).map_err(|fault| located(fault, *span))
+            }
+            Node::Arithmetic(op, lhs, rhs, span) => {
+                let lhs = lhs.eval(vars)?;
+                let rhs = rhs.eval(vars)?;
+                operators::binary(*op, &lhs, &rhs).map_err(|fault| located(fault, *span))
             }
             Node::Length(object, span) => {
                 let object = object.eval(vars)?;
@@ -174,63 +275,60 @@ impl Node {
                         return map
                             .get("length")
                             .cloned()
-                            .map(Cow::Owned)
-                            .ok_or_else(|| missing_property(&object, "length").at(*span));
+                            .ok_or_else(|| located(missing_property(&object, "length"), *span));
                     }
-                    other => return Err(missing_property(other, "length").at(*span)),
+                    other => return Err(located(missing_property(other, "length"), *span)),
                 };
-                Ok(Cow::Owned(Value::Number(length as f64)))
+                Ok(Value::Number(length as f64))
             }
-            Node::Field(object, name, span) => match object.eval(vars)? {
-                Cow::Borrowed(Value::Map(map)) => map
-                    .get(name)
-                    .map(Cow::Borrowed)
-                    .ok_or_else(|| missing_property(&Value::Map(map.clone()), name).at(*span)),
-                object => match object.as_ref() {
-                    Value::Map(map) => map.get(name).cloned().map(Cow::Owned),
+            Node::Field(object, name, span) => {
+                let object = object.eval(vars)?;
+                match object.as_ref() {
+                    Value::Map(map) => map.get(name).cloned(),
                     _ => None,
                 }
-                .ok_or_else(|| missing_property(&object, name).at(*span)),
-            },
+                .ok_or_else(|| located(missing_property(&object, name), *span))
+            }
             Node::Index(object, index, span) => {
                 let object = object.eval(vars)?;
                 let index = index.eval(vars)?;
-                index_into(&object, &index)
-                    .map(Cow::Owned)
-                    .map_err(|fault| fault.at(*span))
+                index_into(&object, &index).map_err(|fault| located(fault, *span))
             }
             Node::Method(method, receiver, args, span) => {
                 let receiver = receiver.eval(vars)?;
                 let args = eval_all(args, vars)?;
                 method
                     .call(&receiver, &args)
-                    .map(Cow::Owned)
-                    .map_err(|fault| fault.at(*span))
+                    .map_err(|fault| located(fault, *span))
             }
             Node::Builtin(builtin, args, span) => {
                 let args = eval_all(args, vars)?;
-                builtin
-                    .call(&args)
-                    .map(Cow::Owned)
-                    .map_err(|fault| fault.at(*span))
+                builtin.call(&args).map_err(|fault| located(fault, *span))
             }
-        }
-    }
-
-    fn eval_condition(
-        &self,
-        operator: &str,
-        which: &str,
-        vars: &[Value],
-    ) -> Result<bool, EvalError> {
-        match self.eval(vars)?.as_ref() {
-            Value::Bool(b) => Ok(*b),
-            other => Err(operators::needs_boolean(operator, which, other.kind()).at(self.span())),
+            _ => self.eval(vars).map(Cow::into_owned),
         }
     }
 }
 
-fn eval_all(nodes: &[Node], vars: &[Value]) -> Result<Vec<Value>, EvalError> {
+/// Which operand of a flattened `&&` / `||` chain, for messages: the first is the left side of the
+/// innermost operator, every other the right side of its own.
+fn side(i: usize) -> &'static str {
+    if i == 0 {
+        "the left side"
+    } else {
+        "the right side"
+    }
+}
+
+#[cold]
+fn slot_out_of_range(span: Span) -> Failure {
+    located(
+        Fault::new("internal error: variable slot out of range (please report this)"),
+        span,
+    )
+}
+
+fn eval_all(nodes: &[Node], vars: &[Value]) -> Result<Vec<Value>, Failure> {
     nodes
         .iter()
         .map(|node| node.eval(vars).map(Cow::into_owned))
