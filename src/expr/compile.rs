@@ -149,8 +149,8 @@ fn chain(make: fn(Box<[Node]>, Span) -> Node, lhs: Node, rhs: Node, span: Span) 
 }
 
 /// A comparison, specialised when it compares a variable with a constant.
-fn comparison(op: BinaryOp, lhs: Box<Node>, rhs: Box<Node>, span: Span) -> Node {
-    match (*lhs, *rhs) {
+fn comparison(op: BinaryOp, lhs: Node, rhs: Node, span: Span) -> Node {
+    match (lhs, rhs) {
         (Node::Slot(slot, _), Node::Const(constant, _)) => Node::CompareSlot {
             op,
             slot,
@@ -190,15 +190,15 @@ impl Compiler<'_> {
                 Node::Negate(Box::new(self.node(operand)), span)
             }
             ExprKind::Binary(op, lhs, rhs) => {
-                let (lhs, rhs) = (Box::new(self.node(lhs)), Box::new(self.node(rhs)));
+                let (lhs, rhs) = (self.node(lhs), self.node(rhs));
                 match op {
-                    BinaryOp::And => chain(Node::All, *lhs, *rhs, span),
-                    BinaryOp::Or => chain(Node::Any, *lhs, *rhs, span),
+                    BinaryOp::And => chain(Node::All, lhs, rhs, span),
+                    BinaryOp::Or => chain(Node::Any, lhs, rhs, span),
                     BinaryOp::Add
                     | BinaryOp::Sub
                     | BinaryOp::Mul
                     | BinaryOp::Div
-                    | BinaryOp::Rem => Node::Arithmetic(*op, lhs, rhs, span),
+                    | BinaryOp::Rem => Node::Arithmetic(*op, Box::new(lhs), Box::new(rhs), span),
                     _ => comparison(*op, lhs, rhs, span),
                 }
             }
