@@ -26,7 +26,8 @@ fn literal() -> impl Strategy<Value = Expr> {
             (0u32..1000).prop_map(f64::from),
             Just(1e21),
             Just(5e-324),
-            Just(1.7976931348623157e308)
+            Just(1.7976931348623157e308),
+            Just(f64::INFINITY)
         ]
         .prop_map(|n| e(ExprKind::Number(n))),
         any::<String>().prop_map(|s| e(ExprKind::String(s))),

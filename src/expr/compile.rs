@@ -333,6 +333,15 @@ impl Compiler<'_> {
                 Node::Builtin(builtin, args, span)
             }
             ExprKind::Member(object, name) if self.is_global(object, "Math") => {
+                if builtins::math_constant(&name.text).is_some() {
+                    return self.error(
+                        Diagnostic::error(
+                            span,
+                            format!("`Math.{}` is a constant, not a function", name.text),
+                        )
+                        .with_help(format!("write `Math.{}` without parentheses", name.text)),
+                    );
+                }
                 let Some(builtin) = Builtin::math(&name.text) else {
                     return self.unknown_math(&name.text, name.span);
                 };

@@ -2,7 +2,7 @@
 //! resolved by name at compile time and dispatched on the receiver's type at run time.
 
 use super::arguments::Arguments;
-use super::error::{Fault, MAX_LIST_LEN, check_string_len};
+use super::error::{Fault, MAX_LIST_LEN, MAX_STRING_LEN, check_string_len};
 use super::js::number::{self, to_integer_or_infinity};
 use super::js::string::{self as jstr, SplitSurrogate};
 use super::operators::strict_equals;
@@ -232,8 +232,14 @@ impl Method {
                     Value::from(s)
                 } else {
                     let missing = target - len as f64;
-                    check_string_len(s.len() + missing as usize)?;
-                    let padding = fill_to(fill, missing as usize)?;
+                    // Each unit takes at least a byte: refuse before converting an absurd length.
+                    if missing > MAX_STRING_LEN as f64 {
+                        return Err(too_long(s.len() as f64 + missing));
+                    }
+                    let missing = missing as usize;
+                    let fill_units = jstr::utf16_len(fill);
+                    check_string_len(s.len() + missing / fill_units * fill.len() + fill.len())?;
+                    let padding = fill_to(fill, missing)?;
                     Value::from(if self == Method::PadStart {
                         padding + s
                     } else {
@@ -257,7 +263,7 @@ impl Method {
                 }
                 Value::from(s.repeat(count as usize))
             }
-            Method::ToString if args.values.is_empty() => Value::from(s),
+            Method::ToString => Value::from(s),
             _ => return Err(self.not_a_method_of(Kind::String)),
         })
     }
@@ -293,8 +299,15 @@ impl Method {
                     index_value(found.map(|i| i + from))
                 }
             }
-            Method::Join => {
-                let separator = args.optional_string(0)?.unwrap_or(",");
+            Method::Join | Method::ToString => {
+                if self == Method::ToString && !args.values.is_empty() {
+                    return Err(Fault::new("toString() of a list takes no arguments"));
+                }
+                let separator = if self == Method::Join {
+                    args.optional_string(0)?.unwrap_or(",")
+                } else {
+                    ","
+                };
                 let mut out = String::new();
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -334,6 +347,13 @@ fn number_to_string(n: f64, args: &Arguments) -> Result<Value, Fault> {
     Ok(Value::from(number::to_string_radix(n, radix as u32)))
 }
 
+fn too_long(bytes: f64) -> Fault {
+    Fault::new(format!(
+        "the result would be a string of {} bytes, over the limit of {MAX_STRING_LEN}",
+        number::to_string(bytes)
+    ))
+}
+
 fn index_value(index: Option<usize>) -> Value {
     Value::Number(index.map_or(-1.0, |i| i as f64))
 }
@@ -369,26 +389,31 @@ fn split(s: &str, args: &Arguments) -> Result<Value, Fault> {
         return Ok(Value::List(Arc::from([Value::from(s)])));
     };
     let mut parts = Vec::new();
+    let mut push = |part: &str| {
+        if parts.len() == MAX_LIST_LEN {
+            return Err(Fault::new(format!(
+                "split() would make a list of more than {MAX_LIST_LEN} items, over the limit"
+            )));
+        }
+        parts.push(Value::from(part));
+        Ok(())
+    };
     if limit == 0 {
     } else if s.is_empty() {
         if !separator.is_empty() {
-            parts.push(Value::from(s));
+            push(s)?;
         }
     } else if separator.is_empty() {
-        for c in s.chars().take(limit) {
+        for (at, c) in s.char_indices().take(limit) {
             if c.len_utf16() == 2 {
                 return Err(split_surrogate(SplitSurrogate));
             }
-            parts.push(Value::from(c.to_string()));
+            push(&s[at..at + c.len_utf8()])?;
         }
     } else {
-        parts.extend(s.split(separator).take(limit).map(Value::from));
-    }
-    if parts.len() > MAX_LIST_LEN {
-        return Err(Fault::new(format!(
-            "split() would make a list of {} items, over the limit of {MAX_LIST_LEN}",
-            parts.len()
-        )));
+        for part in s.split(separator).take(limit) {
+            push(part)?;
+        }
     }
     Ok(Value::List(parts.into()))
 }

@@ -109,12 +109,12 @@ fn compare_any(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<bool, Fault> {
                         if op == BinaryOp::Eq { "===" } else { "!==" }
                     )));
                 }
-                _ => strict_equals(lhs, rhs).map_err(|kind| identity_error(op, kind))?,
+                _ => strict_equals(lhs, rhs).map_err(|kinds| identity_error(op, kinds))?,
             };
             Ok(equal == (op == BinaryOp::Eq))
         }
         BinaryOp::StrictEq | BinaryOp::StrictNe => {
-            let equal = strict_equals(lhs, rhs).map_err(|kind| identity_error(op, kind))?;
+            let equal = strict_equals(lhs, rhs).map_err(|kinds| identity_error(op, kinds))?;
             Ok(equal == (op == BinaryOp::StrictEq))
         }
         _ => Err(Fault::new(format!(
@@ -126,22 +126,23 @@ fn compare_any(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<bool, Fault> {
 
 /// `===`. Lists and maps are compared by identity in JavaScript, which has no meaning for routeflow's
 /// values, so comparing them is an error (`Err` names the kind).
-pub fn strict_equals(lhs: &Value, rhs: &Value) -> Result<bool, Kind> {
+pub fn strict_equals(lhs: &Value, rhs: &Value) -> Result<bool, (Kind, Kind)> {
     Ok(match (lhs, rhs) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::Number(a), Value::Number(b)) => a == b,
         (Value::String(a), Value::String(b)) => a == b,
-        (Value::List(_) | Value::Map(_), _) => return Err(lhs.kind()),
-        (_, Value::List(_) | Value::Map(_)) => return Err(rhs.kind()),
+        (Value::List(_) | Value::Map(_), Value::List(_) | Value::Map(_)) => {
+            return Err((lhs.kind(), rhs.kind()));
+        }
+        // Different kinds (a list and null included) are never strictly equal.
         _ => false,
     })
 }
 
-fn identity_error(op: BinaryOp, kind: Kind) -> Fault {
-    Fault::new(format!("`{}` cannot compare a {kind}", op.symbol())).help(format!(
-        "JavaScript compares {kind}s by identity, not by content; compare their elements instead"
-    ))
+fn identity_error(op: BinaryOp, (lhs, rhs): (Kind, Kind)) -> Fault {
+    Fault::new(format!("`{}` cannot compare a {lhs} with a {rhs}", op.symbol()))
+        .help("JavaScript compares lists and maps by identity, not by content; compare their elements instead")
 }
 
 fn add(lhs: &Value, rhs: &Value) -> Result<Value, Fault> {

@@ -25,6 +25,8 @@ fn write_bare(expr: &Expr, f: &mut Formatter<'_>) -> fmt::Result {
     match &expr.kind {
         ExprKind::Null => f.write_str("null"),
         ExprKind::Bool(b) => write!(f, "{b}"),
+        // A literal too large for a double (`1e999`) is Infinity; print one that parses back to it.
+        ExprKind::Number(n) if n.is_infinite() => f.write_str("1e999"),
         ExprKind::Number(n) => f.write_str(&js::number::to_string(*n)),
         ExprKind::String(s) => write_string_literal(s, f),
         ExprKind::Identifier(name) => f.write_str(name),

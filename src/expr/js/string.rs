@@ -106,22 +106,18 @@ pub fn index_of(s: &str, search: &str, from: usize) -> Option<usize> {
     Some(utf16_index(s, start + found))
 }
 
-/// `lastIndexOf(search, from)`: the last UTF-16 index `<= from` where `search` occurs.
+/// `lastIndexOf(search, from)`: the last UTF-16 index `<= from` where `search` occurs (occurrences may
+/// overlap: `'aaa'.lastIndexOf('aa')` is 1).
 pub fn last_index_of(s: &str, search: &str, from: usize) -> Option<usize> {
-    let len = utf16_len(s);
-    let from = from.min(len);
+    let from = from.min(utf16_len(s));
     if search.is_empty() {
         return Some(from);
     }
-    let mut best = None;
-    for (byte, _) in s.match_indices(search) {
-        let index = utf16_index(s, byte);
-        if index > from {
-            break;
-        }
-        best = Some(index);
-    }
-    best
+    let latest_start = match position(s, from) {
+        Position::Boundary(byte) | Position::InsidePair(byte) => byte,
+    };
+    let end = (latest_start + search.len()).min(s.len());
+    s[..end].rfind(search).map(|byte| utf16_index(s, byte))
 }
 
 /// Compare as JavaScript's `<` does: by UTF-16 code units, not by code points.
@@ -170,6 +166,9 @@ mod tests {
         assert_eq!(index_of("a😀b😀", "😀", 2), Some(4));
         assert_eq!(index_of("é", "", 5), Some(1));
         assert_eq!(last_index_of("abab", "ab", 1), Some(0));
+        assert_eq!(last_index_of("aaa", "aa", 5), Some(1));
+        assert_eq!(last_index_of("xaaa", "aa", 2), Some(2));
+        assert_eq!(last_index_of("😀a😀a", "😀", 3), Some(3));
     }
 
     #[test]
