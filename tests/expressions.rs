@@ -333,14 +333,28 @@ fn equality_refuses_lists_and_maps() {
             &[("x", list![1.0]), ("y", list![1.0])],
         );
         assert_mentions(&message, &[&format!("`{op}`"), "list"]);
+        let message = fails_with(&format!("m {op} m"), &[("m", json(r#"{"a": 1}"#))]);
+        assert_mentions(&message, &[&format!("`{op}`"), "map"]);
+    }
+    // `==` would convert the list to a primitive first: refused.
+    for op in ["==", "!="] {
         let message = fails_either_way(
             &format!("x {op} y"),
             &[("x", list![1.0]), ("y", 1.0.into())],
         );
         assert_mentions(&message, &[&format!("`{op}`"), "list"]);
-        let message = fails_with(&format!("m {op} m"), &[("m", json(r#"{"a": 1}"#))]);
-        assert_mentions(&message, &[&format!("`{op}`"), "map"]);
     }
+}
+
+#[test]
+fn strict_equality_of_a_list_with_another_kind_is_false() {
+    // No identity and no conversion involved: JavaScript's answer is well defined.
+    js_with("x === y", &[("x", list![1.0]), ("y", 1.0.into())], false);
+    js_with("x !== y", &[("x", list![1.0]), ("y", 1.0.into())], true);
+    js_with("x === null", &[("x", list![1.0])], false);
+    js_with("x !== null", &[("x", list![1.0])], true);
+    js_with("x == null", &[("x", list![1.0])], false);
+    js_with("m !== null", &[("m", json(r#"{"a": 1}"#))], true);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -163,3 +163,18 @@ fn split_then_list_methods() {
     js_with("s.split(',').includes('b')", &[("s", "a,b,c".into())], true);
     js_with("s.split(',').indexOf('')", &[("s", "a,,b".into())], 1.0);
 }
+
+#[test]
+fn to_string_of_a_list_joins_with_commas() {
+    js("[1, 'a', null, [2, 3]].toString()", "1,a,,2,3");
+    js_with("l.toString()", &[("l", list![1.5, 2.0])], "1.5,2");
+}
+
+#[test]
+fn split_stops_at_its_list_limit_instead_of_building_everything() {
+    let message = fails_with(
+        "s.split('')",
+        &[("s", "a".repeat(routeflow::expr::MAX_LIST_LEN + 1).into())],
+    );
+    assert_mentions(&message, &["split()", "limit"]);
+}

@@ -582,3 +582,11 @@ fn to_fixed_digits_must_be_0_to_100() {
     let message = fails_either_way("(1).toFixed(d)", &[("d", "2".into())]);
     assert_mentions(&message, &["toFixed()", "number", "string"]);
 }
+
+#[test]
+fn math_constants_are_not_functions() {
+    let message = fails("Math.PI()");
+    assert_mentions(&message, &["Math.PI", "constant"]);
+    js("Math.PI", std::f64::consts::PI);
+    js("Math.E", std::f64::consts::E);
+}

@@ -474,3 +474,10 @@ fn string_methods_need_arguments_of_their_types() {
         assert_mentions(&message, &[method, kind]);
     }
 }
+
+#[test]
+fn to_string_of_strings_and_booleans_ignores_arguments_as_javascript_does() {
+    js("'abc'.toString(2)", "abc");
+    js("true.toString()", "true");
+    js_with("b.toString(16)", &[("b", false.into())], "false");
+}

@@ -110,9 +110,8 @@ impl Method {
                     .map_err(Fault::new),
                 _ => Err(self.not_a_method_of(Kind::Number)),
             },
-            Value::Bool(b) if self == Method::ToString && values.is_empty() => {
-                Ok(Value::from(b.to_string()))
-            }
+            // Boolean.prototype.toString takes no radix and, as in JavaScript, ignores arguments.
+            Value::Bool(b) if self == Method::ToString => Ok(Value::from(b.to_string())),
             Value::List(items) => self.call_on_list(items, &args),
             other => Err(self.not_a_method_of(other.kind())),
         }
