@@ -116,7 +116,11 @@ pub fn last_index_of(s: &str, search: &str, from: usize) -> Option<usize> {
     let latest_start = match position(s, from) {
         Position::Boundary(byte) | Position::InsidePair(byte) => byte,
     };
-    let end = (latest_start + search.len()).min(s.len());
+    // A match starting at `latest_start` ends on a character boundary; if this is none, no match ends here.
+    let mut end = (latest_start + search.len()).min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
     s[..end].rfind(search).map(|byte| utf16_index(s, byte))
 }
 
@@ -169,6 +173,8 @@ mod tests {
         assert_eq!(last_index_of("aaa", "aa", 5), Some(1));
         assert_eq!(last_index_of("xaaa", "aa", 2), Some(2));
         assert_eq!(last_index_of("😀a😀a", "😀", 3), Some(3));
+        assert_eq!(last_index_of("héllo", "ab", 0), None);
+        assert_eq!(last_index_of("héllo", "é", 1), Some(1));
     }
 
     #[test]
