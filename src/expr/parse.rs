@@ -345,6 +345,17 @@ fn unicode_escape(chars: &mut CharStream<'_>) -> Option<u32> {
     }
 }
 
+/// Advance past a string literal's body and its closing `quote` (or to the end of the text).
+fn skip_string(chars: &mut std::str::CharIndices<'_>, quote: char) {
+    while let Some((_, c)) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else if c == quote {
+            break;
+        }
+    }
+}
+
 /// Reject input nested deeper than [`MAX_NESTING`] before the recursive parser sees it.
 fn check_nesting(source: &str) -> Result<(), Diagnostic> {
     let mut brackets = 0usize;
@@ -353,21 +364,12 @@ fn check_nesting(source: &str) -> Result<(), Diagnostic> {
     let mut chars = source.char_indices();
     while let Some((at, c)) = chars.next() {
         match c {
-            '\'' | '"' => {
-                while let Some((_, inner)) = chars.next() {
-                    if inner == '\\' {
-                        chars.next();
-                    } else if inner == c {
-                        break;
-                    }
-                }
-            }
+            '\'' | '"' => skip_string(&mut chars, c),
             '(' | '[' => brackets += 1,
             ')' | ']' => brackets = brackets.saturating_sub(1),
             '?' => conditionals += 1,
             '!' | '-' => prefix_run += 1,
-            c if c.is_whitespace() => {}
-            _ => prefix_run = 0,
+            _ => {}
         }
         if brackets + conditionals + prefix_run > MAX_NESTING {
             return Err(Diagnostic::error(Span::new(at, at + c.len_utf8()), "expression is too deeply nested")
@@ -503,15 +505,7 @@ fn unclosed_bracket(source: &str) -> Option<(usize, char)> {
     let mut chars = source.char_indices();
     while let Some((at, c)) = chars.next() {
         match c {
-            '\'' | '"' => {
-                while let Some((_, inner)) = chars.next() {
-                    if inner == '\\' {
-                        chars.next();
-                    } else if inner == c {
-                        break;
-                    }
-                }
-            }
+            '\'' | '"' => skip_string(&mut chars, c),
             '(' => open.push((at, ')')),
             '[' => open.push((at, ']')),
             ')' | ']' => {
