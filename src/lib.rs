@@ -1,10 +1,12 @@
 //! routeflow: a runtime for Designer-style task-routing applications.
 //!
 //! The pipeline is visible in the module tree: [`expr`] (the ECMAScript-subset expression language),
-//! [`skill`] (Genesys skill expressions), [`diagnostic`] (located errors), and [`cli`] (the commands).
+//! [`skill`] (Genesys skill expressions), [`table`] (data tables, CSV), [`diagnostic`] (located errors), and
+//! [`cli`] (the commands).
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod diagnostic;
 pub mod expr;
 pub mod skill;
+pub mod table;

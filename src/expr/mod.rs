@@ -26,4 +26,5 @@ pub use error::{EvalError, MAX_LIST_LEN, MAX_STRING_LEN};
 pub use parse::{MAX_DEPTH, MAX_NESTING, parse};
 pub use print::write_string_literal;
 pub use program::Expression;
+pub use suggest::closest;
 pub use value::{Kind, Value};
