@@ -8,5 +8,8 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod expr;
+pub mod flow;
+pub mod graph;
+pub mod model;
 pub mod skill;
 pub mod table;

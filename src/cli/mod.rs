@@ -1,6 +1,7 @@
 //! The `routeflow` commands. `main.rs` parses the arguments into [`Cli`]; [`run`] does the work and
 //! returns the process exit code (0 success, 1 invalid input, 2 usage error).
 
+mod check;
 mod eval;
 mod report;
 
@@ -17,6 +18,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Load and validate flow files; diagnostics on standard error.
+    Check(check::CheckArgs),
     /// Evaluate one expression and print its value as JSON.
     Eval(eval::EvalArgs),
 }
@@ -24,6 +27,7 @@ enum Command {
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
     }
 }

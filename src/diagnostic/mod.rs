@@ -4,9 +4,11 @@
 //! them into text, in the stable `file:line:col: error: message` form followed by the source line and a caret.
 
 mod render;
+mod report;
 mod span;
 
 pub use render::render;
+pub use report::Report;
 pub use span::{LineCol, SourceFile, Span};
 
 /// How bad a diagnostic is.

@@ -1,0 +1,96 @@
+//! Diagnostics from several files (a flow and its data tables), in a stable order, rendered together.
+
+use super::{Diagnostic, Severity, SourceFile, render};
+use std::sync::Arc;
+
+/// Every diagnostic of one load, each with the file it points into.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    /// A diagnostic located in a file's text.
+    Located(Arc<SourceFile>, Diagnostic),
+    /// A diagnostic about a file as a whole (it could not be read).
+    File(String, Diagnostic),
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new() -> Report {
+        Report::default()
+    }
+
+    /// Add diagnostics located in `file`, sorted by position (stable: same place, recorded order).
+    pub fn add(&mut self, file: &Arc<SourceFile>, mut diagnostics: Vec<Diagnostic>) {
+        diagnostics.sort_by_key(|d| d.span.start);
+        self.entries.extend(
+            diagnostics
+                .into_iter()
+                .map(|d| Entry::Located(file.clone(), d)),
+        );
+    }
+
+    /// Add a diagnostic about a whole file, e.g. one that cannot be read.
+    pub fn add_file(&mut self, path: impl Into<String>, diagnostic: Diagnostic) {
+        self.entries.push(Entry::File(path.into(), diagnostic));
+    }
+
+    /// Add every entry of `other`.
+    pub fn append(&mut self, other: Report) {
+        self.entries.extend(other.entries);
+    }
+
+    fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.entries.iter().map(|entry| match entry {
+            Entry::Located(_, d) | Entry::File(_, d) => d,
+        })
+    }
+
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every diagnostic as `file:line:col: severity: message` with its source line and caret.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for entry in &self.entries {
+            match entry {
+                Entry::Located(file, diagnostic) => out.push_str(&render(diagnostic, file)),
+                Entry::File(path, diagnostic) => {
+                    out.push_str(&format!(
+                        "{path}: {}: {}\n",
+                        diagnostic.severity.as_str(),
+                        diagnostic.message
+                    ));
+                    if let Some(help) = &diagnostic.help {
+                        out.push_str(&format!("  = help: {help}\n"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The messages alone, for tests.
+    pub fn messages(&self) -> Vec<String> {
+        self.diagnostics().map(|d| d.message.clone()).collect()
+    }
+}

@@ -1,0 +1,107 @@
+//! Loading a flow: YAML → model → petgraph DAG → checks → an immutable [`Flow`] (SPEC §2).
+//!
+//! Every problem of the flow file and of its data tables is collected before anything is reported.
+
+use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
+use crate::expr::Scope;
+use crate::graph::{FlowGraph, lower};
+use crate::model::read::{Problems, read};
+use crate::table::DataTable;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use crate::graph::Variable;
+
+/// A loaded, checked flow: immutable, shared by every workitem that runs through it.
+#[derive(Debug)]
+pub struct Flow {
+    /// The application's name.
+    pub application: String,
+    /// What it does.
+    pub description: Option<String>,
+    /// Its version label.
+    pub version: Option<String>,
+    /// The file it was loaded from.
+    pub source: PathBuf,
+    /// Variable names → slots.
+    pub scope: Scope,
+    /// The variables, in slot order.
+    pub variables: Vec<Variable>,
+    /// The blocks and how they connect.
+    pub graph: FlowGraph,
+    /// The data tables.
+    pub tables: Vec<Arc<DataTable>>,
+}
+
+/// The result of loading: the flow when it has no errors, and everything found (warnings included).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The flow, if it loaded without errors.
+    pub flow: Option<Flow>,
+    /// Errors and warnings, located.
+    pub report: Report,
+}
+
+/// Load and check the flow file at `path`.
+pub fn load(path: &Path) -> Loaded {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return unreadable(&shown, format!("cannot read the flow file: {error}")),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&error.as_bytes()[..at]).into_owned();
+            let file = Arc::new(SourceFile::new(shown, valid));
+            let mut report = Report::new();
+            report.add(
+                &file,
+                vec![
+                    Diagnostic::error(Span::new(at, at), "the flow file is not UTF-8 text")
+                        .with_help("save it as UTF-8"),
+                ],
+            );
+            return Loaded { flow: None, report };
+        }
+    };
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    load_str(&shown, &text, base_dir)
+}
+
+/// Load and check flow text `text`, shown as `name`; table files are relative to `base_dir`.
+pub fn load_str(name: &str, text: &str, base_dir: &Path) -> Loaded {
+    let file = Arc::new(SourceFile::new(name, text));
+    let mut problems = Problems::default();
+    let mut report = Report::new();
+    let Some(doc) = read(&file, &mut problems) else {
+        report.add(&file, problems.locate(&file));
+        return Loaded { flow: None, report };
+    };
+    let lowered = lower(&doc, base_dir, &mut problems);
+    let flow_has_errors = problems.has_errors();
+    report.add(&file, problems.locate(&file));
+    let mut tables_have_errors = false;
+    for (table_file, diagnostics) in lowered.table_files {
+        tables_have_errors |= diagnostics.iter().any(Diagnostic::is_error);
+        report.add(&Arc::new(table_file), diagnostics);
+    }
+    let flow = (!flow_has_errors && !tables_have_errors).then(|| Flow {
+        application: doc.application,
+        description: doc.description,
+        version: doc.version,
+        source: PathBuf::from(name),
+        scope: lowered.scope,
+        variables: lowered.variables,
+        graph: lowered.graph,
+        tables: lowered.tables,
+    });
+    Loaded { flow, report }
+}
+
+fn unreadable(path: &str, message: String) -> Loaded {
+    let mut report = Report::new();
+    report.add_file(path, Diagnostic::error(Span::default(), message));
+    Loaded { flow: None, report }
+}

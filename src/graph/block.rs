@@ -1,0 +1,131 @@
+//! Compiled blocks: everything a block needs at run time, decided at load (variable slots, compiled
+//! expressions, resolved table columns, literal skill expressions compiled).
+
+use crate::expr::Expression;
+use crate::model::read::Phase;
+use crate::skill::SkillExpression;
+use crate::table::{Column, DataTable};
+use std::sync::Arc;
+
+/// A variable's slot in a workitem's frame.
+pub type Slot = usize;
+
+/// One block of the flow.
+#[derive(Debug)]
+pub struct Block {
+    /// Unique id (given, or generated from the block's place).
+    pub id: Arc<str>,
+    /// The name shown in drawings and traces.
+    pub name: Option<Arc<str>>,
+    /// The phase it belongs to.
+    pub phase: Phase,
+    /// What it does.
+    pub kind: BlockKind,
+}
+
+/// What a block does.
+#[derive(Debug)]
+pub enum BlockKind {
+    /// `variable ← value`
+    Assign {
+        /// The variable.
+        variable: Slot,
+        /// The value.
+        value: Expression,
+    },
+    /// `variable ← userdata[key]` for each pair; a missing key leaves the variable unchanged.
+    ReadUserdata {
+        /// (variable, user-data key) pairs, in file order.
+        reads: Vec<(Slot, Arc<str>)>,
+    },
+    /// `userdata[key] ← value`
+    WriteUserdata {
+        /// The key.
+        key: Expression,
+        /// The value.
+        value: Expression,
+    },
+    /// The first branch whose condition holds; `Edge::Branch(i)` leads to branch `i`.
+    Segmentation {
+        /// The conditions, in order.
+        conditions: Vec<Expression>,
+    },
+    /// Rows of a data table by compound key.
+    TableLookup(TableLookup),
+    /// Offer the workitem to a target.
+    Route(Route),
+    /// Write a message to the workitem's log.
+    Log {
+        /// The message.
+        message: Expression,
+    },
+    /// End the application now.
+    Finish,
+}
+
+/// A `table_lookup` block, compiled.
+#[derive(Debug)]
+pub struct TableLookup {
+    /// The table.
+    pub table: Arc<DataTable>,
+    /// One expression per key column.
+    pub key: Vec<Expression>,
+    /// Column → variable, assigned when exactly one row matched.
+    pub columns: Vec<(Column, Slot)>,
+    /// Variable set to whether exactly one row matched.
+    pub found: Option<Slot>,
+    /// Variable set to the number of rows matched.
+    pub count: Option<Slot>,
+}
+
+/// A `route` block, compiled.
+#[derive(Debug)]
+pub struct Route {
+    /// Who may take the workitem.
+    pub target: Target,
+    /// Seconds to wait.
+    pub timeout: Expression,
+    /// Overrides the workitem's priority.
+    pub priority: Option<Expression>,
+}
+
+/// A Route target.
+#[derive(Debug)]
+pub enum Target {
+    /// An agent, by id.
+    Agent(Expression),
+    /// An agent group, by name.
+    AgentGroup(Expression),
+    /// Agents matching a skill expression.
+    Skill(SkillTarget),
+}
+
+/// A skill-expression target: compiled at load when it is a literal, at run time otherwise.
+#[derive(Debug)]
+pub enum SkillTarget {
+    /// A constant skill expression, parsed once.
+    Literal(SkillExpression),
+    /// An expression computing the skill expression's text (parsed when the block runs).
+    Computed(Expression),
+}
+
+impl Target {
+    /// The kind of target, as written in the flow (`agent`, `agent_group`, `skill`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Agent(_) => "agent",
+            Target::AgentGroup(_) => "agent_group",
+            Target::Skill(_) => "skill",
+        }
+    }
+
+    /// The target's expression as written.
+    pub fn source(&self) -> String {
+        match self {
+            Target::Agent(e) | Target::AgentGroup(e) | Target::Skill(SkillTarget::Computed(e)) => {
+                e.source().to_owned()
+            }
+            Target::Skill(SkillTarget::Literal(skill)) => skill.to_string(),
+        }
+    }
+}

@@ -1,0 +1,846 @@
+//! Read flow file → compiled [`FlowGraph`]: variables get slots, expressions are compiled, tables are
+//! loaded and indexed, literal skill expressions are parsed, ids are checked and blocks connected.
+//! Every problem is recorded (none stops the others from being found).
+
+use super::block::*;
+use super::{Edge, FlowGraph, Step};
+use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use crate::expr::{Expression, Scope, Value, closest, compile};
+use crate::model::path::YamlPath;
+use crate::model::read::{Anchor, BlockDoc, FlowDoc, KindDoc, Phase, Problems};
+use crate::model::types::Text;
+use crate::skill::SkillExpression;
+use crate::table::DataTable;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A variable of the flow.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    /// Its name.
+    pub name: Arc<str>,
+    /// Its value when a workitem starts.
+    pub default: Value,
+    /// Masked in traces, logs and outcomes.
+    pub secure: bool,
+    /// Shown in traces.
+    pub trace: bool,
+    /// What it holds.
+    pub description: Option<String>,
+}
+
+/// Everything lowering produces.
+#[derive(Debug)]
+pub struct Lowered {
+    /// The graph.
+    pub graph: FlowGraph,
+    /// Variable names → slots.
+    pub scope: Scope,
+    /// The variables, in slot order.
+    pub variables: Vec<Variable>,
+    /// The data tables that loaded.
+    pub tables: Vec<Arc<DataTable>>,
+    /// Each CSV file read, with the problems found in it.
+    pub table_files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    /// Where each block is in the flow file.
+    pub paths: HashMap<NodeIndex, YamlPath>,
+}
+
+/// Names a variable may not take: they would hide a built-in of the expression language.
+const RESERVED: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "undefined",
+    "NaN",
+    "Infinity",
+    "Math",
+    "Number",
+    "String",
+    "parseInt",
+    "parseFloat",
+    "isNaN",
+    "isFinite",
+    "this",
+    "new",
+    "typeof",
+    "in",
+    "instanceof",
+    "void",
+    "delete",
+    "function",
+    "var",
+    "let",
+    "const",
+    "class",
+    "return",
+    "if",
+    "else",
+    "for",
+    "while",
+];
+
+/// The default Route timeout, in seconds (Genesys recommends no less).
+pub const DEFAULT_TIMEOUT_S: f64 = 120.0;
+
+/// Lower `doc` (read from a file in `base_dir`) into a graph, recording problems.
+pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered {
+    let mut lowering = Lowering {
+        problems,
+        scope: Scope::new(),
+        tables: HashMap::new(),
+        table_files: Vec::new(),
+        graph: DiGraph::new(),
+        ids: HashMap::new(),
+        paths: HashMap::new(),
+        nodes: HashMap::new(),
+        routed: Vec::new(),
+        declared_tables: doc.tables.iter().map(|t| t.name.clone()).collect(),
+    };
+    let variables = lowering.variables(doc);
+    lowering.tables(doc, base_dir);
+    for (phase, blocks) in &doc.phases {
+        lowering.place(blocks, *phase, phase.key());
+    }
+    let mut entries = [NodeIndex::end(); 3];
+    let mut ends = [NodeIndex::end(); 3];
+    for phase in Phase::ALL {
+        ends[phase as usize] = lowering.graph.add_node(Step::End(phase));
+        let blocks = doc
+            .phases
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map_or(&[][..], |(_, b)| b.as_slice());
+        entries[phase as usize] = lowering.connect(blocks, ends[phase as usize], phase);
+    }
+    lowering.graph.add_edge(ends[0], entries[1], Edge::Next);
+    lowering.graph.add_edge(ends[1], entries[2], Edge::Next);
+    for route in std::mem::take(&mut lowering.routed) {
+        lowering.graph.add_edge(route, entries[2], Edge::Routed);
+    }
+    let graph = FlowGraph {
+        graph: lowering.graph,
+        entries,
+    };
+    super::check::check(&graph, &lowering.paths, lowering.problems);
+    Lowered {
+        graph,
+        scope: lowering.scope,
+        variables,
+        tables: lowering.tables.into_values().collect(),
+        table_files: lowering.table_files,
+        paths: lowering.paths,
+    }
+}
+
+struct Lowering<'p> {
+    problems: &'p mut Problems,
+    scope: Scope,
+    tables: HashMap<String, Arc<DataTable>>,
+    table_files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    graph: DiGraph<Step, Edge>,
+    /// Block id → (node if the block compiled, phase, path).
+    ids: HashMap<String, (Option<NodeIndex>, Phase, YamlPath)>,
+    paths: HashMap<NodeIndex, YamlPath>,
+    /// Block path → its node and id.
+    nodes: HashMap<YamlPath, (Option<NodeIndex>, Arc<str>)>,
+    routed: Vec<NodeIndex>,
+    declared_tables: std::collections::BTreeSet<String>,
+}
+
+impl Lowering<'_> {
+    fn error(&mut self, message: impl Into<String>, at: Anchor) -> Diagnostic {
+        let diagnostic = Diagnostic::error(Span::default(), message);
+        self.problems.push(diagnostic.clone(), at);
+        diagnostic
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic, at: Anchor) {
+        self.problems.push(diagnostic, at);
+    }
+
+    fn variables(&mut self, doc: &FlowDoc) -> Vec<Variable> {
+        for declared in &doc.variables {
+            let name = declared.name.as_str();
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+            if !valid {
+                self.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        format!("`{name}` is not a valid variable name"),
+                    )
+                    .with_help(
+                        "names start with a letter, `_` or `$`, then letters, digits, `_` or `$`",
+                    ),
+                    Anchor::Key(declared.path.clone()),
+                );
+            } else if RESERVED.contains(&name) {
+                self.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        format!("`{name}` is reserved by the expression language"),
+                    )
+                    .with_help("choose another name"),
+                    Anchor::Key(declared.path.clone()),
+                );
+            }
+            self.scope.declare(name);
+        }
+        let mut variables = Vec::new();
+        for declared in &doc.variables {
+            let def = &declared.def;
+            let default = match &def.default {
+                None => Value::empty_string(),
+                Some(text) => {
+                    let path = declared.path.key("default");
+                    match self.compile(text, &path, None) {
+                        Some(expression) => match expression.constant() {
+                            Some(value) => value.clone(),
+                            None => {
+                                self.push(
+                                    Diagnostic::error(Span::default(), "a default cannot use other variables")
+                                        .with_help("defaults are evaluated once, when the flow loads; set it with an `assign` block instead"),
+                                    Anchor::Value(path),
+                                );
+                                Value::Null
+                            }
+                        },
+                        None => Value::Null,
+                    }
+                }
+            };
+            variables.push(Variable {
+                name: Arc::from(declared.name.as_str()),
+                default,
+                secure: def.secure,
+                trace: def.trace,
+                description: def.description.as_ref().map(|t| t.0.clone()),
+            });
+        }
+        variables
+    }
+
+    fn tables(&mut self, doc: &FlowDoc, base_dir: &Path) {
+        for declared in &doc.tables {
+            let file_text = declared.def.file.as_str();
+            let path = base_dir.join(file_text);
+            let key: Vec<&str> = declared.def.key.iter().map(Text::as_str).collect();
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    self.push(
+                        Diagnostic::error(
+                            Span::default(),
+                            format!("cannot read table file `{}`: {error}", path.display()),
+                        )
+                        .with_help("the path is relative to the flow file"),
+                        Anchor::Value(declared.path.key("file")),
+                    );
+                    continue;
+                }
+            };
+            let shown = path.display().to_string();
+            let (file, table) = DataTable::from_bytes(&declared.name, &shown, &bytes, &key);
+            match table {
+                Ok(table) => {
+                    self.tables.insert(declared.name.clone(), Arc::new(table));
+                    self.table_files.push((file, Vec::new()));
+                }
+                Err(diagnostics) => self.table_files.push((file, diagnostics)),
+            }
+        }
+    }
+
+    /// Compile `text` (at `path`) against the flow's variables.
+    fn compile(&mut self, text: &Text, path: &YamlPath, block: Option<&str>) -> Option<Expression> {
+        match compile(text.as_str(), &self.scope) {
+            Ok(expression) => Some(expression),
+            Err(diagnostics) => {
+                for mut diagnostic in diagnostics {
+                    let whole = text.as_str().trim();
+                    if diagnostic.message == format!("undeclared variable `{whole}`") {
+                        diagnostic = diagnostic.with_help(format!(
+                            "expressions are JavaScript: to mean the text {whole}, quote it: \"'{whole}'\""
+                        ));
+                    }
+                    if let Some(block) = block {
+                        diagnostic = diagnostic.in_block(block);
+                    }
+                    let span = diagnostic.span;
+                    self.push(
+                        diagnostic,
+                        Anchor::Inside {
+                            path: path.clone(),
+                            text: text.0.clone(),
+                            span,
+                        },
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// The slot of variable `name`, which a block assigns.
+    fn target_variable(&mut self, name: &str, at: Anchor, block: &str) -> Option<Slot> {
+        if let Some(slot) = self.scope.slot(name) {
+            return Some(slot);
+        }
+        let mut diagnostic = Diagnostic::error(
+            Span::default(),
+            format!("assignment to undeclared variable `{name}`"),
+        )
+        .in_block(block);
+        diagnostic = match closest(name, self.scope.names()) {
+            Some(close) => diagnostic.with_label(format!("did you mean `{close}`?")),
+            None => diagnostic,
+        }
+        .with_help("declare it under `variables:`");
+        self.push(diagnostic, at);
+        None
+    }
+
+    /// Pass 1, in file order: give every block an id and a node.
+    fn place(&mut self, blocks: &[BlockDoc], phase: Phase, prefix: &str) {
+        for (i, block) in blocks.iter().enumerate() {
+            let id = match &block.id {
+                Some(id) => {
+                    if id.is_empty()
+                        || !id
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                    {
+                        self.push(
+                            Diagnostic::error(
+                                Span::default(),
+                                format!("`{id}` is not a valid block id"),
+                            )
+                            .with_help("ids are letters, digits, `_`, `-` and `.`"),
+                            Anchor::Value(block.path.key("id")),
+                        );
+                    }
+                    id.clone()
+                }
+                None => self.generated_id(&format!("{prefix}_{i}")),
+            };
+            if let Some((_, _, first)) = self.ids.get(&id) {
+                let first = first.clone();
+                self.problems.push_related(
+                    Diagnostic::error(Span::default(), format!("duplicate block id `{id}`"))
+                        .with_help(format!(
+                            "ids are unique; the first `{id}` is at {{related}}"
+                        )),
+                    Anchor::Value(block.path.key("id")),
+                    Anchor::Value(first.key("id")),
+                );
+            }
+            let node = self
+                .compile_block(block, phase, &id)
+                .map(|b| self.graph.add_node(Step::Block(Box::new(b))));
+            if let Some(node) = node {
+                self.paths.insert(node, block.path.clone());
+            }
+            self.ids
+                .entry(id.clone())
+                .or_insert((node, phase, block.path.clone()));
+            self.nodes
+                .insert(block.path.clone(), (node, Arc::from(id.as_str())));
+            if let KindDoc::Segmentation {
+                branches,
+                otherwise,
+            } = &block.kind
+            {
+                for (b, branch) in branches.iter().enumerate() {
+                    self.place(&branch.blocks, phase, &format!("{id}_b{b}"));
+                }
+                self.place(otherwise, phase, &format!("{id}_else"));
+            }
+        }
+    }
+
+    fn generated_id(&self, wanted: &str) -> String {
+        let mut id = wanted.to_owned();
+        while self.ids.contains_key(&id) {
+            id.push('_');
+        }
+        id
+    }
+
+    /// Pass 2: connect a list of blocks that continues with `after`; returns the list's entry.
+    fn connect(&mut self, blocks: &[BlockDoc], after: NodeIndex, phase: Phase) -> NodeIndex {
+        let placed: Vec<Option<NodeIndex>> = blocks
+            .iter()
+            .map(|b| self.nodes.get(&b.path).and_then(|(node, _)| *node))
+            .collect();
+        for (i, block) in blocks.iter().enumerate() {
+            let following = placed[i + 1..]
+                .iter()
+                .flatten()
+                .next()
+                .copied()
+                .unwrap_or(after);
+            let jump = self.jump_target(block, phase);
+            let Some(node) = placed[i] else {
+                continue;
+            };
+            let (successor, edge) = match jump {
+                Some(target) => (target, Edge::Jump),
+                None => (following, Edge::Next),
+            };
+            match &block.kind {
+                KindDoc::Segmentation {
+                    branches,
+                    otherwise,
+                } => {
+                    for (index, branch) in branches.iter().enumerate() {
+                        let entry = self.connect(&branch.blocks, successor, phase);
+                        let condition = branch.when.0.clone();
+                        let name = branch.name.clone();
+                        self.graph.add_edge(
+                            node,
+                            entry,
+                            Edge::Branch {
+                                index,
+                                condition,
+                                name,
+                            },
+                        );
+                    }
+                    let entry = self.connect(otherwise, successor, phase);
+                    self.graph.add_edge(node, entry, Edge::Otherwise);
+                }
+                KindDoc::Route(_) => {
+                    self.graph.add_edge(node, successor, Edge::TimedOut);
+                    self.routed.push(node);
+                }
+                KindDoc::Finish => {}
+                _ => {
+                    self.graph.add_edge(node, successor, edge);
+                }
+            }
+        }
+        placed.iter().flatten().next().copied().unwrap_or(after)
+    }
+
+    /// The node `next:` names, if the block has a valid one.
+    fn jump_target(&mut self, block: &BlockDoc, own_phase: Phase) -> Option<NodeIndex> {
+        let target = block.next.as_deref()?;
+        let own_id = self.nodes.get(&block.path).map(|(_, id)| id.clone())?;
+        let at = Anchor::Value(block.path.key("next"));
+        match self.ids.get(target) {
+            Some((Some(node), phase, _)) if *phase == own_phase => Some(*node),
+            Some((Some(_), phase, _)) => {
+                let phase = *phase;
+                self.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        format!(
+                            "`next` jumps to `{target}`, in another phase ({})",
+                            phase.title()
+                        ),
+                    )
+                    .in_block(&*own_id)
+                    .with_help("a jump stays within its phase; phases always run in order"),
+                    at,
+                );
+                None
+            }
+            // The target exists but did not compile: its own problems are reported.
+            Some((None, ..)) => None,
+            None => {
+                let mut diagnostic = Diagnostic::error(
+                    Span::default(),
+                    format!("`next` names no block: `{target}`"),
+                )
+                .in_block(&*own_id);
+                if let Some(close) = closest(target, self.ids.keys().map(String::as_str)) {
+                    diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                }
+                self.push(diagnostic, at);
+                None
+            }
+        }
+    }
+
+    /// Compile one block's own properties (its children are placed separately).
+    fn compile_block(&mut self, block: &BlockDoc, phase: Phase, id: &str) -> Option<Block> {
+        let path = &block.path;
+        let kind = match &block.kind {
+            KindDoc::Invalid => return None,
+            KindDoc::Assign(def) => {
+                let variable = self.target_variable(
+                    def.variable.as_str(),
+                    Anchor::Value(path.key("variable")),
+                    id,
+                );
+                let value = self.compile(&def.value, &path.key("value"), Some(id));
+                BlockKind::Assign {
+                    variable: variable?,
+                    value: value?,
+                }
+            }
+            KindDoc::ReadUserdata(def) => {
+                let mut reads = Vec::new();
+                for (variable, key) in &def.read {
+                    let slot = self.target_variable(
+                        variable,
+                        Anchor::Key(path.key("read").key(variable)),
+                        id,
+                    );
+                    if key.as_str().is_empty() {
+                        self.error(
+                            "a user-data key cannot be empty",
+                            Anchor::Value(path.key("read").key(variable)),
+                        );
+                    }
+                    if let Some(slot) = slot {
+                        reads.push((slot, Arc::from(key.as_str())));
+                    }
+                }
+                BlockKind::ReadUserdata { reads }
+            }
+            KindDoc::WriteUserdata(def) => {
+                let key = self.compile(&def.key, &path.key("key"), Some(id));
+                let value = self.compile(&def.value, &path.key("value"), Some(id));
+                if let Some(constant) = key.as_ref().and_then(Expression::constant)
+                    && constant.as_str().is_none_or(str::is_empty)
+                {
+                    self.push(
+                        Diagnostic::error(
+                            Span::default(),
+                            "a user-data key must be a non-empty string",
+                        )
+                        .in_block(id)
+                        .with_help("quote a literal key: \"'GTR_level1'\""),
+                        Anchor::Value(path.key("key")),
+                    );
+                }
+                BlockKind::WriteUserdata {
+                    key: key?,
+                    value: value?,
+                }
+            }
+            KindDoc::Segmentation { branches, .. } => {
+                let mut conditions = Vec::new();
+                for (b, branch) in branches.iter().enumerate() {
+                    let when_path = path.key("branches").index(b).key("when");
+                    if let Some(condition) = self.compile(&branch.when, &when_path, Some(id)) {
+                        if let Some(constant) = condition.constant()
+                            && constant.as_bool().is_none()
+                        {
+                            self.push(
+                                Diagnostic::error(
+                                    Span::default(),
+                                    format!(
+                                        "a condition must be true or false, this is always a {}",
+                                        constant.kind()
+                                    ),
+                                )
+                                .in_block(id),
+                                Anchor::Value(when_path),
+                            );
+                        }
+                        conditions.push(condition);
+                    }
+                }
+                if conditions.len() != branches.len() {
+                    return None;
+                }
+                BlockKind::Segmentation { conditions }
+            }
+            KindDoc::TableLookup(def) => BlockKind::TableLookup(self.table_lookup(def, path, id)?),
+            KindDoc::Route(def) => BlockKind::Route(self.route(def, path, id)?),
+            KindDoc::Log(def) => BlockKind::Log {
+                message: self.compile(&def.message, &path.key("message"), Some(id))?,
+            },
+            KindDoc::Finish => BlockKind::Finish,
+        };
+        Some(Block {
+            id: Arc::from(id),
+            name: block.name.as_deref().map(Arc::from),
+            phase,
+            kind,
+        })
+    }
+
+    fn table_lookup(
+        &mut self,
+        def: &crate::model::types::TableLookupDef,
+        path: &YamlPath,
+        id: &str,
+    ) -> Option<TableLookup> {
+        let name = def.table.as_str();
+        let table = self.tables.get(name).cloned();
+        // A declared table that failed to load has its problems reported in its own file.
+        if !self.declared_tables.contains(name) {
+            let mut diagnostic =
+                Diagnostic::error(Span::default(), format!("table `{name}` is not declared"))
+                    .in_block(id);
+            if let Some(close) = closest(name, self.declared_tables.iter().map(String::as_str)) {
+                diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+            }
+            self.push(
+                diagnostic
+                    .with_help("declare it under `tables:` with its CSV file and key columns"),
+                Anchor::Value(path.key("table")),
+            );
+        }
+        let key: Vec<Option<Expression>> = def
+            .key
+            .iter()
+            .enumerate()
+            .map(|(i, text)| self.compile(text, &path.key("key").index(i), Some(id)))
+            .collect();
+        let mut columns = Vec::new();
+        for (column, variable) in &def.columns {
+            let slot = self.target_variable(
+                variable.as_str(),
+                Anchor::Value(path.key("columns").key(column)),
+                id,
+            );
+            if let Some(table) = &table {
+                match table.column(column) {
+                    Some(resolved) => columns.extend(slot.map(|slot| (resolved, slot))),
+                    None => {
+                        let mut diagnostic = Diagnostic::error(
+                            Span::default(),
+                            format!("table `{name}` has no column `{column}`"),
+                        )
+                        .in_block(id);
+                        if let Some(close) = closest(column, table.columns()) {
+                            diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                        }
+                        let all: Vec<&str> = table.columns().collect();
+                        self.push(
+                            diagnostic.with_help(format!("its columns are: {}", all.join(", "))),
+                            Anchor::Key(path.key("columns").key(column)),
+                        );
+                    }
+                }
+            }
+        }
+        let found = match &def.found {
+            Some(variable) => Some(self.target_variable(
+                variable.as_str(),
+                Anchor::Value(path.key("found")),
+                id,
+            )?),
+            None => None,
+        };
+        let count = match &def.count {
+            Some(variable) => Some(self.target_variable(
+                variable.as_str(),
+                Anchor::Value(path.key("count")),
+                id,
+            )?),
+            None => None,
+        };
+        let table = table?;
+        if key.len() != table.key().len() {
+            let names: Vec<&str> = table.key().iter().map(|c| table.column_name(*c)).collect();
+            self.push(
+                Diagnostic::error(
+                    Span::default(),
+                    format!(
+                        "table `{name}` is keyed by {} columns, this lookup gives {}",
+                        names.len(),
+                        key.len()
+                    ),
+                )
+                .in_block(id)
+                .with_help(format!(
+                    "give one expression per key column: {}",
+                    names.join(", ")
+                )),
+                Anchor::Value(path.key("key")),
+            );
+            return None;
+        }
+        let key = key.into_iter().collect::<Option<Vec<_>>>()?;
+        if columns.len() != def.columns.len() {
+            return None;
+        }
+        Some(TableLookup {
+            table,
+            key,
+            columns,
+            found,
+            count,
+        })
+    }
+
+    /// A Route block: every property is checked even when another one fails.
+    fn route(
+        &mut self,
+        def: &crate::model::types::RouteDef,
+        path: &YamlPath,
+        id: &str,
+    ) -> Option<Route> {
+        let target = self.route_target(def, path, id);
+        let timeout = self.route_timeout(def, path, id);
+        let priority = self.route_priority(def, path, id);
+        Some(Route {
+            target: target?,
+            timeout: timeout?,
+            priority: priority?,
+        })
+    }
+
+    fn route_target(
+        &mut self,
+        def: &crate::model::types::RouteDef,
+        path: &YamlPath,
+        id: &str,
+    ) -> Option<Target> {
+        // The reader reports a target that names none or several of them.
+        let (kind, text) = def.target.given()?;
+        let target_path = path.key("target").key(kind);
+        let expression = self.compile(text, &target_path, Some(id));
+        if expression.is_none() && kind == "skill" && SkillExpression::parse(text.as_str()).is_ok()
+        {
+            let quoted = text.as_str().replace('\\', "\\\\").replace('"', "\\\"");
+            self.push(
+                Diagnostic::warning(Span::default(), "this looks like a skill expression written without quotes")
+                    .in_block(id)
+                    .with_help(format!("targets are expressions: for the literal skill expression, write skill: \"\\\"{quoted}\\\"\"")),
+                Anchor::Value(target_path.clone()),
+            );
+        }
+        let expression = expression?;
+        if let Some(constant) = expression.constant() {
+            match constant.as_str() {
+                None => {
+                    self.push(
+                        Diagnostic::error(
+                            Span::default(),
+                            format!("a Route target is a string, this is a {}", constant.kind()),
+                        )
+                        .in_block(id),
+                        Anchor::Value(target_path.clone()),
+                    );
+                    return None;
+                }
+                Some("") => {
+                    self.push(
+                        Diagnostic::warning(
+                            Span::default(),
+                            "this Route target names nothing: it never matches an agent",
+                        )
+                        .in_block(id)
+                        .with_help("the workitem will wait out the whole timeout here"),
+                        Anchor::Value(target_path.clone()),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        let target = match kind {
+            "agent" => Target::Agent(expression),
+            "agent_group" => Target::AgentGroup(expression),
+            _ => match expression.constant().and_then(Value::as_str) {
+                Some(literal) if !literal.is_empty() => match SkillExpression::parse(literal) {
+                    Ok(skill) => Target::Skill(SkillTarget::Literal(skill)),
+                    Err(error) => {
+                        // Inside the JavaScript string literal: one quote in, when it has no escapes.
+                        let source = text.as_str();
+                        let trimmed_start = source.len() - source.trim_start().len();
+                        let span = if source.contains('\\') {
+                            Span::new(trimmed_start, source.trim_end().len())
+                        } else {
+                            error.span.shifted(trimmed_start + 1)
+                        };
+                        let mut diagnostic = error.clone().in_block(id);
+                        diagnostic.message = format!("skill expression: {}", diagnostic.message);
+                        self.push(
+                            diagnostic,
+                            Anchor::Inside {
+                                path: target_path.clone(),
+                                text: source.to_owned(),
+                                span,
+                            },
+                        );
+                        return None;
+                    }
+                },
+                _ => Target::Skill(SkillTarget::Computed(expression)),
+            },
+        };
+        Some(target)
+    }
+
+    fn route_timeout(
+        &mut self,
+        def: &crate::model::types::RouteDef,
+        path: &YamlPath,
+        id: &str,
+    ) -> Option<Expression> {
+        let timeout_text = def.timeout.clone().unwrap_or(Text("120".into()));
+        let timeout_path = path.key("timeout");
+        let timeout = self.compile(&timeout_text, &timeout_path, Some(id))?;
+        if let Some(constant) = timeout.constant() {
+            match constant.as_number() {
+                Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+                    if seconds < DEFAULT_TIMEOUT_S {
+                        self.push(
+                            Diagnostic::warning(
+                                Span::default(),
+                                format!(
+                                    "a Route timeout of {} s is below 120 s",
+                                    crate::expr::js::number::to_string(seconds)
+                                ),
+                            )
+                            .in_block(id)
+                            .with_help("Genesys does not recommend timeouts below 120 seconds"),
+                            Anchor::Value(timeout_path),
+                        );
+                    }
+                }
+                _ => {
+                    self.push(
+                        Diagnostic::error(
+                            Span::default(),
+                            "a Route timeout is a number of seconds, 0 or more",
+                        )
+                        .in_block(id),
+                        Anchor::Value(timeout_path),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(timeout)
+    }
+
+    fn route_priority(
+        &mut self,
+        def: &crate::model::types::RouteDef,
+        path: &YamlPath,
+        id: &str,
+    ) -> Option<Option<Expression>> {
+        let priority = match &def.priority {
+            Some(text) => {
+                let priority_path = path.key("priority");
+                let priority = self.compile(text, &priority_path, Some(id))?;
+                if priority.constant().is_some_and(|c| c.as_number().is_none()) {
+                    self.push(
+                        Diagnostic::error(Span::default(), "a Route priority is a number")
+                            .in_block(id),
+                        Anchor::Value(priority_path),
+                    );
+                    return None;
+                }
+                Some(priority)
+            }
+            None => None,
+        };
+        Some(priority)
+    }
+}

@@ -1,0 +1,597 @@
+//! YAML text → [`FlowDoc`]: the flow file read node by node, so that every problem in it is found.
+//!
+//! The file is parsed once by serde_yaml; each level (the file, each variable, table, block and branch)
+//! is then checked for unknown keys (all of them, with a did-you-mean) and deserialised into its type,
+//! so one bad block never hides the problems of the others. Problems are recorded against YAML paths;
+//! [`Problems::locate`] turns them into located diagnostics, building the position index only then.
+
+use super::path::{Segment, YamlPath};
+use super::spans::SpanIndex;
+use super::types::*;
+use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use crate::expr::closest;
+use serde::de::DeserializeOwned;
+use serde_aux::serde_introspection::serde_introspect;
+
+/// The three phases, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    /// Runs first, for every workitem.
+    Initialize,
+    /// The routing cascades.
+    AssistedService,
+    /// Runs after routing, or after Assisted Service ends without routing.
+    Finalize,
+}
+
+impl Phase {
+    /// All phases in order.
+    pub const ALL: [Phase; 3] = [Phase::Initialize, Phase::AssistedService, Phase::Finalize];
+
+    /// The key in the flow file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Phase::Initialize => "initialize",
+            Phase::AssistedService => "assisted_service",
+            Phase::Finalize => "finalize",
+        }
+    }
+
+    /// The name shown to people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Initialize => "Initialize",
+            Phase::AssistedService => "Assisted Service",
+            Phase::Finalize => "Finalize",
+        }
+    }
+}
+
+/// A flow file, read.
+#[derive(Debug, Default)]
+pub struct FlowDoc {
+    /// The application's name.
+    pub application: String,
+    /// What it does.
+    pub description: Option<String>,
+    /// Its version label.
+    pub version: Option<String>,
+    /// Variables in file order.
+    pub variables: Vec<Declared<VariableDef>>,
+    /// Tables in file order.
+    pub tables: Vec<Declared<TableDef>>,
+    /// Each phase's blocks.
+    pub phases: Vec<(Phase, Vec<BlockDoc>)>,
+}
+
+/// A named declaration and where it is.
+#[derive(Debug)]
+pub struct Declared<T> {
+    /// The name (the mapping key).
+    pub name: String,
+    /// What was declared.
+    pub def: T,
+    /// Where: the path of the declaration's value.
+    pub path: YamlPath,
+}
+
+/// A block, read.
+#[derive(Debug)]
+pub struct BlockDoc {
+    /// Where the block is.
+    pub path: YamlPath,
+    /// `id`, if given.
+    pub id: Option<String>,
+    /// `name`, if given.
+    pub name: Option<String>,
+    /// `next`, if given.
+    pub next: Option<String>,
+    /// The type and its properties.
+    pub kind: KindDoc,
+}
+
+/// A block's type and properties.
+#[derive(Debug)]
+pub enum KindDoc {
+    /// `assign`
+    Assign(AssignDef),
+    /// `read_userdata`
+    ReadUserdata(ReadUserdataDef),
+    /// `write_userdata`
+    WriteUserdata(WriteUserdataDef),
+    /// `segmentation`
+    Segmentation {
+        /// Branches in order.
+        branches: Vec<BranchDoc>,
+        /// Blocks when no branch holds.
+        otherwise: Vec<BlockDoc>,
+    },
+    /// `table_lookup`
+    TableLookup(TableLookupDef),
+    /// `route`
+    Route(RouteDef),
+    /// `log`
+    Log(LogDef),
+    /// `finish`
+    Finish,
+    /// A block whose properties did not read (its problems are reported); kept so its id stays known.
+    Invalid,
+}
+
+/// A segmentation branch, read.
+#[derive(Debug)]
+pub struct BranchDoc {
+    /// Where the branch is.
+    pub path: YamlPath,
+    /// The condition.
+    pub when: Text,
+    /// The label.
+    pub name: Option<String>,
+    /// The branch's blocks.
+    pub blocks: Vec<BlockDoc>,
+}
+
+/// The built-in block types.
+pub const BLOCK_TYPES: &[&str] = &[
+    "assign",
+    "read_userdata",
+    "write_userdata",
+    "segmentation",
+    "table_lookup",
+    "route",
+    "log",
+    "finish",
+];
+
+/// Where a problem is, in YAML terms.
+#[derive(Debug, Clone)]
+pub enum Anchor {
+    /// The key naming the node at this path.
+    Key(YamlPath),
+    /// The value at this path.
+    Value(YamlPath),
+    /// The bytes `span` of the string `text`, the value at `path` (an expression error).
+    Inside {
+        /// The scalar's path.
+        path: YamlPath,
+        /// The scalar's decoded text.
+        text: String,
+        /// The bytes of `text`.
+        span: Span,
+    },
+    /// Already located in the file (syntax errors).
+    At(Span),
+}
+
+/// Problems found in one flow file, located lazily.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pending: Vec<(Diagnostic, Anchor, Option<Anchor>)>,
+}
+
+impl Problems {
+    /// Record `diagnostic` (its span is replaced by the anchor's position).
+    pub fn push(&mut self, diagnostic: Diagnostic, at: Anchor) {
+        self.pending.push((diagnostic, at, None));
+    }
+
+    /// Record `diagnostic`, whose help mentions `{related}`: it becomes the position of `related`.
+    pub fn push_related(&mut self, diagnostic: Diagnostic, at: Anchor, related: Anchor) {
+        self.pending.push((diagnostic, at, Some(related)));
+    }
+
+    /// Whether any error (not warning) was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.pending.iter().any(|(d, ..)| d.is_error())
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Locate every problem in `file`. The position index is built here, once, and only if needed.
+    pub fn locate(self, file: &SourceFile) -> Vec<Diagnostic> {
+        if self.pending.is_empty() {
+            return Vec::new();
+        }
+        let index = SpanIndex::build(file);
+        let locate = |at: &Anchor| -> Span {
+            let document_start = Span::new(0, 0);
+            match at {
+                Anchor::At(span) => *span,
+                Anchor::Key(path) => index
+                    .key_span(&path.0)
+                    .or_else(|| index.value_span(&path.0))
+                    .unwrap_or(document_start),
+                Anchor::Value(path) => index.value_span(&path.0).map_or(document_start, |span| {
+                    // A mapping or sequence value spans many lines: point at its first line only.
+                    let text = &file.text()[span.range()];
+                    let first_line = text.find('\n').map_or(text.len(), |n| n);
+                    Span::new(span.start as usize, span.start as usize + first_line)
+                }),
+                Anchor::Inside { path, text, span } => index
+                    .span_in_scalar(file, &path.0, text, *span)
+                    .unwrap_or(document_start),
+            }
+        };
+        self.pending
+            .into_iter()
+            .map(|(mut diagnostic, at, related)| {
+                diagnostic.span = locate(&at);
+                if let Some(related) = related {
+                    let position = file.line_col(locate(&related).start as usize);
+                    let place = format!("line {}, column {}", position.line, position.col);
+                    diagnostic.help = diagnostic.help.map(|h| h.replace("{related}", &place));
+                    diagnostic.label = diagnostic.label.map(|l| l.replace("{related}", &place));
+                }
+                diagnostic
+            })
+            .collect()
+    }
+}
+
+/// Read the flow file `file`. `None` when it is not YAML at all (the problems say why).
+pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
+    let text = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
+    let root: Node = match serde_yaml::from_str(text) {
+        Ok(root) => root,
+        Err(error) => {
+            // Prefer the index's diagnosis: it names duplicate keys, merge keys and extra documents, and
+            // its syntax errors carry exact positions.
+            let index = SpanIndex::build(file);
+            if !index.problems().is_empty() {
+                for problem in index.problems() {
+                    problems.push(problem.clone(), Anchor::At(problem.span));
+                }
+            } else {
+                let at = error
+                    .location()
+                    .map_or(0, |l| file.offset(l.line(), l.column()));
+                let message = error.to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                problems.push(
+                    Diagnostic::error(Span::new(at, at), format!("YAML syntax: {message}")),
+                    Anchor::At(Span::new(at, at)),
+                );
+            }
+            return None;
+        }
+    };
+    if root.is_null() {
+        problems.push(
+            Diagnostic::error(Span::default(), "the flow file is empty")
+                .with_help("a flow needs at least `application:` and `phases:`"),
+            Anchor::At(Span::default()),
+        );
+        return None;
+    }
+    let mut reader = Reader { problems };
+    let root_path = YamlPath::root();
+    let file_def: FlowFile = reader.typed(&root, &root_path, "the flow file")?;
+    let mut doc = FlowDoc {
+        application: file_def.application.0,
+        description: file_def.description.map(|t| t.0),
+        version: file_def.version.map(|t| t.0),
+        ..FlowDoc::default()
+    };
+    let variables_path = root_path.key("variables");
+    for (name, node) in &file_def.variables {
+        let path = variables_path.key(name);
+        let def = if node.is_null() {
+            Some(VariableDef::default())
+        } else {
+            reader.typed::<VariableDef>(node, &path, &format!("variable `{name}`"))
+        };
+        if let Some(def) = def {
+            doc.variables.push(Declared {
+                name: name.clone(),
+                def,
+                path,
+            });
+        }
+    }
+    let tables_path = root_path.key("tables");
+    for (name, node) in &file_def.tables {
+        let path = tables_path.key(name);
+        if let Some(def) = reader.typed::<TableDef>(node, &path, &format!("table `{name}`")) {
+            doc.tables.push(Declared {
+                name: name.clone(),
+                def,
+                path,
+            });
+        }
+    }
+    let phases_path = root_path.key("phases");
+    if let Some(phases) = reader.typed::<PhasesDef>(&file_def.phases, &phases_path, "`phases`") {
+        for (phase, blocks) in [
+            (Phase::Initialize, &phases.initialize),
+            (Phase::AssistedService, &phases.assisted_service),
+            (Phase::Finalize, &phases.finalize),
+        ] {
+            let blocks = reader.blocks(blocks, &phases_path.key(phase.key()));
+            doc.phases.push((phase, blocks));
+        }
+    }
+    Some(doc)
+}
+
+struct Reader<'p> {
+    problems: &'p mut Problems,
+}
+
+impl Reader<'_> {
+    /// Check `node`'s keys against `T`'s fields, then deserialise it.
+    fn typed<T: DeserializeOwned>(
+        &mut self,
+        node: &Node,
+        path: &YamlPath,
+        what: &str,
+    ) -> Option<T> {
+        let fields = serde_introspect::<T>();
+        if !self.check_keys(node, path, fields, what) {
+            return None;
+        }
+        self.deserialize(node.clone(), path)
+    }
+
+    /// Report every key of the mapping `node` not in `allowed`; false if `node` is not a mapping.
+    fn check_keys(&mut self, node: &Node, path: &YamlPath, allowed: &[&str], what: &str) -> bool {
+        let Some(mapping) = node.as_mapping() else {
+            self.problems.push(
+                Diagnostic::error(
+                    Span::default(),
+                    format!(
+                        "{what} must be a mapping of properties, found {}",
+                        kind_of(node)
+                    ),
+                ),
+                Anchor::Value(path.clone()),
+            );
+            return false;
+        };
+        for key in mapping.keys() {
+            let Some(key) = key.as_str() else {
+                self.problems.push(
+                    Diagnostic::error(Span::default(), "property names are plain text"),
+                    Anchor::Value(path.clone()),
+                );
+                continue;
+            };
+            if !allowed.contains(&key) {
+                let mut diagnostic = Diagnostic::error(
+                    Span::default(),
+                    format!("unknown property `{key}` in {what}"),
+                );
+                diagnostic = match closest(key, allowed.iter().copied()) {
+                    Some(close) => diagnostic.with_label(format!("did you mean `{close}`?")),
+                    None => diagnostic,
+                };
+                diagnostic = diagnostic.with_help(if allowed.is_empty() {
+                    "it has no properties".to_owned()
+                } else {
+                    format!("the properties are: {}", allowed.join(", "))
+                });
+                self.problems.push(diagnostic, Anchor::Key(path.key(key)));
+            }
+        }
+        true
+    }
+
+    fn deserialize<T: DeserializeOwned>(&mut self, node: Node, path: &YamlPath) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(node) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                let at = path.join_serde(error.path());
+                let message = error.inner().to_string();
+                let (message, anchor) = describe_serde_error(&message, at);
+                self.problems
+                    .push(Diagnostic::error(Span::default(), message), anchor);
+                None
+            }
+        }
+    }
+
+    fn blocks(&mut self, nodes: &[Node], path: &YamlPath) -> Vec<BlockDoc> {
+        nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| self.block(node, &path.index(i)))
+            .collect()
+    }
+
+    fn block(&mut self, node: &Node, path: &YamlPath) -> BlockDoc {
+        let mut block = BlockDoc {
+            path: path.clone(),
+            id: None,
+            name: None,
+            next: None,
+            kind: KindDoc::Invalid,
+        };
+        let Some(mapping) = node.as_mapping() else {
+            self.problems.push(
+                Diagnostic::error(
+                    Span::default(),
+                    format!(
+                        "a block must be a mapping with a `type`, found {}",
+                        kind_of(node)
+                    ),
+                )
+                .with_help(format!(
+                    "e.g. `- type: assign`; the types are: {}",
+                    BLOCK_TYPES.join(", ")
+                )),
+                Anchor::Value(path.clone()),
+            );
+            return block;
+        };
+        let text_of = |key: &str| mapping.get(key).and_then(scalar_text);
+        block.id = text_of("id");
+        block.name = text_of("name");
+        block.next = text_of("next");
+        let Some(kind) = text_of("type") else {
+            self.problems.push(
+                Diagnostic::error(Span::default(), "this block has no `type`")
+                    .with_help(format!("add one of: {}", BLOCK_TYPES.join(", "))),
+                Anchor::Value(path.clone()),
+            );
+            return block;
+        };
+        let own_fields: &[&str] = match kind.as_str() {
+            "assign" => serde_introspect::<AssignDef>(),
+            "read_userdata" => serde_introspect::<ReadUserdataDef>(),
+            "write_userdata" => serde_introspect::<WriteUserdataDef>(),
+            "segmentation" => serde_introspect::<SegmentationDef>(),
+            "table_lookup" => serde_introspect::<TableLookupDef>(),
+            "route" => serde_introspect::<RouteDef>(),
+            "log" => serde_introspect::<LogDef>(),
+            "finish" => serde_introspect::<FinishDef>(),
+            other => {
+                let mut diagnostic =
+                    Diagnostic::error(Span::default(), format!("unknown block type `{other}`"));
+                if let Some(close) = closest(other, BLOCK_TYPES.iter().copied()) {
+                    diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                }
+                self.problems.push(
+                    diagnostic
+                        .with_help(format!("the block types are: {}", BLOCK_TYPES.join(", "))),
+                    Anchor::Value(path.key("type")),
+                );
+                return block;
+            }
+        };
+        let common_fields = serde_introspect::<CommonDef>();
+        let allowed: Vec<&str> = common_fields.iter().chain(own_fields).copied().collect();
+        self.check_keys(node, path, &allowed, &format!("this `{kind}` block"));
+        if self
+            .deserialize::<CommonDef>(only(mapping, common_fields), path)
+            .is_none()
+        {
+            return block;
+        }
+        let own = only(mapping, own_fields);
+        block.kind = match kind.as_str() {
+            "assign" => self.deserialize(own, path).map(KindDoc::Assign),
+            "read_userdata" => self.deserialize(own, path).map(KindDoc::ReadUserdata),
+            "write_userdata" => self.deserialize(own, path).map(KindDoc::WriteUserdata),
+            "segmentation" => {
+                self.deserialize::<SegmentationDef>(own, path)
+                    .map(|def| KindDoc::Segmentation {
+                        branches: self.branches(&def.branches, &path.key("branches")),
+                        otherwise: self.blocks(&def.otherwise, &path.key("otherwise")),
+                    })
+            }
+            "table_lookup" => self.deserialize(own, path).map(KindDoc::TableLookup),
+            "route" => self.route(mapping, own, path),
+            "log" => self.deserialize(own, path).map(KindDoc::Log),
+            _ => Some(KindDoc::Finish),
+        }
+        .unwrap_or(KindDoc::Invalid);
+        block
+    }
+
+    fn route(
+        &mut self,
+        mapping: &serde_yaml::Mapping,
+        own: Node,
+        path: &YamlPath,
+    ) -> Option<KindDoc> {
+        // Check the target's one key first, for a did-you-mean serde's message lacks.
+        if let Some(target) = mapping.get("target") {
+            let kinds = serde_introspect::<TargetDef>();
+            let target_path = path.key("target");
+            if !self.check_keys(target, &target_path, kinds, "a Route target") {
+                return None;
+            }
+            if target.as_mapping().is_some_and(|m| {
+                m.len() != 1
+                    && m.keys()
+                        .all(|k| k.as_str().is_some_and(|k| kinds.contains(&k)))
+            }) {
+                self.problems.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        "a Route target names exactly one of agent, agent_group or skill",
+                    )
+                    .with_help("use one Route block per target: the cascade tries them in order"),
+                    Anchor::Value(target_path),
+                );
+                return None;
+            }
+        }
+        self.deserialize(own, path).map(KindDoc::Route)
+    }
+
+    fn branches(&mut self, nodes: &[Node], path: &YamlPath) -> Vec<BranchDoc> {
+        let mut branches = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let path = path.index(i);
+            if let Some(def) = self.typed::<BranchDef>(node, &path, "a segmentation branch") {
+                let blocks = self.blocks(&def.blocks, &path.key("blocks"));
+                branches.push(BranchDoc {
+                    path,
+                    when: def.when,
+                    name: def.name.map(|t| t.0),
+                    blocks,
+                });
+            }
+        }
+        branches
+    }
+}
+
+/// A copy of `mapping` with only the keys in `keep`.
+fn only(mapping: &serde_yaml::Mapping, keep: &[&str]) -> Node {
+    let mut kept = serde_yaml::Mapping::new();
+    for (key, value) in mapping {
+        if key.as_str().is_some_and(|k| keep.contains(&k)) {
+            kept.insert(key.clone(), value.clone());
+        }
+    }
+    Node::Mapping(kept)
+}
+
+fn scalar_text(node: &Node) -> Option<String> {
+    match node {
+        Node::String(s) => Some(s.clone()),
+        Node::Number(n) => Some(n.to_string()),
+        Node::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn kind_of(node: &Node) -> &'static str {
+    match node {
+        Node::Null => "nothing",
+        Node::Bool(_) => "a boolean",
+        Node::Number(_) => "a number",
+        Node::String(_) => "text",
+        Node::Sequence(_) => "a list",
+        Node::Mapping(_) => "a mapping",
+        Node::Tagged(_) => "a tagged value",
+    }
+}
+
+/// serde's message in the flow file's words, and where to point.
+fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        return (format!("missing property `{field}`"), Anchor::Value(at));
+    }
+    let message = message
+        .replace("invalid type: ", "wrong type: found ")
+        .replace("a sequence", "a list")
+        .replace("a map", "a mapping")
+        .replace("unit value", "nothing");
+    let anchor = match at.0.last() {
+        Some(Segment::Key(_)) => Anchor::Value(at),
+        _ => Anchor::Value(at),
+    };
+    (message, anchor)
+}
