@@ -11,5 +11,6 @@ pub mod expr;
 pub mod flow;
 pub mod graph;
 pub mod model;
+pub mod render;
 pub mod skill;
 pub mod table;

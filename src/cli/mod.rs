@@ -3,7 +3,9 @@
 
 mod check;
 mod eval;
+mod render;
 mod report;
+mod schema;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +24,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Evaluate one expression and print its value as JSON.
     Eval(eval::EvalArgs),
+    /// Draw a flow as Graphviz DOT, Mermaid or SVG.
+    Render(render::RenderArgs),
+    /// Print the JSON Schema of the flow file format (for editor completion and validation).
+    Schema,
 }
 
 /// Run the parsed command line.
@@ -29,6 +35,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Render(args) => render::run(&args),
+        Command::Schema => schema::run(),
     }
 }
 

@@ -290,6 +290,7 @@ pub enum BlockDef {
 
 /// A block's own properties beside the common ones (for the schema).
 #[derive(JsonSchema)]
+#[schemars(rename = "{T}Block")]
 #[allow(dead_code)]
 pub struct Common<T> {
     #[serde(default)]

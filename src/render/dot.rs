@@ -1,0 +1,93 @@
+//! Graphviz DOT.
+
+use super::labels::{self, EdgeStyle, Shape};
+use crate::flow::Flow;
+use std::fmt::Write;
+
+/// The flow as DOT; `clusters`: draw each phase as a cluster (Graphviz), or only colour its nodes.
+pub fn render(flow: &Flow, clusters: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "digraph \"{}\" {{", escape(&flow.application));
+    out.push_str("  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];\n");
+    out.push_str("  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    for (phase, nodes) in labels::phases(flow) {
+        let indent = if clusters { "    " } else { "  " };
+        if clusters {
+            let _ = writeln!(out, "  subgraph cluster_{} {{", phase.key());
+            let _ = writeln!(
+                out,
+                "    label=\"{}\"; style=\"rounded,filled\"; fillcolor=\"{}\"; color=\"#9aa0a6\";",
+                phase.title(),
+                labels::phase_colour(phase)
+            );
+        }
+        for node in nodes {
+            let label = labels::node(flow, node);
+            let shape = match label.shape {
+                Shape::Block => "box",
+                Shape::Decision => {
+                    if clusters {
+                        "diamond"
+                    } else {
+                        "box"
+                    }
+                }
+                Shape::Route => "box",
+                Shape::Terminal => {
+                    if clusters {
+                        "ellipse"
+                    } else {
+                        "box"
+                    }
+                }
+            };
+            let fill = if clusters {
+                "white"
+            } else {
+                labels::phase_colour(phase)
+            };
+            let width = if label.shape == Shape::Route {
+                ", penwidth=2"
+            } else {
+                ""
+            };
+            let text: Vec<String> = label.lines.iter().map(|l| escape(l)).collect();
+            let _ = writeln!(
+                out,
+                "{indent}n{} [label=\"{}\", shape={shape}, fillcolor=\"{fill}\"{width}];",
+                node.index(),
+                text.join("\\n")
+            );
+        }
+        if clusters {
+            out.push_str("  }\n");
+        }
+    }
+    for (from, to, edge) in labels::edges(flow) {
+        let (text, style) = labels::edge(flow, edge);
+        let mut attributes = Vec::new();
+        if let Some(text) = text {
+            attributes.push(format!("label=\"{}\"", escape(&text)));
+        }
+        match style {
+            EdgeStyle::Plain => {}
+            EdgeStyle::Jump => attributes.push("style=dashed".into()),
+            EdgeStyle::Routed => attributes.push("color=\"#188038\"".into()),
+            EdgeStyle::TimedOut => attributes.push("color=\"#e37400\"".into()),
+        }
+        let attributes = if attributes.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", attributes.join(", "))
+        };
+        let _ = writeln!(out, "  n{} -> n{}{attributes};", from.index(), to.index());
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}

@@ -1,0 +1,22 @@
+//! SVG, laid out and drawn in Rust by layout-rs (no Graphviz needed). layout-rs has no clusters, so
+//! phases are shown by colour.
+
+use crate::flow::Flow;
+use layout::backends::svg::SVGWriter;
+use layout::gv::{DotParser, GraphBuilder};
+
+/// The flow as an SVG picture.
+pub fn render(flow: &Flow) -> String {
+    let dot = super::dot::render(flow, false);
+    let mut parser = DotParser::new(&dot);
+    let Ok(graph) = parser.process() else {
+        // Our own DOT always parses; if layout-rs ever disagrees, say so in the picture itself.
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"20\">layout failed</text></svg>\n".into();
+    };
+    let mut builder = GraphBuilder::new();
+    builder.visit_graph(&graph);
+    let mut visual = builder.get();
+    let mut svg = SVGWriter::new();
+    visual.do_it(false, false, false, &mut svg);
+    svg.finalize()
+}

@@ -1,0 +1,154 @@
+//! `routeflow render` and `routeflow schema`, through the binary.
+
+use std::process::{Command, Output};
+
+fn routeflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_routeflow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("routeflow runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn sample_as_dot() {
+    insta::assert_snapshot!(stdout(&routeflow(&[
+        "render",
+        "flows/gtr_sample.yaml",
+        "--format",
+        "dot"
+    ])));
+}
+
+#[test]
+fn sample_as_mermaid() {
+    insta::assert_snapshot!(stdout(&routeflow(&[
+        "render",
+        "flows/gtr_sample.yaml",
+        "--format",
+        "mermaid"
+    ])));
+}
+
+#[test]
+fn sample_as_svg_draws_every_block_and_branch() {
+    let svg = stdout(&routeflow(&[
+        "render",
+        "flows/gtr_sample.yaml",
+        "--format",
+        "svg",
+    ]));
+    assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
+    for text in [
+        "Read variables from interaction userdata",
+        "If no Agent, Skill or Agent Group provided with an interaction",
+        "Read by Level1/Level2/Customer Segment from Data Table",
+        "Read defaults from Data Table",
+        "Route to the requested Agent",
+        "Route to the default Agent Group",
+        "end of Assisted Service",
+        "routed",
+        "after 120 s",
+        "requestedAgent != &apos;&apos;",
+    ] {
+        let escaped = text.replace('&', "&amp;").replace("&amp;apos;", "&apos;");
+        assert!(
+            svg.contains(text) || svg.contains(&escaped),
+            "the SVG lacks {text:?}"
+        );
+    }
+}
+
+#[test]
+fn readme_shows_the_sample_as_render_draws_it() {
+    let mermaid = stdout(&routeflow(&[
+        "render",
+        "flows/gtr_sample.yaml",
+        "--format",
+        "mermaid",
+    ]));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let expected = format!("```mermaid\n{mermaid}```");
+    assert!(
+        readme.contains(&expected),
+        "README.md's Mermaid diagram is not what `routeflow render flows/gtr_sample.yaml --format mermaid` prints; update it"
+    );
+}
+
+#[test]
+fn render_writes_to_a_file() {
+    let out = std::env::temp_dir().join(format!("routeflow-render-{}.dot", std::process::id()));
+    let output = routeflow(&[
+        "render",
+        "flows/gtr_sample.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let written = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert!(written.starts_with("digraph \"gtr_sample\""));
+}
+
+#[test]
+fn an_invalid_flow_is_not_drawn() {
+    let path = std::env::temp_dir().join(format!(
+        "routeflow-render-invalid-{}.yaml",
+        std::process::id()
+    ));
+    std::fs::write(&path, "application: x\nphases:\n  initialize:\n    - type: assign\n      variable: nope\n      value: '1'\n").unwrap();
+    let output = routeflow(&["render", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("assignment to undeclared variable `nope`")
+    );
+}
+
+#[test]
+fn schema_describes_every_block_type_and_property() {
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&routeflow(&["schema"]))).unwrap();
+    let text = schema.to_string();
+    for word in [
+        "application",
+        "variables",
+        "tables",
+        "phases",
+        "initialize",
+        "assisted_service",
+        "finalize",
+        "assign",
+        "read_userdata",
+        "write_userdata",
+        "segmentation",
+        "table_lookup",
+        "route",
+        "log",
+        "finish",
+        "branches",
+        "otherwise",
+        "when",
+        "agent_group",
+        "timeout",
+        "priority",
+        "found",
+        "count",
+    ] {
+        assert!(
+            text.contains(&format!("\"{word}\"")),
+            "the schema lacks {word}"
+        );
+    }
+}
