@@ -5,7 +5,7 @@
 //! so one bad block never hides the problems of the others. Problems are recorded against YAML paths;
 //! [`Problems::locate`] turns them into located diagnostics, building the position index only then.
 
-use super::path::{Segment, YamlPath};
+use super::path::YamlPath;
 use super::spans::SpanIndex;
 use super::types::*;
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
@@ -272,7 +272,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
     }
     let mut reader = Reader { problems };
     let root_path = YamlPath::root();
-    let file_def: FlowFile = reader.typed(&root, &root_path, "the flow file")?;
+    let file_def: FlowFile = reader.typed(root, &root_path, "the flow file")?;
     let mut doc = FlowDoc {
         application: file_def.application.0,
         description: file_def.description.map(|t| t.0),
@@ -280,38 +280,32 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         ..FlowDoc::default()
     };
     let variables_path = root_path.key("variables");
-    for (name, node) in &file_def.variables {
-        let path = variables_path.key(name);
+    for (name, node) in file_def.variables {
+        let path = variables_path.key(&name);
         let def = if node.is_null() {
             Some(VariableDef::default())
         } else {
-            reader.typed::<VariableDef>(node, &path, &format!("variable `{name}`"))
+            let what = format!("variable `{name}`");
+            reader.typed::<VariableDef>(node, &path, &what)
         };
         if let Some(def) = def {
-            doc.variables.push(Declared {
-                name: name.clone(),
-                def,
-                path,
-            });
+            doc.variables.push(Declared { name, def, path });
         }
     }
     let tables_path = root_path.key("tables");
-    for (name, node) in &file_def.tables {
-        let path = tables_path.key(name);
-        if let Some(def) = reader.typed::<TableDef>(node, &path, &format!("table `{name}`")) {
-            doc.tables.push(Declared {
-                name: name.clone(),
-                def,
-                path,
-            });
+    for (name, node) in file_def.tables {
+        let path = tables_path.key(&name);
+        let what = format!("table `{name}`");
+        if let Some(def) = reader.typed::<TableDef>(node, &path, &what) {
+            doc.tables.push(Declared { name, def, path });
         }
     }
     let phases_path = root_path.key("phases");
-    if let Some(phases) = reader.typed::<PhasesDef>(&file_def.phases, &phases_path, "`phases`") {
+    if let Some(phases) = reader.typed::<PhasesDef>(file_def.phases, &phases_path, "`phases`") {
         for (phase, blocks) in [
-            (Phase::Initialize, &phases.initialize),
-            (Phase::AssistedService, &phases.assisted_service),
-            (Phase::Finalize, &phases.finalize),
+            (Phase::Initialize, phases.initialize),
+            (Phase::AssistedService, phases.assisted_service),
+            (Phase::Finalize, phases.finalize),
         ] {
             let blocks = reader.blocks(blocks, &phases_path.key(phase.key()));
             doc.phases.push((phase, blocks));
@@ -325,18 +319,14 @@ struct Reader<'p> {
 }
 
 impl Reader<'_> {
-    /// Check `node`'s keys against `T`'s fields, then deserialise it.
-    fn typed<T: DeserializeOwned>(
-        &mut self,
-        node: &Node,
-        path: &YamlPath,
-        what: &str,
-    ) -> Option<T> {
+    /// Check `node`'s keys against `T`'s fields, then deserialise it, moving (not copying) its
+    /// subtrees. The unknown keys, already reported, are skipped by serde.
+    fn typed<T: DeserializeOwned>(&mut self, node: Node, path: &YamlPath, what: &str) -> Option<T> {
         let fields = serde_introspect::<T>();
-        if !self.check_keys(node, path, fields, what) {
+        if !self.check_keys(&node, path, fields, what) {
             return None;
         }
-        self.deserialize(node.clone(), path)
+        self.deserialize(node, path)
     }
 
     /// Report every key of the mapping `node` not in `allowed`; false if `node` is not a mapping.
@@ -367,10 +357,9 @@ impl Reader<'_> {
                     Span::default(),
                     format!("unknown property `{key}` in {what}"),
                 );
-                diagnostic = match closest(key, allowed.iter().copied()) {
-                    Some(close) => diagnostic.with_label(format!("did you mean `{close}`?")),
-                    None => diagnostic,
-                };
+                if let Some(close) = closest(key, allowed.iter().copied()) {
+                    diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                }
                 diagnostic = diagnostic.with_help(if allowed.is_empty() {
                     "it has no properties".to_owned()
                 } else {
@@ -382,7 +371,12 @@ impl Reader<'_> {
         true
     }
 
-    fn deserialize<T: DeserializeOwned>(&mut self, node: Node, path: &YamlPath) -> Option<T> {
+    /// Deserialise from an owned node (moving its subtrees) or a borrowed one (scalars only).
+    fn deserialize<'de, T: serde::Deserialize<'de>>(
+        &mut self,
+        node: impl serde::Deserializer<'de, Error = serde_yaml::Error>,
+        path: &YamlPath,
+    ) -> Option<T> {
         match serde_path_to_error::deserialize::<_, T>(node) {
             Ok(value) => Some(value),
             Err(error) => {
@@ -396,15 +390,15 @@ impl Reader<'_> {
         }
     }
 
-    fn blocks(&mut self, nodes: &[Node], path: &YamlPath) -> Vec<BlockDoc> {
+    fn blocks(&mut self, nodes: Vec<Node>, path: &YamlPath) -> Vec<BlockDoc> {
         nodes
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, node)| self.block(node, &path.index(i)))
             .collect()
     }
 
-    fn block(&mut self, node: &Node, path: &YamlPath) -> BlockDoc {
+    fn block(&mut self, node: Node, path: &YamlPath) -> BlockDoc {
         let mut block = BlockDoc {
             path: path.clone(),
             id: None,
@@ -418,7 +412,7 @@ impl Reader<'_> {
                     Span::default(),
                     format!(
                         "a block must be a mapping with a `type`, found {}",
-                        kind_of(node)
+                        kind_of(&node)
                     ),
                 )
                 .with_help(format!(
@@ -466,72 +460,69 @@ impl Reader<'_> {
         };
         let common_fields = serde_introspect::<CommonDef>();
         let allowed: Vec<&str> = common_fields.iter().chain(own_fields).copied().collect();
-        self.check_keys(node, path, &allowed, &format!("this `{kind}` block"));
-        if self
-            .deserialize::<CommonDef>(only(mapping, common_fields), path)
-            .is_none()
-        {
+        self.check_keys(&node, path, &allowed, &format!("this `{kind}` block"));
+        // The common properties by reference (they are scalars); the block's own by moving the node.
+        if self.deserialize::<CommonDef>(&node, path).is_none() {
             return block;
         }
-        let own = only(mapping, own_fields);
+        if kind == "route" && !self.route_target(&node, path) {
+            return block;
+        }
         block.kind = match kind.as_str() {
-            "assign" => self.deserialize(own, path).map(KindDoc::Assign),
-            "read_userdata" => self.deserialize(own, path).map(KindDoc::ReadUserdata),
-            "write_userdata" => self.deserialize(own, path).map(KindDoc::WriteUserdata),
+            "assign" => self.deserialize(node, path).map(KindDoc::Assign),
+            "read_userdata" => self.deserialize(node, path).map(KindDoc::ReadUserdata),
+            "write_userdata" => self.deserialize(node, path).map(KindDoc::WriteUserdata),
             "segmentation" => {
-                self.deserialize::<SegmentationDef>(own, path)
+                self.deserialize::<SegmentationDef>(node, path)
                     .map(|def| KindDoc::Segmentation {
-                        branches: self.branches(&def.branches, &path.key("branches")),
-                        otherwise: self.blocks(&def.otherwise, &path.key("otherwise")),
+                        branches: self.branches(def.branches, &path.key("branches")),
+                        otherwise: self.blocks(def.otherwise, &path.key("otherwise")),
                     })
             }
-            "table_lookup" => self.deserialize(own, path).map(KindDoc::TableLookup),
-            "route" => self.route(mapping, own, path),
-            "log" => self.deserialize(own, path).map(KindDoc::Log),
+            "table_lookup" => self.deserialize(node, path).map(KindDoc::TableLookup),
+            "route" => self.deserialize(node, path).map(KindDoc::Route),
+            "log" => self.deserialize(node, path).map(KindDoc::Log),
             _ => Some(KindDoc::Finish),
         }
         .unwrap_or(KindDoc::Invalid);
         block
     }
 
-    fn route(
-        &mut self,
-        mapping: &serde_yaml::Mapping,
-        own: Node,
-        path: &YamlPath,
-    ) -> Option<KindDoc> {
-        // Check the target's one key first, for a did-you-mean serde's message lacks.
-        if let Some(target) = mapping.get("target") {
-            let kinds = serde_introspect::<TargetDef>();
-            let target_path = path.key("target");
-            if !self.check_keys(target, &target_path, kinds, "a Route target") {
-                return None;
-            }
-            if target.as_mapping().is_some_and(|m| {
-                m.len() != 1
-                    && m.keys()
-                        .all(|k| k.as_str().is_some_and(|k| kinds.contains(&k)))
-            }) {
-                self.problems.push(
-                    Diagnostic::error(
-                        Span::default(),
-                        "a Route target names exactly one of agent, agent_group or skill",
-                    )
-                    .with_help("use one Route block per target: the cascade tries them in order"),
-                    Anchor::Value(target_path),
-                );
-                return None;
-            }
+    /// Check a Route block's target names exactly one kind (serde's own message lacks the did-you-mean).
+    fn route_target(&mut self, node: &Node, path: &YamlPath) -> bool {
+        let Some(target) = node.get("target") else {
+            return true;
+        };
+        let kinds = serde_introspect::<TargetDef>();
+        let target_path = path.key("target");
+        if !self.check_keys(target, &target_path, kinds, "a Route target") {
+            return false;
         }
-        self.deserialize(own, path).map(KindDoc::Route)
+        let given = target.as_mapping().map_or(0, |m| {
+            m.keys()
+                .filter(|k| k.as_str().is_some_and(|k| kinds.contains(&k)))
+                .count()
+        });
+        if given != 1 {
+            self.problems.push(
+                Diagnostic::error(
+                    Span::default(),
+                    "a Route target names exactly one of agent, agent_group or skill",
+                )
+                .with_help("use one Route block per target: the cascade tries them in order"),
+                Anchor::Value(target_path),
+            );
+            return false;
+        }
+        true
     }
 
-    fn branches(&mut self, nodes: &[Node], path: &YamlPath) -> Vec<BranchDoc> {
+    fn branches(&mut self, nodes: Vec<Node>, path: &YamlPath) -> Vec<BranchDoc> {
         let mut branches = Vec::new();
-        for (i, node) in nodes.iter().enumerate() {
+        for (i, node) in nodes.into_iter().enumerate() {
             let path = path.index(i);
             if let Some(def) = self.typed::<BranchDef>(node, &path, "a segmentation branch") {
-                let blocks = self.blocks(&def.blocks, &path.key("blocks"));
+                let blocks = self.blocks(def.blocks, &path.key("blocks"));
                 branches.push(BranchDoc {
                     path,
                     when: def.when,
@@ -542,17 +533,6 @@ impl Reader<'_> {
         }
         branches
     }
-}
-
-/// A copy of `mapping` with only the keys in `keep`.
-fn only(mapping: &serde_yaml::Mapping, keep: &[&str]) -> Node {
-    let mut kept = serde_yaml::Mapping::new();
-    for (key, value) in mapping {
-        if key.as_str().is_some_and(|k| keep.contains(&k)) {
-            kept.insert(key.clone(), value.clone());
-        }
-    }
-    Node::Mapping(kept)
 }
 
 fn scalar_text(node: &Node) -> Option<String> {
@@ -589,9 +569,5 @@ fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
         .replace("a sequence", "a list")
         .replace("a map", "a mapping")
         .replace("unit value", "nothing");
-    let anchor = match at.0.last() {
-        Some(Segment::Key(_)) => Anchor::Value(at),
-        _ => Anchor::Value(at),
-    };
-    (message, anchor)
+    (message, Anchor::Value(at))
 }
