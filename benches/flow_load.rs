@@ -43,16 +43,16 @@ fn generated_flow(blocks: usize) -> String {
                 made += 1;
             }
             2 => {
-                let _ = write!(
+                let _ = writeln!(
                     yaml,
-                    "    - {{ id: l{i}, type: log, message: \"'block {i}: ' + v{a}\" }}\n"
+                    "    - {{ id: l{i}, type: log, message: \"'block {i}: ' + v{a}\" }}"
                 );
                 made += 1;
             }
             _ => {
-                let _ = write!(
+                let _ = writeln!(
                     yaml,
-                    "    - {{ id: a{i}, type: assign, variable: v{a}, value: \"v{b}.trim()\" }}\n"
+                    "    - {{ id: a{i}, type: assign, variable: v{a}, value: \"v{b}.trim()\" }}"
                 );
                 made += 1;
             }
@@ -61,9 +61,9 @@ fn generated_flow(blocks: usize) -> String {
     }
     yaml.push_str("  assisted_service:\n");
     for r in 0..blocks - made {
-        let _ = write!(
+        let _ = writeln!(
             yaml,
-            "    - {{ id: r{r}, type: route, target: {{ agent_group: \"'group{r}'\" }}, timeout: 120 }}\n"
+            "    - {{ id: r{r}, type: route, target: {{ agent_group: \"'group{r}'\" }}, timeout: 120 }}"
         );
     }
     yaml
