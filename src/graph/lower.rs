@@ -97,6 +97,7 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         paths: HashMap::new(),
         nodes: HashMap::new(),
         routed: Vec::new(),
+        jumps: Vec::new(),
         declared_tables: doc.tables.iter().map(|t| t.name.clone()).collect(),
     };
     let variables = lowering.variables(doc);
@@ -124,7 +125,7 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         graph: lowering.graph,
         entries,
     };
-    super::check::check(&graph, &lowering.paths, lowering.problems);
+    super::check::check(&graph, &lowering.paths, &lowering.jumps, lowering.problems);
     Lowered {
         graph,
         scope: lowering.scope,
@@ -147,6 +148,8 @@ struct Lowering<'p> {
     /// Block path → its node and id.
     nodes: HashMap<YamlPath, (Option<NodeIndex>, Arc<str>)>,
     routed: Vec<NodeIndex>,
+    /// Every `next:` jump that resolved: (the jumping block, its target).
+    jumps: Vec<(NodeIndex, NodeIndex)>,
     declared_tables: std::collections::BTreeSet<String>,
 }
 
@@ -392,7 +395,11 @@ impl Lowering<'_> {
                 continue;
             };
             let (successor, edge) = match jump {
-                Some(target) => (target, Edge::Jump),
+                Some(target) => {
+                    // Whatever edges lead there (a Route's timeout, a branch's end), this is the jump.
+                    self.jumps.push((node, target));
+                    (target, Edge::Jump)
+                }
                 None => (following, Edge::Next),
             };
             match &block.kind {
