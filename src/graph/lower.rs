@@ -634,22 +634,13 @@ impl Lowering<'_> {
                 }
             }
         }
-        let found = match &def.found {
-            Some(variable) => Some(self.target_variable(
-                variable.as_str(),
-                Anchor::Value(path.key("found")),
-                id,
-            )?),
-            None => None,
-        };
-        let count = match &def.count {
-            Some(variable) => Some(self.target_variable(
-                variable.as_str(),
-                Anchor::Value(path.key("count")),
-                id,
-            )?),
-            None => None,
-        };
+        // Both are checked before giving up on either: every problem is reported.
+        let found = def.found.as_ref().map(|variable| {
+            self.target_variable(variable.as_str(), Anchor::Value(path.key("found")), id)
+        });
+        let count = def.count.as_ref().map(|variable| {
+            self.target_variable(variable.as_str(), Anchor::Value(path.key("count")), id)
+        });
         let table = table?;
         if key.len() != table.key().len() {
             let names: Vec<&str> = table.key().iter().map(|c| table.column_name(*c)).collect();
@@ -675,12 +666,17 @@ impl Lowering<'_> {
         if columns.len() != def.columns.len() {
             return None;
         }
+        // A variable that was named (outer `Some`) but is not declared (inner `None`) fails the block.
+        let resolved = |slot: Option<Option<Slot>>| match slot {
+            None => Some(None),
+            Some(slot) => slot.map(Some),
+        };
         Some(TableLookup {
             table,
             key,
             columns,
-            found,
-            count,
+            found: resolved(found)?,
+            count: resolved(count)?,
         })
     }
 
