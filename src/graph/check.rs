@@ -10,16 +10,18 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::Dfs;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Run the graph checks, recording problems. `jumps` are the resolved `next:` jumps (block, target).
+/// Run the graph checks, recording problems. `jumps` are the resolved `next:` jumps (block, target);
+/// `orphans` are entries to count as reached (the branches of a block that did not compile).
 pub fn check(
     graph: &FlowGraph,
     paths: &HashMap<NodeIndex, YamlPath>,
     jumps: &[(NodeIndex, NodeIndex)],
+    orphans: &[NodeIndex],
     problems: &mut Problems,
 ) {
     // Everything after a cycle is unreachable: that follows from the cycle and would only be noise.
     if !cycles(graph, paths, jumps, problems) {
-        unreachable(graph, paths, problems);
+        unreachable(graph, paths, orphans, problems);
     }
 }
 
@@ -140,11 +142,19 @@ fn shortest_path(
     None
 }
 
-fn unreachable(graph: &FlowGraph, paths: &HashMap<NodeIndex, YamlPath>, problems: &mut Problems) {
+fn unreachable(
+    graph: &FlowGraph,
+    paths: &HashMap<NodeIndex, YamlPath>,
+    orphans: &[NodeIndex],
+    problems: &mut Problems,
+) {
     let mut reached = HashSet::new();
     let mut dfs = Dfs::new(&graph.graph, graph.entries[0]);
-    while let Some(node) = dfs.next(&graph.graph) {
-        reached.insert(node);
+    for &root in std::iter::once(&graph.entries[0]).chain(orphans) {
+        dfs.move_to(root);
+        while let Some(node) = dfs.next(&graph.graph) {
+            reached.insert(node);
+        }
     }
     for (node, block) in graph.blocks() {
         if reached.contains(&node) {

@@ -98,6 +98,7 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         nodes: HashMap::new(),
         routed: Vec::new(),
         jumps: Vec::new(),
+        orphans: Vec::new(),
         declared_tables: doc.tables.iter().map(|t| t.name.clone()).collect(),
     };
     let variables = lowering.variables(doc);
@@ -125,7 +126,13 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         graph: lowering.graph,
         entries,
     };
-    super::check::check(&graph, &lowering.paths, &lowering.jumps, lowering.problems);
+    super::check::check(
+        &graph,
+        &lowering.paths,
+        &lowering.jumps,
+        &lowering.orphans,
+        lowering.problems,
+    );
     Lowered {
         graph,
         scope: lowering.scope,
@@ -150,6 +157,8 @@ struct Lowering<'p> {
     routed: Vec<NodeIndex>,
     /// Every `next:` jump that resolved: (the jumping block, its target).
     jumps: Vec<(NodeIndex, NodeIndex)>,
+    /// Entries of branches whose Segmentation did not compile.
+    orphans: Vec<NodeIndex>,
     declared_tables: std::collections::BTreeSet<String>,
 }
 
@@ -392,6 +401,22 @@ impl Lowering<'_> {
                 .unwrap_or(after);
             let jump = self.jump_target(block, phase);
             let Some(node) = placed[i] else {
+                // A Segmentation that did not compile has its problems reported. Its branches are still
+                // connected, and counted as reached, so that their blocks do not get warnings that only
+                // repeat those problems.
+                if let KindDoc::Segmentation {
+                    branches,
+                    otherwise,
+                } = &block.kind
+                {
+                    let successor = jump.unwrap_or(following);
+                    for blocks in branches.iter().map(|b| &b.blocks).chain([otherwise]) {
+                        let entry = self.connect(blocks, successor, phase);
+                        if entry != successor {
+                            self.orphans.push(entry);
+                        }
+                    }
+                }
                 continue;
             };
             let (successor, edge) = match jump {
