@@ -100,6 +100,11 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         jumps: Vec::new(),
         orphans: Vec::new(),
         declared_tables: doc.tables.iter().map(|t| t.name.clone()).collect(),
+        given_ids: doc
+            .phases
+            .iter()
+            .flat_map(|(_, blocks)| given_ids(blocks))
+            .collect(),
     };
     let variables = lowering.variables(doc);
     lowering.tables(doc, base_dir);
@@ -160,6 +165,8 @@ struct Lowering<'p> {
     /// Entries of branches whose Segmentation did not compile.
     orphans: Vec<NodeIndex>,
     declared_tables: std::collections::BTreeSet<String>,
+    /// Every id written in the file: a generated id never takes one, even one given further on.
+    given_ids: std::collections::HashSet<String>,
 }
 
 impl Lowering<'_> {
@@ -380,7 +387,7 @@ impl Lowering<'_> {
 
     fn generated_id(&self, wanted: &str) -> String {
         let mut id = wanted.to_owned();
-        while self.ids.contains_key(&id) {
+        while self.ids.contains_key(&id) || self.given_ids.contains(&id) {
             id.push('_');
         }
         id
@@ -871,4 +878,23 @@ impl Lowering<'_> {
         };
         Some(priority)
     }
+}
+
+/// The ids written in `blocks` and in the blocks nested in them.
+fn given_ids(blocks: &[BlockDoc]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for block in blocks {
+        ids.extend(block.id.clone());
+        if let KindDoc::Segmentation {
+            branches,
+            otherwise,
+        } = &block.kind
+        {
+            for branch in branches {
+                ids.extend(given_ids(&branch.blocks));
+            }
+            ids.extend(given_ids(otherwise));
+        }
+    }
+    ids
 }
