@@ -584,14 +584,59 @@ fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
     {
         return (format!("missing property `{field}`"), Anchor::Value(at));
     }
-    let message = message
-        .replace("invalid type: ", "wrong type: found ")
-        .replace("a sequence", "a list")
-        .replace("a map", "a mapping")
-        .replace("unit value", "nothing");
-    let anchor = match at.0.last() {
-        Some(Segment::Key(_)) => Anchor::Value(at),
-        _ => Anchor::Value(at),
-    };
-    (message, anchor)
+    if let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.rsplit_once(", expected "))
+    {
+        let mut segments = at.0.iter().rev();
+        let what = match (segments.next(), segments.next()) {
+            (Some(Segment::Key(key)), _) => format!(" for `{key}`"),
+            (Some(Segment::Index(i)), Some(Segment::Key(key))) => {
+                format!(" for item {} of `{key}`", i + 1)
+            }
+            _ => String::new(),
+        };
+        let message = format!(
+            "wrong type{what}: found {}, expected {}",
+            found_in_words(found),
+            expected_in_words(expected)
+        );
+        return (message, Anchor::Value(at));
+    }
+    (message.to_owned(), Anchor::Value(at))
+}
+
+/// serde's name for a value it found (`sequence`, `string "x"`, `integer `1``), in the file's words.
+fn found_in_words(found: &str) -> String {
+    let quoted = |s: &str| s.trim_matches('`').to_owned();
+    match found {
+        "sequence" => "a list".into(),
+        "map" => "a mapping".into(),
+        "unit value" => "nothing".into(),
+        _ => {
+            if let Some(text) = found.strip_prefix("string ") {
+                format!("the text {text}")
+            } else if let Some(number) = found
+                .strip_prefix("integer ")
+                .or_else(|| found.strip_prefix("floating point "))
+            {
+                format!("the number {}", quoted(number))
+            } else if let Some(boolean) = found.strip_prefix("boolean ") {
+                format!("`{}`", quoted(boolean))
+            } else {
+                found.to_owned()
+            }
+        }
+    }
+}
+
+/// serde's description of what it expected, in the file's words.
+fn expected_in_words(expected: &str) -> String {
+    match expected {
+        "a sequence" => "a list".into(),
+        "a map" => "a mapping".into(),
+        "a boolean" => "true or false".into(),
+        "a string, number or boolean" => "one value (text, a number, true or false)".into(),
+        _ => expected.to_owned(),
+    }
 }
