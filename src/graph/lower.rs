@@ -286,9 +286,15 @@ impl Lowering<'_> {
                 for mut diagnostic in diagnostics {
                     let whole = text.as_str().trim();
                     if diagnostic.message == format!("undeclared variable `{whole}`") {
-                        diagnostic = diagnostic.with_help(format!(
-                            "expressions are JavaScript: to mean the text {whole}, quote it: \"'{whole}'\""
-                        ));
+                        // A close variable name is the likelier fix: keep it first.
+                        let quote = format!("to mean the text {whole}, quote it: \"'{whole}'\"");
+                        let help = match diagnostic.help.as_deref() {
+                            Some(close) if close.starts_with("did you mean") => {
+                                format!("{close} Or, {quote}")
+                            }
+                            _ => format!("expressions are JavaScript: {quote}"),
+                        };
+                        diagnostic = diagnostic.with_help(help);
                     }
                     if let Some(block) = block {
                         diagnostic = diagnostic.in_block(block);
