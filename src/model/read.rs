@@ -270,7 +270,10 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         );
         return None;
     }
-    let mut reader = Reader { problems };
+    let mut reader = Reader {
+        problems,
+        suggested: Vec::new(),
+    };
     let root_path = YamlPath::root();
     let file_def: FlowFile = reader.typed(&root, &root_path, "the flow file")?;
     let mut doc = FlowDoc {
@@ -322,6 +325,9 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
 
 struct Reader<'p> {
     problems: &'p mut Problems,
+    /// (mapping, property) for each unknown key reported with a did-you-mean: that property is then
+    /// not also reported missing, one typo being one problem.
+    suggested: Vec<(YamlPath, String)>,
 }
 
 impl Reader<'_> {
@@ -367,10 +373,10 @@ impl Reader<'_> {
                     Span::default(),
                     format!("unknown property `{key}` in {what}"),
                 );
-                diagnostic = match closest(key, allowed.iter().copied()) {
-                    Some(close) => diagnostic.with_label(format!("did you mean `{close}`?")),
-                    None => diagnostic,
-                };
+                if let Some(close) = closest(key, allowed.iter().copied()) {
+                    diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                    self.suggested.push((path.clone(), close.to_owned()));
+                }
                 diagnostic = diagnostic.with_help(if allowed.is_empty() {
                     "it has no properties".to_owned()
                 } else {
@@ -388,6 +394,11 @@ impl Reader<'_> {
             Err(error) => {
                 let at = path.join_serde(error.path());
                 let message = error.inner().to_string();
+                if let Some(field) = missing_field(&message)
+                    && self.suggested.iter().any(|(p, f)| *p == at && f == field)
+                {
+                    return None;
+                }
                 let (message, anchor) = describe_serde_error(&message, at);
                 self.problems
                     .push(Diagnostic::error(Span::default(), message), anchor);
@@ -577,11 +588,15 @@ fn kind_of(node: &Node) -> &'static str {
 }
 
 /// serde's message in the flow file's words, and where to point.
-fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
-    if let Some(field) = message
+/// The field serde's "missing field" message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message
         .strip_prefix("missing field `")
         .and_then(|m| m.split('`').next())
-    {
+}
+
+fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
+    if let Some(field) = missing_field(message) {
         return (format!("missing property `{field}`"), Anchor::Value(at));
     }
     if let Some((found, expected)) = message
