@@ -99,7 +99,12 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         routed: Vec::new(),
         jumps: Vec::new(),
         orphans: Vec::new(),
-        declared_tables: doc.tables.iter().map(|t| t.name.clone()).collect(),
+        declared_tables: doc
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .chain(doc.unread_tables.iter().cloned())
+            .collect(),
         given_ids: doc
             .phases
             .iter()

@@ -56,10 +56,13 @@ pub struct FlowDoc {
     pub description: Option<String>,
     /// Its version label.
     pub version: Option<String>,
-    /// Variables in file order.
+    /// Variables in file order (one whose declaration did not read has the defaults; its problems
+    /// are reported).
     pub variables: Vec<Declared<VariableDef>>,
     /// Tables in file order.
     pub tables: Vec<Declared<TableDef>>,
+    /// Tables whose declaration did not read (its problems are reported): still declared names.
+    pub unread_tables: Vec<String>,
     /// Each phase's blocks.
     pub phases: Vec<(Phase, Vec<BlockDoc>)>,
 }
@@ -290,23 +293,24 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         } else {
             reader.typed::<VariableDef>(node, &path, &format!("variable `{name}`"))
         };
-        if let Some(def) = def {
-            doc.variables.push(Declared {
-                name: name.clone(),
-                def,
-                path,
-            });
-        }
+        // A variable whose declaration is wrong (reported) is still declared, with the defaults, so
+        // that its uses are not also reported as undeclared.
+        doc.variables.push(Declared {
+            name: name.clone(),
+            def: def.unwrap_or_default(),
+            path,
+        });
     }
     let tables_path = root_path.key("tables");
     for (name, node) in &file_def.tables {
         let path = tables_path.key(name);
-        if let Some(def) = reader.typed::<TableDef>(node, &path, &format!("table `{name}`")) {
-            doc.tables.push(Declared {
+        match reader.typed::<TableDef>(node, &path, &format!("table `{name}`")) {
+            Some(def) => doc.tables.push(Declared {
                 name: name.clone(),
                 def,
                 path,
-            });
+            }),
+            None => doc.unread_tables.push(name.clone()),
         }
     }
     let phases_path = root_path.key("phases");
