@@ -175,12 +175,6 @@ struct Lowering<'p> {
 }
 
 impl Lowering<'_> {
-    fn error(&mut self, message: impl Into<String>, at: Anchor) -> Diagnostic {
-        let diagnostic = Diagnostic::error(Span::default(), message);
-        self.problems.push(diagnostic.clone(), at);
-        diagnostic
-    }
-
     fn push(&mut self, diagnostic: Diagnostic, at: Anchor) {
         self.problems.push(diagnostic, at);
     }
@@ -546,8 +540,12 @@ impl Lowering<'_> {
                         id,
                     );
                     if key.as_str().is_empty() {
-                        self.error(
-                            "a user-data key cannot be empty",
+                        self.push(
+                            Diagnostic::error(Span::default(), "a user-data key cannot be empty")
+                                .in_block(id)
+                                .with_help(format!(
+                                    "name the user-data key to read into `{variable}`, e.g. `{variable}: GTR_level1`"
+                                )),
                             Anchor::Value(path.key("read").key(variable)),
                         );
                     }

@@ -276,6 +276,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
     let mut reader = Reader {
         problems,
         suggested: Vec::new(),
+        block: None,
     };
     let root_path = YamlPath::root();
     let file_def: FlowFile = reader.typed(&root, &root_path, "the flow file")?;
@@ -332,9 +333,19 @@ struct Reader<'p> {
     /// (mapping, property) for each unknown key reported with a did-you-mean: that property is then
     /// not also reported missing, one typo being one problem.
     suggested: Vec<(YamlPath, String)>,
+    /// The id of the block being read, if it has one: its problems name it.
+    block: Option<String>,
 }
 
 impl Reader<'_> {
+    /// Record a problem, naming the block being read.
+    fn push(&mut self, mut diagnostic: Diagnostic, at: Anchor) {
+        if let Some(block) = &self.block {
+            diagnostic = diagnostic.in_block(block.clone());
+        }
+        self.problems.push(diagnostic, at);
+    }
+
     /// Check `node`'s keys against `T`'s fields, then deserialise it.
     fn typed<T: DeserializeOwned>(
         &mut self,
@@ -352,7 +363,7 @@ impl Reader<'_> {
     /// Report every key of the mapping `node` not in `allowed`; false if `node` is not a mapping.
     fn check_keys(&mut self, node: &Node, path: &YamlPath, allowed: &[&str], what: &str) -> bool {
         let Some(mapping) = node.as_mapping() else {
-            self.problems.push(
+            self.push(
                 Diagnostic::error(
                     Span::default(),
                     format!(
@@ -366,7 +377,7 @@ impl Reader<'_> {
         };
         for key in mapping.keys() {
             let Some(key) = key.as_str() else {
-                self.problems.push(
+                self.push(
                     Diagnostic::error(Span::default(), "property names are plain text"),
                     Anchor::Value(path.clone()),
                 );
@@ -386,7 +397,7 @@ impl Reader<'_> {
                 } else {
                     format!("the properties are: {}", allowed.join(", "))
                 });
-                self.problems.push(diagnostic, Anchor::Key(path.key(key)));
+                self.push(diagnostic, Anchor::Key(path.key(key)));
             }
         }
         true
@@ -404,8 +415,7 @@ impl Reader<'_> {
                     return None;
                 }
                 let (message, anchor) = describe_serde_error(&message, at);
-                self.problems
-                    .push(Diagnostic::error(Span::default(), message), anchor);
+                self.push(Diagnostic::error(Span::default(), message), anchor);
                 None
             }
         }
@@ -420,6 +430,17 @@ impl Reader<'_> {
     }
 
     fn block(&mut self, node: &Node, path: &YamlPath) -> BlockDoc {
+        let id = node
+            .as_mapping()
+            .and_then(|m| m.get("id"))
+            .and_then(scalar_text);
+        let outer = std::mem::replace(&mut self.block, id);
+        let block = self.read_block(node, path);
+        self.block = outer;
+        block
+    }
+
+    fn read_block(&mut self, node: &Node, path: &YamlPath) -> BlockDoc {
         let mut block = BlockDoc {
             path: path.clone(),
             id: None,
@@ -428,7 +449,7 @@ impl Reader<'_> {
             kind: KindDoc::Invalid,
         };
         let Some(mapping) = node.as_mapping() else {
-            self.problems.push(
+            self.push(
                 Diagnostic::error(
                     Span::default(),
                     format!(
@@ -449,7 +470,7 @@ impl Reader<'_> {
         block.name = text_of("name");
         block.next = text_of("next");
         let Some(kind) = text_of("type") else {
-            self.problems.push(
+            self.push(
                 Diagnostic::error(Span::default(), "this block has no `type`")
                     .with_help(format!("add one of: {}", BLOCK_TYPES.join(", "))),
                 Anchor::Value(path.clone()),
@@ -471,7 +492,7 @@ impl Reader<'_> {
                 if let Some(close) = closest(other, BLOCK_TYPES.iter().copied()) {
                     diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
                 }
-                self.problems.push(
+                self.push(
                     diagnostic
                         .with_help(format!("the block types are: {}", BLOCK_TYPES.join(", "))),
                     Anchor::Value(path.key("type")),
@@ -527,7 +548,7 @@ impl Reader<'_> {
                     && m.keys()
                         .all(|k| k.as_str().is_some_and(|k| kinds.contains(&k)))
             }) {
-                self.problems.push(
+                self.push(
                     Diagnostic::error(
                         Span::default(),
                         "a Route target names exactly one of agent, agent_group or skill",
