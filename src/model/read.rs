@@ -265,6 +265,24 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
             return None;
         }
     };
+    // serde_yaml keeps a merge key as a key named `<<`, so the blocks using one would be reported as
+    // missing their merged properties: report the merge keys themselves, and only them.
+    if has_merge_key(&root, 0) {
+        let index = SpanIndex::build(file);
+        for problem in index.problems() {
+            problems.push(problem.clone(), Anchor::At(problem.span));
+        }
+        if index.problems().is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    Span::default(),
+                    "merge keys (`<<`) are not supported in flow files",
+                ),
+                Anchor::At(Span::default()),
+            );
+        }
+        return None;
+    }
     if root.is_null() {
         problems.push(
             Diagnostic::error(Span::default(), "the flow file is empty")
@@ -577,6 +595,21 @@ impl Reader<'_> {
             }
         }
         branches
+    }
+}
+
+/// Whether a mapping in `node` has the key `<<` (deeper than any flow file is treated as no).
+fn has_merge_key(node: &Node, depth: usize) -> bool {
+    if depth > super::spans::MAX_DEPTH {
+        return false;
+    }
+    match node {
+        Node::Mapping(mapping) => mapping
+            .iter()
+            .any(|(key, value)| key.as_str() == Some("<<") || has_merge_key(value, depth + 1)),
+        Node::Sequence(items) => items.iter().any(|item| has_merge_key(item, depth + 1)),
+        Node::Tagged(tagged) => has_merge_key(&tagged.value, depth + 1),
+        _ => false,
     }
 }
 
