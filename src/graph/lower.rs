@@ -223,11 +223,7 @@ impl Lowering<'_> {
                         Some(expression) => match expression.constant() {
                             Some(value) => value.clone(),
                             None => {
-                                self.push(
-                                    Diagnostic::error(Span::default(), "a default cannot use other variables")
-                                        .with_help("defaults are evaluated once, when the flow loads; set it with an `assign` block instead"),
-                                    Anchor::Value(path),
-                                );
+                                self.default_uses_variables(text, &path);
                                 Value::Null
                             }
                         },
@@ -244,6 +240,44 @@ impl Lowering<'_> {
             });
         }
         variables
+    }
+
+    /// Report each variable the default `text` (at `path`) uses, where it uses it.
+    fn default_uses_variables(&mut self, text: &Text, path: &YamlPath) {
+        let help = "defaults are evaluated once, when the flow loads; set it with an `assign` block instead";
+        // Compiled without any variable, each one used is reported undeclared, with its place.
+        let uses: Vec<(String, Span)> = match compile(text.as_str(), &Scope::new()) {
+            Ok(_) => Vec::new(),
+            Err(diagnostics) => diagnostics
+                .into_iter()
+                .filter_map(|d| {
+                    let name = d.message.strip_prefix("undeclared variable `")?;
+                    let name = name.strip_suffix('`')?;
+                    self.scope.slot(name).map(|_| (name.to_owned(), d.span))
+                })
+                .collect(),
+        };
+        if uses.is_empty() {
+            self.push(
+                Diagnostic::error(Span::default(), "a default cannot use other variables")
+                    .with_help(help),
+                Anchor::Value(path.clone()),
+            );
+        }
+        for (name, span) in uses {
+            self.push(
+                Diagnostic::error(
+                    Span::default(),
+                    format!("a default cannot use a variable: `{name}`"),
+                )
+                .with_help(help),
+                Anchor::Inside {
+                    path: path.clone(),
+                    text: text.0.clone(),
+                    span,
+                },
+            );
+        }
     }
 
     fn tables(&mut self, doc: &FlowDoc, base_dir: &Path) {
