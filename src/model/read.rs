@@ -10,6 +10,7 @@ use super::spans::SpanIndex;
 use super::types::*;
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::closest;
+use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 use serde_aux::serde_introspection::serde_introspect;
 
@@ -298,14 +299,53 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
     };
     let root_path = YamlPath::root();
     let file_def: FlowFile = reader.typed(&root, &root_path, "the flow file")?;
+    let present = |key: &str| root.as_mapping().is_some_and(|m| m.contains_key(key));
+    for required in ["application", "phases"] {
+        if !present(required) {
+            reader.push(
+                Diagnostic::error(Span::default(), format!("missing property `{required}`"))
+                    .with_help(match required {
+                        "application" => "name the application: `application: my_flow`",
+                        _ => "add `phases:` with the blocks of `initialize`, `assisted_service` and `finalize`",
+                    }),
+                Anchor::Value(root_path.clone()),
+            );
+        }
+    }
+    let text = |reader: &mut Reader, node: Node, key: &str| -> Option<String> {
+        reader
+            .deserialize::<Option<Text>>(node, &root_path.key(key))
+            .flatten()
+            .map(|t| t.0)
+    };
+    let application = if file_def.application.is_null() {
+        if present("application") {
+            reader.push(
+                Diagnostic::error(Span::default(), "the application needs a name")
+                    .with_help("name the application: `application: my_flow`"),
+                Anchor::Key(root_path.key("application")),
+            );
+        }
+        None
+    } else {
+        text(&mut reader, file_def.application, "application")
+    };
     let mut doc = FlowDoc {
-        application: file_def.application.0,
-        description: file_def.description.map(|t| t.0),
-        version: file_def.version.map(|t| t.0),
+        application: application.unwrap_or_default(),
+        description: text(&mut reader, file_def.description, "description"),
+        version: text(&mut reader, file_def.version, "version"),
         ..FlowDoc::default()
     };
+    let variables: IndexMap<String, Node> = reader
+        .deserialize(file_def.variables, &root_path.key("variables"))
+        .flatten()
+        .unwrap_or_default();
+    let tables: IndexMap<String, Node> = reader
+        .deserialize(file_def.tables, &root_path.key("tables"))
+        .flatten()
+        .unwrap_or_default();
     let variables_path = root_path.key("variables");
-    for (name, node) in &file_def.variables {
+    for (name, node) in &variables {
         let path = variables_path.key(name);
         let def = if node.is_null() {
             Some(VariableDef::default())
@@ -321,7 +361,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         });
     }
     let tables_path = root_path.key("tables");
-    for (name, node) in &file_def.tables {
+    for (name, node) in &tables {
         let path = tables_path.key(name);
         match reader.typed::<TableDef>(node, &path, &format!("table `{name}`")) {
             Some(def) => doc.tables.push(Declared {
@@ -333,13 +373,26 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         }
     }
     let phases_path = root_path.key("phases");
-    if let Some(phases) = reader.typed::<PhasesDef>(&file_def.phases, &phases_path, "`phases`") {
-        for (phase, blocks) in [
-            (Phase::Initialize, &phases.initialize),
-            (Phase::AssistedService, &phases.assisted_service),
-            (Phase::Finalize, &phases.finalize),
-        ] {
-            let blocks = reader.blocks(blocks, &phases_path.key(phase.key()));
+    // The phases' keys are checked here, their blocks below.
+    let phases = match present("phases") {
+        true => reader.typed::<PhasesDef>(&file_def.phases, &phases_path, "`phases`"),
+        false => None,
+    };
+    if phases.is_some() {
+        for phase in Phase::ALL {
+            // Each phase on its own: one that is not a list does not hide the others' problems.
+            let path = phases_path.key(phase.key());
+            let node = file_def
+                .phases
+                .as_mapping()
+                .and_then(|m| m.get(phase.key()));
+            let blocks: Vec<Node> = match node {
+                Some(blocks) => reader
+                    .deserialize(blocks.clone(), &path)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let blocks = reader.blocks(&blocks, &path);
             doc.phases.push((phase, blocks));
         }
     }
