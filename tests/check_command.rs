@@ -74,6 +74,7 @@ fn golden_cases() {
 
 /// Cases whose flow is valid, with warnings only: `check` exits 0 for them and 1 for every other case.
 const VALID_WITH_WARNINGS: &[&str] = &[
+    "next_after_finish.yaml",
     "route_target_empty_literal.yaml",
     "route_timeout_below_120.yaml",
     "unreachable_after_finish.yaml",

@@ -499,7 +499,20 @@ impl Lowering<'_> {
                     self.graph.add_edge(node, successor, Edge::TimedOut);
                     self.routed.push(node);
                 }
-                KindDoc::Finish => {}
+                KindDoc::Finish => {
+                    if jump.is_some() {
+                        let id = self.nodes.get(&block.path).map(|(_, id)| id.clone());
+                        let mut diagnostic = Diagnostic::warning(
+                            Span::default(),
+                            "a `finish` block ends the application: its `next` is never followed",
+                        )
+                        .with_help("remove `next`, or change the block's type");
+                        if let Some(id) = id {
+                            diagnostic = diagnostic.in_block(&*id);
+                        }
+                        self.push(diagnostic, Anchor::Value(block.path.key("next")));
+                    }
+                }
                 _ => {
                     self.graph.add_edge(node, successor, edge);
                 }
