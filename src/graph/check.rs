@@ -168,11 +168,19 @@ fn unreachable(
         if led_to {
             continue;
         }
+        // The stretch ends with its phase: a later phase's unreachable start is reported on its own.
         let mut stretch = 0;
-        let mut dfs = Dfs::new(&graph.graph, node);
-        while let Some(next) = dfs.next(&graph.graph) {
-            if !reached.contains(&next) && matches!(graph.graph[next], Step::Block(_)) {
-                stretch += 1;
+        let mut seen = HashSet::from([node]);
+        let mut stack = vec![node];
+        while let Some(at) = stack.pop() {
+            stretch += 1;
+            for next in graph.graph.neighbors_directed(at, Direction::Outgoing) {
+                if !reached.contains(&next)
+                    && matches!(graph.graph[next], Step::Block(_))
+                    && seen.insert(next)
+                {
+                    stack.push(next);
+                }
             }
         }
         let message = if stretch > 1 {
