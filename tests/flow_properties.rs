@@ -22,6 +22,13 @@ fn load_checked(text: &str) -> Loaded {
         loaded.report.errors() == 0,
         "a flow loads exactly when there is no error:\n{rendered}"
     );
+    // A message is one line: the header `file:line:col: error: message (block `id`)` stays whole.
+    for message in loaded.report.messages() {
+        assert!(
+            !message.contains(['\n', '\r']),
+            "a message on several lines: {message:?}\nin:\n{text}"
+        );
+    }
     // Every located diagnostic of the flow file names a line and column inside it.
     let lines = text.split('\n').count();
     for line in rendered.lines().filter(|l| l.starts_with("flow.yaml:")) {

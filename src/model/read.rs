@@ -223,6 +223,12 @@ impl Problems {
             .into_iter()
             .map(|(mut diagnostic, at, related)| {
                 diagnostic.span = locate(&at);
+                // Names quoted from the file may hold line breaks (`type: |` ...): keep each part of
+                // the diagnostic on one line, so that its `file:line:col: error: ...` header stays whole.
+                diagnostic.message = one_line(&diagnostic.message);
+                diagnostic.label = diagnostic.label.as_deref().map(one_line);
+                diagnostic.help = diagnostic.help.as_deref().map(one_line);
+                diagnostic.block = diagnostic.block.as_deref().map(one_line);
                 if let Some(related) = related {
                     let position = file.line_col(locate(&related).start as usize);
                     let place = format!("line {}, column {}", position.line, position.col);
@@ -233,6 +239,19 @@ impl Problems {
             })
             .collect()
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\t`, `\u{1b}`).
+fn one_line(text: &str) -> String {
+    if !text.contains(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Read the flow file `file`. `None` when it is not YAML at all (the problems say why).
