@@ -74,3 +74,36 @@ phases:
         ]
     );
 }
+
+fn messages(text: &str) -> Vec<String> {
+    load(text).report.messages()
+}
+
+fn skill_route(target: &str) -> String {
+    format!(
+        "application: skills\nvariables:\n  english: {{}}\n  skillExpression: {{}}\nphases:\n  assisted_service:\n    - id: route_skill\n      type: route\n      target: {{ skill: {target} }}\n"
+    )
+}
+
+#[test]
+fn an_unquoted_skill_expression_is_one_error_that_says_so() {
+    assert_eq!(
+        messages(&skill_route("spanish > 3")),
+        ["this looks like a skill expression written without quotes"]
+    );
+}
+
+#[test]
+fn a_misspelt_variable_in_a_skill_target_is_still_an_undeclared_variable() {
+    assert_eq!(
+        messages(&skill_route("skilExpression")),
+        ["undeclared variable `skilExpression`"]
+    );
+}
+
+#[test]
+fn a_skill_target_comparing_declared_variables_is_an_expression() {
+    // `english > 3` compiles when `english` is a variable: it is then JavaScript, and a boolean is not
+    // a skill expression, but that shows only when the flow runs.
+    assert_eq!(messages(&skill_route("english > 3")), Vec::<String>::new());
+}

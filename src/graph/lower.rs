@@ -794,18 +794,22 @@ impl Lowering<'_> {
         // The reader reports a target that names none or several of them.
         let (kind, text) = def.target.given()?;
         let target_path = path.key("target").key(kind);
-        let expression = self.compile(text, &target_path, Some(id));
-        if expression.is_none() && kind == "skill" && SkillExpression::parse(text.as_str()).is_ok()
+        // `skill: english > 3` is a skill expression, not JavaScript: say so, once, instead of
+        // reporting `english` as an undeclared variable.
+        if kind == "skill"
+            && compile(text.as_str(), &self.scope).is_err()
+            && SkillExpression::parse(text.as_str()).is_ok()
         {
             let quoted = text.as_str().replace('\\', "\\\\").replace('"', "\\\"");
             self.push(
-                Diagnostic::warning(Span::default(), "this looks like a skill expression written without quotes")
+                Diagnostic::error(Span::default(), "this looks like a skill expression written without quotes")
                     .in_block(id)
                     .with_help(format!("targets are expressions: for the literal skill expression, write skill: \"\\\"{quoted}\\\"\"")),
                 Anchor::Value(target_path.clone()),
             );
+            return None;
         }
-        let expression = expression?;
+        let expression = self.compile(text, &target_path, Some(id))?;
         if let Some(constant) = expression.constant() {
             match constant.as_str() {
                 None => {
