@@ -315,6 +315,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         problems,
         suggested: Vec::new(),
         block: None,
+        kind: None,
     };
     let root_path = YamlPath::root();
     let file_def: FlowFile = reader.typed(&root, &root_path, "the flow file")?;
@@ -425,6 +426,8 @@ struct Reader<'p> {
     suggested: Vec<(YamlPath, String)>,
     /// The id of the block being read, if it has one: its problems name it.
     block: Option<String>,
+    /// The type of the block being read, if known.
+    kind: Option<String>,
 }
 
 impl Reader<'_> {
@@ -504,11 +507,51 @@ impl Reader<'_> {
                 {
                     return None;
                 }
+                let help = missing_field(&message).and_then(|field| self.example(&at, field));
                 let (message, anchor) = describe_serde_error(&message, at);
-                self.push(Diagnostic::error(Span::default(), message), anchor);
+                let diagnostic = Diagnostic::error(Span::default(), message);
+                self.push(
+                    match help {
+                        Some(help) => diagnostic.with_help(help),
+                        None => diagnostic,
+                    },
+                    anchor,
+                );
                 None
             }
         }
+    }
+
+    /// How to write `field`, missing from the mapping at `at` (a block of type `self.kind`, a branch,
+    /// a table).
+    fn example(&self, at: &YamlPath, field: &str) -> Option<String> {
+        let in_tables = matches!(at.0.first(), Some(Segment::Key(k)) if k == "tables");
+        let example = match (self.kind.as_deref(), field) {
+            (_, "file") if in_tables => {
+                "the CSV file, relative to the flow: `file: tables/ROUTING.csv`"
+            }
+            (_, "key") if in_tables => "the key columns, in order: `key: [Level1, Level2]`",
+            (_, "when") => "the branch's condition: `when: \"level1 == 'Insurance'\"`",
+            (_, "variable") => "the variable to set: `variable: level1`",
+            (Some("write_userdata"), "key") => {
+                "the user-data key, an expression: `key: \"'GTR_level1'\"`"
+            }
+            (Some("write_userdata"), "value") => "the value, an expression: `value: level1`",
+            (_, "value") => "the value, an expression: `value: \"'Insurance'\"`",
+            (_, "read") => {
+                "the variables and the user-data keys they read: `read: { level1: GTR_level1 }`"
+            }
+            (_, "table") => {
+                "the table's name, declared under `tables:`: `table: OPEN_MEDIA_ROUTING_CONFIG`"
+            }
+            (_, "key") => "one expression per key column: `key: [level1, level2, \"'Gold'\"]`",
+            (_, "target") => {
+                "who may take the workitem: `target: { agent_group: \"'workitems'\" }`"
+            }
+            (_, "message") => "the message, an expression: `message: \"'routed'\"`",
+            _ => return None,
+        };
+        Some(format!("add {example}"))
     }
 
     fn blocks(&mut self, nodes: &[Node], path: &YamlPath) -> Vec<BlockDoc> {
@@ -524,9 +567,15 @@ impl Reader<'_> {
             .as_mapping()
             .and_then(|m| m.get("id"))
             .and_then(scalar_text);
+        let kind = node
+            .as_mapping()
+            .and_then(|m| m.get("type"))
+            .and_then(scalar_text);
         let outer = std::mem::replace(&mut self.block, id);
+        let outer_kind = std::mem::replace(&mut self.kind, kind);
         let block = self.read_block(node, path);
         self.block = outer;
+        self.kind = outer_kind;
         block
     }
 
