@@ -539,8 +539,16 @@ fn flow_document() -> impl Strategy<Value = String> {
     })
 }
 
+/// 512 cases per property, or `PROPTEST_CASES` for a longer run.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    ProptestConfig::with_cases(cases.unwrap_or(512))
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config())]
 
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {
