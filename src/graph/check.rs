@@ -1,19 +1,28 @@
 //! Checks on the whole graph: it must be acyclic (a cycle is an error naming its blocks), and every
 //! block should be reachable (a warning for each unreachable stretch).
 
-use super::{Edge, FlowGraph, Step};
+use super::{FlowGraph, Step};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::path::YamlPath;
 use crate::model::read::{Anchor, Problems};
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::{Dfs, EdgeRef};
-use std::collections::{HashMap, HashSet};
+use petgraph::visit::Dfs;
+use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Run the graph checks, recording problems.
-pub fn check(graph: &FlowGraph, paths: &HashMap<NodeIndex, YamlPath>, problems: &mut Problems) {
-    cycles(graph, paths, problems);
-    unreachable(graph, paths, problems);
+/// Run the graph checks, recording problems. `jumps` are the resolved `next:` jumps (block, target);
+/// `orphans` are entries to count as reached (the branches of a block that did not compile).
+pub fn check(
+    graph: &FlowGraph,
+    paths: &HashMap<NodeIndex, YamlPath>,
+    jumps: &[(NodeIndex, NodeIndex)],
+    orphans: &[NodeIndex],
+    problems: &mut Problems,
+) {
+    // Everything after a cycle is unreachable: that follows from the cycle and would only be noise.
+    if !cycles(graph, paths, jumps, problems) {
+        unreachable(graph, paths, orphans, problems);
+    }
 }
 
 fn id(graph: &FlowGraph, node: NodeIndex) -> String {
@@ -23,8 +32,16 @@ fn id(graph: &FlowGraph, node: NodeIndex) -> String {
     }
 }
 
-/// Without `next:` jumps the graph is acyclic by construction; a jump backwards closes a cycle.
-fn cycles(graph: &FlowGraph, paths: &HashMap<NodeIndex, YamlPath>, problems: &mut Problems) {
+/// Without `next:` jumps the graph is acyclic by construction: every cycle is closed by a jump, whatever
+/// edge carries it (a plain block's jump, a Route's timeout, the end of a Segmentation's branch).
+/// Reports each cycle at the jump closing it, naming its blocks in order; true if there was one.
+fn cycles(
+    graph: &FlowGraph,
+    paths: &HashMap<NodeIndex, YamlPath>,
+    jumps: &[(NodeIndex, NodeIndex)],
+    problems: &mut Problems,
+) -> bool {
+    let mut found = false;
     for component in petgraph::algo::tarjan_scc(&graph.graph) {
         let members: HashSet<NodeIndex> = component.iter().copied().collect();
         let self_loop =
@@ -32,61 +49,112 @@ fn cycles(graph: &FlowGraph, paths: &HashMap<NodeIndex, YamlPath>, problems: &mu
         if component.len() < 2 && !self_loop {
             continue;
         }
-        // Start at the jump that closes the cycle, then follow edges inside the component.
-        let closing = graph.graph.edge_references().find(|e| {
-            *e.weight() == Edge::Jump
-                && members.contains(&e.source())
-                && members.contains(&e.target())
-        });
-        let Some(closing) = closing else {
-            continue;
-        };
-        let mut order = vec![closing.target()];
-        let mut seen = HashSet::from([closing.target()]);
-        while let Some(&last) = order.last() {
-            if last == closing.source() {
-                break;
+        found = true;
+        // The jump from a block on the cycle back into it; failing that, a jump into it from outside
+        // (a Segmentation jumping into its own branch makes that branch loop).
+        let closing = jumps
+            .iter()
+            .find(|(from, to)| members.contains(from) && members.contains(to))
+            .or_else(|| jumps.iter().find(|(_, to)| members.contains(to)))
+            .copied();
+        let (blamed, order) = match closing {
+            Some((from, to)) if members.contains(&from) => {
+                (from, cycle_through(graph, &members, to, from))
             }
-            let Some(next) = graph
-                .graph
-                .neighbors_directed(last, Direction::Outgoing)
-                .find(|n| members.contains(n) && !seen.contains(n))
-            else {
-                break;
-            };
-            seen.insert(next);
-            order.push(next);
-        }
-        let mut names: Vec<String> = order
+            Some((from, to)) => (from, cycle_through(graph, &members, to, to)),
+            None => (
+                component[0],
+                cycle_through(graph, &members, component[0], component[0]),
+            ),
+        };
+        let names: Vec<String> = order
             .iter()
             .map(|n| format!("`{}`", id(graph, *n)))
             .collect();
-        names.push(format!("`{}`", id(graph, closing.target())));
-        let source = id(graph, closing.source());
         let at = paths
-            .get(&closing.source())
-            .map_or(Anchor::At(Span::default()), |p| {
-                Anchor::Value(p.key("next"))
+            .get(&blamed)
+            .map_or(Anchor::At(Span::default()), |p| match closing {
+                Some(_) => Anchor::Value(p.key("next")),
+                None => Anchor::Value(p.clone()),
             });
         problems.push(
             Diagnostic::error(
                 Span::default(),
                 format!("these blocks form a cycle: {}", names.join(" → ")),
             )
-            .in_block(source)
+            .in_block(id(graph, blamed))
             .with_help(
                 "a flow runs each block at most once per workitem: `next` may only jump forward",
             ),
             at,
         );
     }
+    found
 }
 
-fn unreachable(graph: &FlowGraph, paths: &HashMap<NodeIndex, YamlPath>, problems: &mut Problems) {
+/// The nodes of a shortest cycle inside `members` that starts at `start` and passes through `via`,
+/// `start` repeated at the end.
+fn cycle_through(
+    graph: &FlowGraph,
+    members: &HashSet<NodeIndex>,
+    start: NodeIndex,
+    via: NodeIndex,
+) -> Vec<NodeIndex> {
+    let mut cycle = if start == via {
+        vec![start]
+    } else {
+        shortest_path(graph, members, start, via).unwrap_or_else(|| vec![start, via])
+    };
+    let back = shortest_path(graph, members, via, start).unwrap_or_else(|| vec![via, start]);
+    cycle.extend_from_slice(&back[1..]);
+    cycle
+}
+
+/// A shortest path of at least one edge from `from` to `to` inside `members`, both ends included.
+fn shortest_path(
+    graph: &FlowGraph,
+    members: &HashSet<NodeIndex>,
+    from: NodeIndex,
+    to: NodeIndex,
+) -> Option<Vec<NodeIndex>> {
+    let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    let mut queue = VecDeque::from([from]);
+    while let Some(node) = queue.pop_front() {
+        for next in graph.graph.neighbors_directed(node, Direction::Outgoing) {
+            if !members.contains(&next) || previous.contains_key(&next) {
+                continue;
+            }
+            previous.insert(next, node);
+            if next == to {
+                let mut path = vec![to];
+                let mut at = node;
+                while at != from {
+                    path.push(at);
+                    at = previous[&at];
+                }
+                path.push(from);
+                path.reverse();
+                return Some(path);
+            }
+            queue.push_back(next);
+        }
+    }
+    None
+}
+
+fn unreachable(
+    graph: &FlowGraph,
+    paths: &HashMap<NodeIndex, YamlPath>,
+    orphans: &[NodeIndex],
+    problems: &mut Problems,
+) {
     let mut reached = HashSet::new();
     let mut dfs = Dfs::new(&graph.graph, graph.entries[0]);
-    while let Some(node) = dfs.next(&graph.graph) {
-        reached.insert(node);
+    for &root in std::iter::once(&graph.entries[0]).chain(orphans) {
+        dfs.move_to(root);
+        while let Some(node) = dfs.next(&graph.graph) {
+            reached.insert(node);
+        }
     }
     for (node, block) in graph.blocks() {
         if reached.contains(&node) {
@@ -100,11 +168,19 @@ fn unreachable(graph: &FlowGraph, paths: &HashMap<NodeIndex, YamlPath>, problems
         if led_to {
             continue;
         }
+        // The stretch ends with its phase: a later phase's unreachable start is reported on its own.
         let mut stretch = 0;
-        let mut dfs = Dfs::new(&graph.graph, node);
-        while let Some(next) = dfs.next(&graph.graph) {
-            if !reached.contains(&next) && matches!(graph.graph[next], Step::Block(_)) {
-                stretch += 1;
+        let mut seen = HashSet::from([node]);
+        let mut stack = vec![node];
+        while let Some(at) = stack.pop() {
+            stretch += 1;
+            for next in graph.graph.neighbors_directed(at, Direction::Outgoing) {
+                if !reached.contains(&next)
+                    && matches!(graph.graph[next], Step::Block(_))
+                    && seen.insert(next)
+                {
+                    stack.push(next);
+                }
             }
         }
         let message = if stretch > 1 {

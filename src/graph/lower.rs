@@ -97,7 +97,19 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         paths: HashMap::new(),
         nodes: HashMap::new(),
         routed: Vec::new(),
-        declared_tables: doc.tables.iter().map(|t| t.name.clone()).collect(),
+        jumps: Vec::new(),
+        orphans: Vec::new(),
+        declared_tables: doc
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .chain(doc.unread_tables.iter().cloned())
+            .collect(),
+        given_ids: doc
+            .phases
+            .iter()
+            .flat_map(|(_, blocks)| given_ids(blocks))
+            .collect(),
     };
     let variables = lowering.variables(doc);
     lowering.tables(doc, base_dir);
@@ -124,7 +136,13 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
         graph: lowering.graph,
         entries,
     };
-    super::check::check(&graph, &lowering.paths, lowering.problems);
+    super::check::check(
+        &graph,
+        &lowering.paths,
+        &lowering.jumps,
+        &lowering.orphans,
+        lowering.problems,
+    );
     Lowered {
         graph,
         scope: lowering.scope,
@@ -147,16 +165,16 @@ struct Lowering<'p> {
     /// Block path → its node and id.
     nodes: HashMap<YamlPath, (Option<NodeIndex>, Arc<str>)>,
     routed: Vec<NodeIndex>,
+    /// Every `next:` jump that resolved: (the jumping block, its target).
+    jumps: Vec<(NodeIndex, NodeIndex)>,
+    /// Entries of branches whose Segmentation did not compile.
+    orphans: Vec<NodeIndex>,
     declared_tables: std::collections::BTreeSet<String>,
+    /// Every id written in the file: a generated id never takes one, even one given further on.
+    given_ids: std::collections::HashSet<String>,
 }
 
 impl Lowering<'_> {
-    fn error(&mut self, message: impl Into<String>, at: Anchor) -> Diagnostic {
-        let diagnostic = Diagnostic::error(Span::default(), message);
-        self.problems.push(diagnostic.clone(), at);
-        diagnostic
-    }
-
     fn push(&mut self, diagnostic: Diagnostic, at: Anchor) {
         self.problems.push(diagnostic, at);
     }
@@ -205,11 +223,7 @@ impl Lowering<'_> {
                         Some(expression) => match expression.constant() {
                             Some(value) => value.clone(),
                             None => {
-                                self.push(
-                                    Diagnostic::error(Span::default(), "a default cannot use other variables")
-                                        .with_help("defaults are evaluated once, when the flow loads; set it with an `assign` block instead"),
-                                    Anchor::Value(path),
-                                );
+                                self.default_uses_variables(text, &path);
                                 Value::Null
                             }
                         },
@@ -226,6 +240,44 @@ impl Lowering<'_> {
             });
         }
         variables
+    }
+
+    /// Report each variable the default `text` (at `path`) uses, where it uses it.
+    fn default_uses_variables(&mut self, text: &Text, path: &YamlPath) {
+        let help = "defaults are evaluated once, when the flow loads; set it with an `assign` block instead";
+        // Compiled without any variable, each one used is reported undeclared, with its place.
+        let uses: Vec<(String, Span)> = match compile(text.as_str(), &Scope::new()) {
+            Ok(_) => Vec::new(),
+            Err(diagnostics) => diagnostics
+                .into_iter()
+                .filter_map(|d| {
+                    let name = d.message.strip_prefix("undeclared variable `")?;
+                    let name = name.strip_suffix('`')?;
+                    self.scope.slot(name).map(|_| (name.to_owned(), d.span))
+                })
+                .collect(),
+        };
+        if uses.is_empty() {
+            self.push(
+                Diagnostic::error(Span::default(), "a default cannot use other variables")
+                    .with_help(help),
+                Anchor::Value(path.clone()),
+            );
+        }
+        for (name, span) in uses {
+            self.push(
+                Diagnostic::error(
+                    Span::default(),
+                    format!("a default cannot use a variable: `{name}`"),
+                )
+                .with_help(help),
+                Anchor::Inside {
+                    path: path.clone(),
+                    text: text.0.clone(),
+                    span,
+                },
+            );
+        }
     }
 
     fn tables(&mut self, doc: &FlowDoc, base_dir: &Path) {
@@ -267,9 +319,15 @@ impl Lowering<'_> {
                 for mut diagnostic in diagnostics {
                     let whole = text.as_str().trim();
                     if diagnostic.message == format!("undeclared variable `{whole}`") {
-                        diagnostic = diagnostic.with_help(format!(
-                            "expressions are JavaScript: to mean the text {whole}, quote it: \"'{whole}'\""
-                        ));
+                        // A close variable name is the likelier fix: keep it first.
+                        let quote = format!("to mean the text {whole}, quote it: \"'{whole}'\"");
+                        let help = match diagnostic.help.as_deref() {
+                            Some(close) if close.starts_with("did you mean") => {
+                                format!("{close} Or, {quote}")
+                            }
+                            _ => format!("expressions are JavaScript: {quote}"),
+                        };
+                        diagnostic = diagnostic.with_help(help);
                     }
                     if let Some(block) = block {
                         diagnostic = diagnostic.in_block(block);
@@ -368,7 +426,7 @@ impl Lowering<'_> {
 
     fn generated_id(&self, wanted: &str) -> String {
         let mut id = wanted.to_owned();
-        while self.ids.contains_key(&id) {
+        while self.ids.contains_key(&id) || self.given_ids.contains(&id) {
             id.push('_');
         }
         id
@@ -389,10 +447,30 @@ impl Lowering<'_> {
                 .unwrap_or(after);
             let jump = self.jump_target(block, phase);
             let Some(node) = placed[i] else {
+                // A Segmentation that did not compile has its problems reported. Its branches are still
+                // connected, and counted as reached, so that their blocks do not get warnings that only
+                // repeat those problems.
+                if let KindDoc::Segmentation {
+                    branches,
+                    otherwise,
+                } = &block.kind
+                {
+                    let successor = jump.unwrap_or(following);
+                    for blocks in branches.iter().map(|b| &b.blocks).chain([otherwise]) {
+                        let entry = self.connect(blocks, successor, phase);
+                        if entry != successor {
+                            self.orphans.push(entry);
+                        }
+                    }
+                }
                 continue;
             };
             let (successor, edge) = match jump {
-                Some(target) => (target, Edge::Jump),
+                Some(target) => {
+                    // Whatever edges lead there (a Route's timeout, a branch's end), this is the jump.
+                    self.jumps.push((node, target));
+                    (target, Edge::Jump)
+                }
                 None => (following, Edge::Next),
             };
             match &block.kind {
@@ -421,7 +499,20 @@ impl Lowering<'_> {
                     self.graph.add_edge(node, successor, Edge::TimedOut);
                     self.routed.push(node);
                 }
-                KindDoc::Finish => {}
+                KindDoc::Finish => {
+                    if jump.is_some() {
+                        let id = self.nodes.get(&block.path).map(|(_, id)| id.clone());
+                        let mut diagnostic = Diagnostic::warning(
+                            Span::default(),
+                            "a `finish` block ends the application: its `next` is never followed",
+                        )
+                        .with_help("remove `next`, or change the block's type");
+                        if let Some(id) = id {
+                            diagnostic = diagnostic.in_block(&*id);
+                        }
+                        self.push(diagnostic, Anchor::Value(block.path.key("next")));
+                    }
+                }
                 _ => {
                     self.graph.add_edge(node, successor, edge);
                 }
@@ -496,8 +587,12 @@ impl Lowering<'_> {
                         id,
                     );
                     if key.as_str().is_empty() {
-                        self.error(
-                            "a user-data key cannot be empty",
+                        self.push(
+                            Diagnostic::error(Span::default(), "a user-data key cannot be empty")
+                                .in_block(id)
+                                .with_help(format!(
+                                    "name the user-data key to read into `{variable}`, e.g. `{variable}: GTR_level1`"
+                                )),
                             Anchor::Value(path.key("read").key(variable)),
                         );
                     }
@@ -627,22 +722,13 @@ impl Lowering<'_> {
                 }
             }
         }
-        let found = match &def.found {
-            Some(variable) => Some(self.target_variable(
-                variable.as_str(),
-                Anchor::Value(path.key("found")),
-                id,
-            )?),
-            None => None,
-        };
-        let count = match &def.count {
-            Some(variable) => Some(self.target_variable(
-                variable.as_str(),
-                Anchor::Value(path.key("count")),
-                id,
-            )?),
-            None => None,
-        };
+        // Both are checked before giving up on either: every problem is reported.
+        let found = def.found.as_ref().map(|variable| {
+            self.target_variable(variable.as_str(), Anchor::Value(path.key("found")), id)
+        });
+        let count = def.count.as_ref().map(|variable| {
+            self.target_variable(variable.as_str(), Anchor::Value(path.key("count")), id)
+        });
         let table = table?;
         if key.len() != table.key().len() {
             let names: Vec<&str> = table.key().iter().map(|c| table.column_name(*c)).collect();
@@ -668,12 +754,17 @@ impl Lowering<'_> {
         if columns.len() != def.columns.len() {
             return None;
         }
+        // A variable that was named (outer `Some`) but is not declared (inner `None`) fails the block.
+        let resolved = |slot: Option<Option<Slot>>| match slot {
+            None => Some(None),
+            Some(slot) => slot.map(Some),
+        };
         Some(TableLookup {
             table,
             key,
             columns,
-            found,
-            count,
+            found: resolved(found)?,
+            count: resolved(count)?,
         })
     }
 
@@ -703,18 +794,22 @@ impl Lowering<'_> {
         // The reader reports a target that names none or several of them.
         let (kind, text) = def.target.given()?;
         let target_path = path.key("target").key(kind);
-        let expression = self.compile(text, &target_path, Some(id));
-        if expression.is_none() && kind == "skill" && SkillExpression::parse(text.as_str()).is_ok()
+        // `skill: english > 3` is a skill expression, not JavaScript: say so, once, instead of
+        // reporting `english` as an undeclared variable.
+        if kind == "skill"
+            && compile(text.as_str(), &self.scope).is_err()
+            && SkillExpression::parse(text.as_str()).is_ok()
         {
             let quoted = text.as_str().replace('\\', "\\\\").replace('"', "\\\"");
             self.push(
-                Diagnostic::warning(Span::default(), "this looks like a skill expression written without quotes")
+                Diagnostic::error(Span::default(), "this looks like a skill expression written without quotes")
                     .in_block(id)
                     .with_help(format!("targets are expressions: for the literal skill expression, write skill: \"\\\"{quoted}\\\"\"")),
                 Anchor::Value(target_path.clone()),
             );
+            return None;
         }
-        let expression = expression?;
+        let expression = self.compile(text, &target_path, Some(id))?;
         if let Some(constant) = expression.constant() {
             match constant.as_str() {
                 None => {
@@ -843,4 +938,23 @@ impl Lowering<'_> {
         };
         Some(priority)
     }
+}
+
+/// The ids written in `blocks` and in the blocks nested in them.
+fn given_ids(blocks: &[BlockDoc]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for block in blocks {
+        ids.extend(block.id.clone());
+        if let KindDoc::Segmentation {
+            branches,
+            otherwise,
+        } = &block.kind
+        {
+            for branch in branches {
+                ids.extend(given_ids(&branch.blocks));
+            }
+            ids.extend(given_ids(otherwise));
+        }
+    }
+    ids
 }

@@ -5,11 +5,12 @@
 //! so one bad block never hides the problems of the others. Problems are recorded against YAML paths;
 //! [`Problems::locate`] turns them into located diagnostics, building the position index only then.
 
-use super::path::YamlPath;
+use super::path::{Segment, YamlPath};
 use super::spans::SpanIndex;
 use super::types::*;
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::closest;
+use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 use serde_aux::serde_introspection::serde_introspect;
 
@@ -56,10 +57,13 @@ pub struct FlowDoc {
     pub description: Option<String>,
     /// Its version label.
     pub version: Option<String>,
-    /// Variables in file order.
+    /// Variables in file order (one whose declaration did not read has the defaults; its problems
+    /// are reported).
     pub variables: Vec<Declared<VariableDef>>,
     /// Tables in file order.
     pub tables: Vec<Declared<TableDef>>,
+    /// Tables whose declaration did not read (its problems are reported): still declared names.
+    pub unread_tables: Vec<String>,
     /// Each phase's blocks.
     pub phases: Vec<(Phase, Vec<BlockDoc>)>,
 }
@@ -219,6 +223,12 @@ impl Problems {
             .into_iter()
             .map(|(mut diagnostic, at, related)| {
                 diagnostic.span = locate(&at);
+                // Names quoted from the file may hold line breaks (`type: |` ...): keep each part of
+                // the diagnostic on one line, so that its `file:line:col: error: ...` header stays whole.
+                diagnostic.message = one_line(&diagnostic.message);
+                diagnostic.label = diagnostic.label.as_deref().map(one_line);
+                diagnostic.help = diagnostic.help.as_deref().map(one_line);
+                diagnostic.block = diagnostic.block.as_deref().map(one_line);
                 if let Some(related) = related {
                     let position = file.line_col(locate(&related).start as usize);
                     let place = format!("line {}, column {}", position.line, position.col);
@@ -229,6 +239,19 @@ impl Problems {
             })
             .collect()
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\t`, `\u{1b}`).
+fn one_line(text: &str) -> String {
+    if !text.contains(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Read the flow file `file`. `None` when it is not YAML at all (the problems say why).
@@ -262,6 +285,24 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
             return None;
         }
     };
+    // serde_yaml keeps a merge key as a key named `<<`, so the blocks using one would be reported as
+    // missing their merged properties: report the merge keys themselves, and only them.
+    if has_merge_key(&root, 0) {
+        let index = SpanIndex::build(file);
+        for problem in index.problems() {
+            problems.push(problem.clone(), Anchor::At(problem.span));
+        }
+        if index.problems().is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    Span::default(),
+                    "merge keys (`<<`) are not supported in flow files",
+                ),
+                Anchor::At(Span::default()),
+            );
+        }
+        return None;
+    }
     if root.is_null() {
         problems.push(
             Diagnostic::error(Span::default(), "the flow file is empty")
@@ -270,17 +311,69 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         );
         return None;
     }
-    let mut reader = Reader { problems };
+    let mut reader = Reader {
+        problems,
+        suggested: Vec::new(),
+        block: None,
+        kind: None,
+    };
     let root_path = YamlPath::root();
+    let keys: Vec<String> = root
+        .as_mapping()
+        .map(|m| {
+            m.keys()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let present = |key: &str| keys.iter().any(|k| k == key);
     let file_def: FlowFile = reader.typed(root, &root_path, "the flow file")?;
+    for required in ["application", "phases"] {
+        if !present(required) {
+            reader.push(
+                Diagnostic::error(Span::default(), format!("missing property `{required}`"))
+                    .with_help(match required {
+                        "application" => "name the application: `application: my_flow`",
+                        _ => "add `phases:` with the blocks of `initialize`, `assisted_service` and `finalize`",
+                    }),
+                Anchor::Value(root_path.clone()),
+            );
+        }
+    }
+    let text = |reader: &mut Reader, node: Node, key: &str| -> Option<String> {
+        reader
+            .deserialize::<Option<Text>>(node, &root_path.key(key))
+            .flatten()
+            .map(|t| t.0)
+    };
+    let application = if file_def.application.is_null() {
+        if present("application") {
+            reader.push(
+                Diagnostic::error(Span::default(), "the application needs a name")
+                    .with_help("name the application: `application: my_flow`"),
+                Anchor::Key(root_path.key("application")),
+            );
+        }
+        None
+    } else {
+        text(&mut reader, file_def.application, "application")
+    };
     let mut doc = FlowDoc {
-        application: file_def.application.0,
-        description: file_def.description.map(|t| t.0),
-        version: file_def.version.map(|t| t.0),
+        application: application.unwrap_or_default(),
+        description: text(&mut reader, file_def.description, "description"),
+        version: text(&mut reader, file_def.version, "version"),
         ..FlowDoc::default()
     };
+    let variables: IndexMap<String, Node> = reader
+        .deserialize(file_def.variables, &root_path.key("variables"))
+        .flatten()
+        .unwrap_or_default();
+    let tables: IndexMap<String, Node> = reader
+        .deserialize(file_def.tables, &root_path.key("tables"))
+        .flatten()
+        .unwrap_or_default();
     let variables_path = root_path.key("variables");
-    for (name, node) in file_def.variables {
+    for (name, node) in variables {
         let path = variables_path.key(&name);
         let def = if node.is_null() {
             Some(VariableDef::default())
@@ -288,26 +381,38 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
             let what = format!("variable `{name}`");
             reader.typed::<VariableDef>(node, &path, &what)
         };
-        if let Some(def) = def {
-            doc.variables.push(Declared { name, def, path });
-        }
+        // A variable whose declaration is wrong (reported) is still declared, with the defaults, so
+        // that its uses are not also reported as undeclared.
+        doc.variables.push(Declared {
+            name,
+            def: def.unwrap_or_default(),
+            path,
+        });
     }
     let tables_path = root_path.key("tables");
-    for (name, node) in file_def.tables {
+    for (name, node) in tables {
         let path = tables_path.key(&name);
         let what = format!("table `{name}`");
-        if let Some(def) = reader.typed::<TableDef>(node, &path, &what) {
-            doc.tables.push(Declared { name, def, path });
+        match reader.typed::<TableDef>(node, &path, &what) {
+            Some(def) => doc.tables.push(Declared { name, def, path }),
+            None => doc.unread_tables.push(name),
         }
     }
     let phases_path = root_path.key("phases");
-    if let Some(phases) = reader.typed::<PhasesDef>(file_def.phases, &phases_path, "`phases`") {
-        for (phase, blocks) in [
-            (Phase::Initialize, phases.initialize),
-            (Phase::AssistedService, phases.assisted_service),
-            (Phase::Finalize, phases.finalize),
-        ] {
-            let blocks = reader.blocks(blocks, &phases_path.key(phase.key()));
+    // The phases' keys are checked here, their blocks below.
+    let mut phases = file_def.phases;
+    let phase_keys = serde_introspect::<PhasesDef>();
+    if present("phases") && reader.check_keys(&phases, &phases_path, phase_keys, "`phases`") {
+        for phase in Phase::ALL {
+            // Each phase on its own: one that is not a list does not hide the others' problems. Each is
+            // taken out of the mapping, so its blocks are moved, not copied.
+            let path = phases_path.key(phase.key());
+            let node = phases.as_mapping_mut().and_then(|m| m.remove(phase.key()));
+            let blocks: Vec<Node> = match node {
+                Some(Node::Null) | None => Vec::new(),
+                Some(blocks) => reader.deserialize(blocks, &path).unwrap_or_default(),
+            };
+            let blocks = reader.blocks(blocks, &path);
             doc.phases.push((phase, blocks));
         }
     }
@@ -316,9 +421,24 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
 
 struct Reader<'p> {
     problems: &'p mut Problems,
+    /// (mapping, property) for each unknown key reported with a did-you-mean: that property is then
+    /// not also reported missing, one typo being one problem.
+    suggested: Vec<(YamlPath, String)>,
+    /// The id of the block being read, if it has one: its problems name it.
+    block: Option<String>,
+    /// The type of the block being read, if known.
+    kind: Option<String>,
 }
 
 impl Reader<'_> {
+    /// Record a problem, naming the block being read.
+    fn push(&mut self, mut diagnostic: Diagnostic, at: Anchor) {
+        if let Some(block) = &self.block {
+            diagnostic = diagnostic.in_block(block.clone());
+        }
+        self.problems.push(diagnostic, at);
+    }
+
     /// Check `node`'s keys against `T`'s fields, then deserialise it, moving (not copying) its
     /// subtrees. The unknown keys, already reported, are skipped by serde.
     fn typed<T: DeserializeOwned>(&mut self, node: Node, path: &YamlPath, what: &str) -> Option<T> {
@@ -332,7 +452,7 @@ impl Reader<'_> {
     /// Report every key of the mapping `node` not in `allowed`; false if `node` is not a mapping.
     fn check_keys(&mut self, node: &Node, path: &YamlPath, allowed: &[&str], what: &str) -> bool {
         let Some(mapping) = node.as_mapping() else {
-            self.problems.push(
+            self.push(
                 Diagnostic::error(
                     Span::default(),
                     format!(
@@ -346,7 +466,7 @@ impl Reader<'_> {
         };
         for key in mapping.keys() {
             let Some(key) = key.as_str() else {
-                self.problems.push(
+                self.push(
                     Diagnostic::error(Span::default(), "property names are plain text"),
                     Anchor::Value(path.clone()),
                 );
@@ -359,19 +479,20 @@ impl Reader<'_> {
                 );
                 if let Some(close) = closest(key, allowed.iter().copied()) {
                     diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                    self.suggested.push((path.clone(), close.to_owned()));
                 }
                 diagnostic = diagnostic.with_help(if allowed.is_empty() {
                     "it has no properties".to_owned()
                 } else {
                     format!("the properties are: {}", allowed.join(", "))
                 });
-                self.problems.push(diagnostic, Anchor::Key(path.key(key)));
+                self.push(diagnostic, Anchor::Key(path.key(key)));
             }
         }
         true
     }
 
-    /// Deserialise from an owned node (moving its subtrees) or a borrowed one (scalars only).
+    /// Deserialise from an owned node (its subtrees are moved) or a borrowed one (for scalars).
     fn deserialize<'de, T: serde::Deserialize<'de>>(
         &mut self,
         node: impl serde::Deserializer<'de, Error = serde_yaml::Error>,
@@ -382,12 +503,56 @@ impl Reader<'_> {
             Err(error) => {
                 let at = path.join_serde(error.path());
                 let message = error.inner().to_string();
+                if let Some(field) = missing_field(&message)
+                    && self.suggested.iter().any(|(p, f)| *p == at && f == field)
+                {
+                    return None;
+                }
+                let help = missing_field(&message).and_then(|field| self.example(&at, field));
                 let (message, anchor) = describe_serde_error(&message, at);
-                self.problems
-                    .push(Diagnostic::error(Span::default(), message), anchor);
+                let diagnostic = Diagnostic::error(Span::default(), message);
+                self.push(
+                    match help {
+                        Some(help) => diagnostic.with_help(help),
+                        None => diagnostic,
+                    },
+                    anchor,
+                );
                 None
             }
         }
+    }
+
+    /// How to write `field`, missing from the mapping at `at` (a block of type `self.kind`, a branch,
+    /// a table).
+    fn example(&self, at: &YamlPath, field: &str) -> Option<String> {
+        let in_tables = matches!(at.0.first(), Some(Segment::Key(k)) if k == "tables");
+        let example = match (self.kind.as_deref(), field) {
+            (_, "file") if in_tables => {
+                "the CSV file, relative to the flow: `file: tables/ROUTING.csv`"
+            }
+            (_, "key") if in_tables => "the key columns, in order: `key: [Level1, Level2]`",
+            (_, "when") => "the branch's condition: `when: \"level1 == 'Insurance'\"`",
+            (_, "variable") => "the variable to set: `variable: level1`",
+            (Some("write_userdata"), "key") => {
+                "the user-data key, an expression: `key: \"'GTR_level1'\"`"
+            }
+            (Some("write_userdata"), "value") => "the value, an expression: `value: level1`",
+            (_, "value") => "the value, an expression: `value: \"'Insurance'\"`",
+            (_, "read") => {
+                "the variables and the user-data keys they read: `read: { level1: GTR_level1 }`"
+            }
+            (_, "table") => {
+                "the table's name, declared under `tables:`: `table: OPEN_MEDIA_ROUTING_CONFIG`"
+            }
+            (_, "key") => "one expression per key column: `key: [level1, level2, \"'Gold'\"]`",
+            (_, "target") => {
+                "who may take the workitem: `target: { agent_group: \"'workitems'\" }`"
+            }
+            (_, "message") => "the message, an expression: `message: \"'routed'\"`",
+            _ => return None,
+        };
+        Some(format!("add {example}"))
     }
 
     fn blocks(&mut self, nodes: Vec<Node>, path: &YamlPath) -> Vec<BlockDoc> {
@@ -399,6 +564,23 @@ impl Reader<'_> {
     }
 
     fn block(&mut self, node: Node, path: &YamlPath) -> BlockDoc {
+        let id = node
+            .as_mapping()
+            .and_then(|m| m.get("id"))
+            .and_then(scalar_text);
+        let kind = node
+            .as_mapping()
+            .and_then(|m| m.get("type"))
+            .and_then(scalar_text);
+        let outer = std::mem::replace(&mut self.block, id);
+        let outer_kind = std::mem::replace(&mut self.kind, kind);
+        let block = self.read_block(node, path);
+        self.block = outer;
+        self.kind = outer_kind;
+        block
+    }
+
+    fn read_block(&mut self, node: Node, path: &YamlPath) -> BlockDoc {
         let mut block = BlockDoc {
             path: path.clone(),
             id: None,
@@ -407,7 +589,7 @@ impl Reader<'_> {
             kind: KindDoc::Invalid,
         };
         let Some(mapping) = node.as_mapping() else {
-            self.problems.push(
+            self.push(
                 Diagnostic::error(
                     Span::default(),
                     format!(
@@ -428,7 +610,7 @@ impl Reader<'_> {
         block.name = text_of("name");
         block.next = text_of("next");
         let Some(kind) = text_of("type") else {
-            self.problems.push(
+            self.push(
                 Diagnostic::error(Span::default(), "this block has no `type`")
                     .with_help(format!("add one of: {}", BLOCK_TYPES.join(", "))),
                 Anchor::Value(path.clone()),
@@ -450,7 +632,7 @@ impl Reader<'_> {
                 if let Some(close) = closest(other, BLOCK_TYPES.iter().copied()) {
                     diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
                 }
-                self.problems.push(
+                self.push(
                     diagnostic
                         .with_help(format!("the block types are: {}", BLOCK_TYPES.join(", "))),
                     Anchor::Value(path.key("type")),
@@ -468,20 +650,21 @@ impl Reader<'_> {
         if kind == "route" && !self.route_target(&node, path) {
             return block;
         }
+        let own = node;
         block.kind = match kind.as_str() {
-            "assign" => self.deserialize(node, path).map(KindDoc::Assign),
-            "read_userdata" => self.deserialize(node, path).map(KindDoc::ReadUserdata),
-            "write_userdata" => self.deserialize(node, path).map(KindDoc::WriteUserdata),
+            "assign" => self.deserialize(own, path).map(KindDoc::Assign),
+            "read_userdata" => self.deserialize(own, path).map(KindDoc::ReadUserdata),
+            "write_userdata" => self.deserialize(own, path).map(KindDoc::WriteUserdata),
             "segmentation" => {
-                self.deserialize::<SegmentationDef>(node, path)
+                self.deserialize::<SegmentationDef>(own, path)
                     .map(|def| KindDoc::Segmentation {
                         branches: self.branches(def.branches, &path.key("branches")),
                         otherwise: self.blocks(def.otherwise, &path.key("otherwise")),
                     })
             }
-            "table_lookup" => self.deserialize(node, path).map(KindDoc::TableLookup),
-            "route" => self.deserialize(node, path).map(KindDoc::Route),
-            "log" => self.deserialize(node, path).map(KindDoc::Log),
+            "table_lookup" => self.deserialize(own, path).map(KindDoc::TableLookup),
+            "route" => self.deserialize(own, path).map(KindDoc::Route),
+            "log" => self.deserialize(own, path).map(KindDoc::Log),
             _ => Some(KindDoc::Finish),
         }
         .unwrap_or(KindDoc::Invalid);
@@ -490,29 +673,27 @@ impl Reader<'_> {
 
     /// Check a Route block's target names exactly one kind (serde's own message lacks the did-you-mean).
     fn route_target(&mut self, node: &Node, path: &YamlPath) -> bool {
-        let Some(target) = node.get("target") else {
-            return true;
-        };
-        let kinds = serde_introspect::<TargetDef>();
-        let target_path = path.key("target");
-        if !self.check_keys(target, &target_path, kinds, "a Route target") {
-            return false;
-        }
-        let given = target.as_mapping().map_or(0, |m| {
-            m.keys()
-                .filter(|k| k.as_str().is_some_and(|k| kinds.contains(&k)))
-                .count()
-        });
-        if given != 1 {
-            self.problems.push(
-                Diagnostic::error(
-                    Span::default(),
-                    "a Route target names exactly one of agent, agent_group or skill",
-                )
-                .with_help("use one Route block per target: the cascade tries them in order"),
-                Anchor::Value(target_path),
-            );
-            return false;
+        if let Some(target) = node.get("target") {
+            let kinds = serde_introspect::<TargetDef>();
+            let target_path = path.key("target");
+            if !self.check_keys(target, &target_path, kinds, "a Route target") {
+                return false;
+            }
+            if target.as_mapping().is_some_and(|m| {
+                m.len() != 1
+                    && m.keys()
+                        .all(|k| k.as_str().is_some_and(|k| kinds.contains(&k)))
+            }) {
+                self.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        "a Route target names exactly one of agent, agent_group or skill",
+                    )
+                    .with_help("use one Route block per target: the cascade tries them in order"),
+                    Anchor::Value(target_path),
+                );
+                return false;
+            }
         }
         true
     }
@@ -532,6 +713,21 @@ impl Reader<'_> {
             }
         }
         branches
+    }
+}
+
+/// Whether a mapping in `node` has the key `<<` (deeper than any flow file is treated as no).
+fn has_merge_key(node: &Node, depth: usize) -> bool {
+    if depth > super::spans::MAX_DEPTH {
+        return false;
+    }
+    match node {
+        Node::Mapping(mapping) => mapping
+            .iter()
+            .any(|(key, value)| key.as_str() == Some("<<") || has_merge_key(value, depth + 1)),
+        Node::Sequence(items) => items.iter().any(|item| has_merge_key(item, depth + 1)),
+        Node::Tagged(tagged) => has_merge_key(&tagged.value, depth + 1),
+        _ => false,
     }
 }
 
@@ -557,17 +753,70 @@ fn kind_of(node: &Node) -> &'static str {
 }
 
 /// serde's message in the flow file's words, and where to point.
-fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
-    if let Some(field) = message
+/// The field serde's "missing field" message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message
         .strip_prefix("missing field `")
         .and_then(|m| m.split('`').next())
-    {
+}
+
+fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
+    if let Some(field) = missing_field(message) {
         return (format!("missing property `{field}`"), Anchor::Value(at));
     }
-    let message = message
-        .replace("invalid type: ", "wrong type: found ")
-        .replace("a sequence", "a list")
-        .replace("a map", "a mapping")
-        .replace("unit value", "nothing");
-    (message, Anchor::Value(at))
+    if let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.rsplit_once(", expected "))
+    {
+        let mut segments = at.0.iter().rev();
+        let what = match (segments.next(), segments.next()) {
+            (Some(Segment::Key(key)), _) => format!(" for `{key}`"),
+            (Some(Segment::Index(i)), Some(Segment::Key(key))) => {
+                format!(" for item {} of `{key}`", i + 1)
+            }
+            _ => String::new(),
+        };
+        let message = format!(
+            "wrong type{what}: found {}, expected {}",
+            found_in_words(found),
+            expected_in_words(expected)
+        );
+        return (message, Anchor::Value(at));
+    }
+    (message.to_owned(), Anchor::Value(at))
+}
+
+/// serde's name for a value it found (`sequence`, `string "x"`, `integer `1``), in the file's words.
+fn found_in_words(found: &str) -> String {
+    let quoted = |s: &str| s.trim_matches('`').to_owned();
+    match found {
+        "sequence" => "a list".into(),
+        "map" => "a mapping".into(),
+        "unit value" => "nothing".into(),
+        _ => {
+            if let Some(text) = found.strip_prefix("string ") {
+                format!("the text {text}")
+            } else if let Some(number) = found
+                .strip_prefix("integer ")
+                .or_else(|| found.strip_prefix("floating point "))
+            {
+                format!("the number {}", quoted(number))
+            } else if let Some(boolean) = found.strip_prefix("boolean ") {
+                format!("`{}`", quoted(boolean))
+            } else {
+                found.to_owned()
+            }
+        }
+    }
+}
+
+/// serde's description of what it expected, in the file's words.
+fn expected_in_words(expected: &str) -> String {
+    match expected {
+        "a sequence" => "a list".into(),
+        "a map" => "a mapping".into(),
+        "a boolean" => "true or false".into(),
+        "a string, number or boolean" => "one value (text, a number, true or false)".into(),
+        _ => expected.to_owned(),
+    }
 }

@@ -61,10 +61,7 @@ impl SpanIndex {
                 ),
                 Err(error) => {
                     let at = offset(file, *error.marker());
-                    index.fail(Diagnostic::error(
-                        Span::new(at, at),
-                        format!("YAML syntax: {}", error.info()),
-                    ));
+                    index.fail(syntax_error(file, at, error.info()));
                     break;
                 }
             };
@@ -301,6 +298,99 @@ impl SpanIndex {
             _ => Some(fallback),
         }
     }
+}
+
+/// A YAML syntax error at byte `at`, saphyr's `info`, placed where the fault is and with a way out.
+fn syntax_error(file: &SourceFile, at: usize, info: &str) -> Diagnostic {
+    let text = file.text();
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    if info.contains("tab") {
+        // saphyr points at the scalar or indentation the tab interrupts: point at the tab itself, the
+        // last one before the marker on its line, else the next one.
+        let tab = text[line_start..at]
+            .rfind('\t')
+            .map(|n| line_start + n)
+            .or_else(|| text[at..].find('\t').map(|n| at + n));
+        let at = tab.unwrap_or(at);
+        let span = Span::new(at, at + usize::from(tab.is_some()));
+        return Diagnostic::error(span, format!("YAML syntax: {info}"))
+            .with_help("YAML indents with spaces only: replace the tab with spaces");
+    }
+    let diagnostic = |message: String| Diagnostic::error(Span::new(at, at), message);
+    if info.starts_with("invalid trailing content after") {
+        // After a quoted scalar, always worded "double-quoted": name the quote the value starts with.
+        let before = text[line_start..at].trim_end();
+        let quote = before.chars().last().filter(|c| matches!(c, '\'' | '"'));
+        let kind = if quote == Some('\'') {
+            "single-quoted"
+        } else {
+            "double-quoted"
+        };
+        let mut help =
+            "YAML ends a quoted value at its closing quote: to write an expression that starts \
+                        with a quoted string, put the whole expression in double quotes"
+                .to_owned();
+        let line_end = text[at..].find(['\r', '\n']).map_or(text.len(), |n| at + n);
+        let line_end = text[at..line_end].find(" #").map_or(line_end, |n| at + n);
+        // In a flow collection (`{ ... }`) the rest of the line is not all the value: no example.
+        let opening = quote
+            .and_then(|q| opening_quote(&text[line_start..at], q))
+            .filter(|&open| !text[line_start..line_start + open].contains(['{', '[']));
+        if let Some(open) = opening {
+            let expression = text[line_start + open..line_end].trim_end();
+            let escaped = expression.replace('\\', "\\\\").replace('"', "\\\"");
+            help.push_str(&format!(": \"{escaped}\""));
+        }
+        return diagnostic(format!("YAML syntax: text after the end of a {kind} value"))
+            .with_label("the value ended before this")
+            .with_help(help);
+    }
+    let help = if info.contains("quoted scalar, found unexpected end of stream")
+        || info.contains("invalid indentation in quoted scalar")
+        || info.contains("quoted scalar, found unexpected document indicator")
+    {
+        Some("the quote that opens this value is never closed: close it where the value ends")
+    } else if info.contains("mapping values are not allowed") {
+        Some("a value that holds `: ` must be quoted, or it is read as another key")
+    } else if info.contains("did not find expected key")
+        || info.contains("did not find expected '-' indicator")
+        || info.contains("invalid indentation")
+    {
+        Some(
+            "check this line's indentation: the keys of one mapping start in the same column, \
+             and so do the `- ` items of one list",
+        )
+    } else if info.contains("flow mapping") {
+        Some("a `{` is not closed by a `}`, or two entries lack the `,` between them")
+    } else if info.contains("flow sequence") {
+        Some("a `[` is not closed by a `]`, or two items lack the `,` between them")
+    } else {
+        None
+    };
+    let diagnostic = diagnostic(format!("YAML syntax: {info}"));
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// Where, in `line` (which ends with the closing `quote` of a scalar, maybe followed by blanks), that
+/// scalar's opening quote is: the first `quote` that starts a value.
+fn opening_quote(line: &str, quote: char) -> Option<usize> {
+    let mut previous = None;
+    for (i, c) in line.char_indices() {
+        if c == quote
+            && matches!(
+                previous,
+                None | Some(' ' | '\t' | '[' | '{' | ',' | ':' | '-')
+            )
+        {
+            return Some(i);
+        }
+        previous = Some(c);
+    }
+    None
 }
 
 fn offset(file: &SourceFile, marker: Marker) -> usize {

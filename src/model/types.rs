@@ -63,27 +63,33 @@ impl JsonSchema for Text {
 /// that one bad node does not hide the problems of the others.
 pub type Node = serde_yaml::Value;
 
-/// A flow file.
+/// A flow file. Each property is read on its own (see [`crate::model::read`]), so that one of the
+/// wrong type does not hide the problems of the others; the schema gives their types.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(title = "routeflow flow file", extend("additionalProperties" = false))]
+#[schemars(title = "routeflow flow file", extend("additionalProperties" = false, "required" = ["application", "phases"]))]
 pub struct FlowFile {
     /// The application's name.
-    pub application: Text,
+    #[serde(default)]
+    #[schemars(with = "Text")]
+    pub application: Node,
     /// What the application does.
     #[serde(default)]
-    pub description: Option<Text>,
+    #[schemars(with = "Option<Text>")]
+    pub description: Node,
     /// A version label.
     #[serde(default)]
-    pub version: Option<Text>,
+    #[schemars(with = "Option<Text>")]
+    pub version: Node,
     /// The application's variables, by name.
     #[serde(default)]
     #[schemars(with = "IndexMap<String, VariableDef>")]
-    pub variables: IndexMap<String, Node>,
+    pub variables: Node,
     /// The data tables, by name.
     #[serde(default)]
     #[schemars(with = "IndexMap<String, TableDef>")]
-    pub tables: IndexMap<String, Node>,
+    pub tables: Node,
     /// The phases and their blocks.
+    #[serde(default)]
     #[schemars(with = "PhasesDef")]
     pub phases: Node,
 }
@@ -116,22 +122,22 @@ pub struct TableDef {
     pub key: Vec<Text>,
 }
 
-/// The phases of the application.
+/// The phases of the application (for the keys and the schema: each phase is read on its own).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(extend("additionalProperties" = false))]
 pub struct PhasesDef {
     /// Blocks run first, for every workitem.
     #[serde(default)]
     #[schemars(with = "Vec<BlockDef>")]
-    pub initialize: Vec<Node>,
+    pub initialize: Option<Node>,
     /// The routing cascades.
     #[serde(default)]
     #[schemars(with = "Vec<BlockDef>")]
-    pub assisted_service: Vec<Node>,
+    pub assisted_service: Option<Node>,
     /// Blocks run after routing (or after Assisted Service ends without routing).
     #[serde(default)]
     #[schemars(with = "Vec<BlockDef>")]
-    pub finalize: Vec<Node>,
+    pub finalize: Option<Node>,
 }
 
 /// The properties every block has.
