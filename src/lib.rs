@@ -5,6 +5,7 @@
 //! [`cli`] (the commands).
 #![forbid(unsafe_code)]
 
+pub mod center;
 pub mod cli;
 pub mod diagnostic;
 pub mod expr;
