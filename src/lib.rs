@@ -15,3 +15,4 @@ pub mod model;
 pub mod render;
 pub mod skill;
 pub mod table;
+pub mod workitem;
