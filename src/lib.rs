@@ -5,6 +5,7 @@
 //! [`cli`] (the commands).
 #![forbid(unsafe_code)]
 
+pub mod center;
 pub mod cli;
 pub mod diagnostic;
 pub mod expr;
@@ -14,3 +15,4 @@ pub mod model;
 pub mod render;
 pub mod skill;
 pub mod table;
+pub mod workitem;
