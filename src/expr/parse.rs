@@ -461,7 +461,10 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
             format!("unexpected end of expression, expected {expected}"),
         );
     };
-    let token_len = if found.is_alphanumeric() || found == '_' || found == '$' {
+    const OPERATORS: [&str; 10] = ["===", "!==", "==", "!=", "<=", ">=", "&&", "||", "++", "--"];
+    let token_len = if let Some(operator) = OPERATORS.iter().find(|op| rest.starts_with(**op)) {
+        operator.len()
+    } else if found.is_alphanumeric() || found == '_' || found == '$' {
         rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
             .unwrap_or(rest.len())
     } else {
@@ -487,7 +490,7 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         "=" if !rest.starts_with("==") => diagnostic.with_help(
             "assignment is not allowed in an expression; to compare, write `==` or `===`",
         ),
-        "+" | "-" if rest[1..].starts_with(token) => diagnostic
+        "++" | "--" => diagnostic
             .with_help("`++` and `--` are not supported; write `x + 1`, or put a space in `- -x`"),
         _ if rest.starts_with("**") => diagnostic.with_help("`**` is not supported"),
         _ if rest.starts_with("??") || rest.starts_with("?.") => {
@@ -495,6 +498,9 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> Diagnostic {
         }
         _ if rest.starts_with("=>") => {
             diagnostic.with_help("functions are not supported in expressions")
+        }
+        "&&" | "||" | "==" | "===" | "!=" | "!==" | "<=" | ">=" => {
+            diagnostic.with_help("a value is missing before this operator")
         }
         "&" | "|" => diagnostic
             .with_help("bitwise operators are not supported; for logic, write `&&` or `||`"),
