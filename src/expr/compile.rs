@@ -113,6 +113,15 @@ const UNSUPPORTED_WORDS: &[&str] = &[
     "BigInt",
 ];
 
+/// Whether `name` cannot be a variable: a literal keyword, a built-in (`Math`, `Number`, `NaN`, …)
+/// or a JavaScript word routeflow does not support. A variable so named would hide it.
+pub fn is_reserved(name: &str) -> bool {
+    matches!(name, "true" | "false" | "null" | "undefined" | "Math")
+        || builtins::global_constant(name).is_some()
+        || Builtin::global(name).is_some()
+        || UNSUPPORTED_WORDS.contains(&name)
+}
+
 /// Parse and compile `source` against `scope`. Every error of the expression is returned.
 pub fn compile(source: &str, scope: &Scope) -> Result<Expression, Vec<Diagnostic>> {
     let ast = super::parse(source).map_err(|d| vec![d])?;
@@ -216,7 +225,8 @@ impl Compiler<'_> {
             ),
             ExprKind::Call(callee, args) => self.call(callee, args, span),
         };
-        // A sub-expression that failed to compile stands in as a placeholder: never evaluate around it.
+        // A sub-expression that failed to compile was replaced by null so that compiling could go on
+        // and find the other errors: never evaluate around it.
         if self.errors.len() > errors_before {
             return node;
         }

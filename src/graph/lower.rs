@@ -48,40 +48,6 @@ pub struct Lowered {
     pub paths: HashMap<NodeIndex, YamlPath>,
 }
 
-/// Names a variable may not take: they would hide a built-in of the expression language.
-const RESERVED: &[&str] = &[
-    "true",
-    "false",
-    "null",
-    "undefined",
-    "NaN",
-    "Infinity",
-    "Math",
-    "Number",
-    "String",
-    "parseInt",
-    "parseFloat",
-    "isNaN",
-    "isFinite",
-    "this",
-    "new",
-    "typeof",
-    "in",
-    "instanceof",
-    "void",
-    "delete",
-    "function",
-    "var",
-    "let",
-    "const",
-    "class",
-    "return",
-    "if",
-    "else",
-    "for",
-    "while",
-];
-
 /// The default Route timeout, in seconds (Genesys recommends no less).
 pub const DEFAULT_TIMEOUT_S: f64 = 120.0;
 
@@ -200,7 +166,7 @@ impl Lowering<'_> {
                     ),
                     Anchor::Key(declared.path.clone()),
                 );
-            } else if RESERVED.contains(&name) {
+            } else if crate::expr::is_reserved(name) {
                 self.push(
                     Diagnostic::error(
                         Span::default(),
