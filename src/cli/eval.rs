@@ -3,10 +3,11 @@
 //! A stable contract for scripts: the value on standard output and exit 0, or a diagnostic with a caret
 //! under the offending part of the expression on standard error and exit 1.
 
-use super::{EXIT_INVALID, report};
-use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use super::EXIT_INVALID;
+use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::expr::{Scope, Value, compile};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Arguments of `routeflow eval`.
 #[derive(Debug, clap::Args)]
@@ -21,19 +22,22 @@ pub struct EvalArgs {
 
 /// Run `eval`.
 pub fn run(args: &EvalArgs) -> ExitCode {
-    let vars_file = SourceFile::new("<vars>", args.vars.as_deref().unwrap_or("{}"));
+    let vars_file = Arc::new(SourceFile::new(
+        "<vars>",
+        args.vars.as_deref().unwrap_or("{}"),
+    ));
     let (scope, frame) = match variables(&vars_file) {
         Ok(variables) => variables,
         Err(diagnostic) => {
-            report::print(&[diagnostic], &vars_file);
+            print(&vars_file, vec![diagnostic]);
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let file = SourceFile::new("<expr>", args.expression.as_str());
+    let file = Arc::new(SourceFile::new("<expr>", args.expression.as_str()));
     let expression = match compile(&args.expression, &scope) {
         Ok(expression) => expression,
         Err(diagnostics) => {
-            report::print(&diagnostics, &file);
+            print(&file, diagnostics);
             return ExitCode::from(EXIT_INVALID);
         }
     };
@@ -43,7 +47,7 @@ pub fn run(args: &EvalArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            report::print(&[error.to_diagnostic()], &file);
+            print(&file, vec![error.to_diagnostic()]);
             ExitCode::from(EXIT_INVALID)
         }
     }
@@ -78,4 +82,11 @@ fn variables(file: &SourceFile) -> Result<(Scope, Vec<Value>), Diagnostic> {
         frame.push(Value::from_json(value));
     }
     Ok((scope, frame))
+}
+
+/// Print `diagnostics`, located in `file`, on standard error.
+fn print(file: &Arc<SourceFile>, diagnostics: Vec<Diagnostic>) {
+    let mut report = Report::new();
+    report.add(file, diagnostics);
+    eprint!("{}", report.render());
 }

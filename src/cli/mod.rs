@@ -4,7 +4,6 @@
 mod check;
 mod eval;
 mod render;
-mod report;
 mod schema;
 
 use clap::{Parser, Subcommand};
