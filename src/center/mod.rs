@@ -236,6 +236,19 @@ impl Center {
         read::read(file)
     }
 
+    /// A center without agents (what `routeflow run` routes against when given no center file: every
+    /// Route block waits out its timeout).
+    pub fn empty() -> Center {
+        Center {
+            default_handle_s: DEFAULT_HANDLE_S,
+            agents: Vec::new(),
+            agent_ids: HashMap::new(),
+            groups: Names::default(),
+            skills: Arc::default(),
+            members: Vec::new(),
+        }
+    }
+
     /// How long an agent works a workitem whose line has no `handle_s`, in seconds.
     pub fn default_handle_s(&self) -> f64 {
         self.default_handle_s

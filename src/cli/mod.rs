@@ -3,7 +3,10 @@
 
 mod check;
 mod eval;
+mod inputs;
 mod render;
+mod replay;
+mod run_one;
 mod schema;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +28,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Draw a flow as Graphviz DOT, Mermaid or SVG.
     Render(render::RenderArgs),
+    /// Run one workitem through a flow and print its outcome line.
+    Run(run_one::RunArgs),
+    /// Replay workitems through a flow against a simulated contact center; outcome lines in input order.
+    Replay(replay::ReplayArgs),
     /// Print the JSON Schema of the flow file format (for editor completion and validation).
     Schema,
 }
@@ -35,6 +42,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Run(args) => run_one::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Schema => schema::run(),
     }
 }

@@ -27,4 +27,4 @@ pub use parse::{MAX_DEPTH, MAX_NESTING, parse};
 pub use print::write_string_literal;
 pub use program::Expression;
 pub use suggest::closest;
-pub use value::{Kind, Value};
+pub use value::{Kind, Value, write_json_string};

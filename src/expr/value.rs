@@ -143,15 +143,24 @@ impl Value {
     /// negative zero as `-0`, so that no value is silently changed.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        self.write_json(&mut out);
+        self.write_json(&mut out, false);
         out
     }
 
-    fn write_json(&self, out: &mut String) {
+    /// Append the value as strict JSON, as JavaScript's `JSON.stringify` writes it: NaN and ±Infinity
+    /// become `null`, negative zero `0`. Outcome files use this, so that they are always valid JSON.
+    pub fn write_json_stringify(&self, out: &mut String) {
+        self.write_json(out, true);
+    }
+
+    fn write_json(&self, out: &mut String, stringify: bool) {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) if *n == 0.0 && n.is_sign_negative() => out.push_str("-0"),
+            Value::Number(n) if stringify && !n.is_finite() => out.push_str("null"),
+            Value::Number(n) if *n == 0.0 && n.is_sign_negative() => {
+                out.push_str(if stringify { "0" } else { "-0" })
+            }
             Value::Number(n) => out.push_str(&js::number::to_string(*n)),
             Value::String(s) => write_json_string(s, out),
             Value::List(items) => {
@@ -160,7 +169,7 @@ impl Value {
                     if i > 0 {
                         out.push(',');
                     }
-                    item.write_json(out);
+                    item.write_json(out, stringify);
                 }
                 out.push(']');
             }
@@ -172,7 +181,7 @@ impl Value {
                     }
                     write_json_string(key, out);
                     out.push(':');
-                    item.write_json(out);
+                    item.write_json(out, stringify);
                 }
                 out.push('}');
             }
@@ -198,8 +207,14 @@ impl Value {
     }
 }
 
-/// JSON string escaping as `JSON.stringify` does it.
-fn write_json_string(s: &str, out: &mut String) {
+/// Append `s` as a JSON string, escaped as `JSON.stringify` does it.
+pub fn write_json_string(s: &str, out: &mut String) {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     for c in s.chars() {
         match c {

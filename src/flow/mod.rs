@@ -5,10 +5,14 @@
 use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::expr::Scope;
 use crate::graph::{FlowGraph, lower};
+use crate::model::path::YamlPath;
 use crate::model::read::{Problems, read};
+use crate::model::spans::SpanIndex;
 use crate::table::DataTable;
+use petgraph::graph::NodeIndex;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use crate::graph::Variable;
 
@@ -31,6 +35,32 @@ pub struct Flow {
     pub graph: FlowGraph,
     /// The data tables.
     pub tables: Vec<Arc<DataTable>>,
+    /// The flow file, to locate blocks in run-time error messages.
+    file: Arc<SourceFile>,
+    /// Where each block is in the flow file.
+    paths: HashMap<NodeIndex, YamlPath>,
+    /// `line:col` of each block, worked out on the first run-time error (most runs never need them).
+    locations: OnceLock<HashMap<NodeIndex, (usize, usize)>>,
+}
+
+impl Flow {
+    /// `file:line:col` of the block at `node` (of the file when the block is unknown): run-time errors
+    /// name it, as load errors do.
+    pub fn locate(&self, node: NodeIndex) -> String {
+        let locations = self.locations.get_or_init(|| {
+            let index = SpanIndex::build(&self.file);
+            self.paths
+                .iter()
+                .filter_map(|(&node, path)| {
+                    let span = index.value_span(&path.0)?;
+                    let at = self.file.line_col(span.start as usize);
+                    Some((node, (at.line, at.col)))
+                })
+                .collect()
+        });
+        let (line, col) = locations.get(&node).copied().unwrap_or((1, 1));
+        format!("{}:{line}:{col}", self.file.name())
+    }
 }
 
 /// The result of loading: the flow when it has no errors, and everything found (warnings included).
@@ -44,6 +74,13 @@ pub struct Loaded {
 
 /// Load and check the flow file at `path`.
 pub fn load(path: &Path) -> Loaded {
+    load_with(path, &HashMap::new())
+}
+
+/// Load and check the flow file at `path`, reading the tables named in `table_files` from the given CSV
+/// files instead of those the flow names (`--table NAME=CSV`). A name the flow does not declare is
+/// reported as an error.
+pub fn load_with(path: &Path, table_files: &HashMap<String, PathBuf>) -> Loaded {
     let shown = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -67,11 +104,20 @@ pub fn load(path: &Path) -> Loaded {
         }
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    load_str(&shown, &text, base_dir)
+    load_text(&shown, &text, base_dir, table_files)
 }
 
 /// Load and check flow text `text`, shown as `name`; table files are relative to `base_dir`.
 pub fn load_str(name: &str, text: &str, base_dir: &Path) -> Loaded {
+    load_text(name, text, base_dir, &HashMap::new())
+}
+
+fn load_text(
+    name: &str,
+    text: &str,
+    base_dir: &Path,
+    table_files: &HashMap<String, PathBuf>,
+) -> Loaded {
     let file = Arc::new(SourceFile::new(name, text));
     let mut problems = Problems::default();
     let mut report = Report::new();
@@ -79,7 +125,21 @@ pub fn load_str(name: &str, text: &str, base_dir: &Path) -> Loaded {
         report.add(&file, problems.locate(&file));
         return Loaded { flow: None, report };
     };
-    let lowered = lower(&doc, base_dir, &mut problems);
+    for table in table_files.keys() {
+        if !doc.tables.iter().any(|declared| declared.name == *table) {
+            let declared: Vec<&str> = doc.tables.iter().map(|t| t.name.as_str()).collect();
+            let mut diagnostic = Diagnostic::error(
+                Span::default(),
+                format!("`--table {table}=…` names a table the flow does not declare"),
+            );
+            diagnostic = match declared.as_slice() {
+                [] => diagnostic.with_help("the flow declares no tables"),
+                names => diagnostic.with_help(format!("the flow declares: {}", names.join(", "))),
+            };
+            problems.push(diagnostic, crate::model::read::Anchor::At(Span::default()));
+        }
+    }
+    let lowered = lower(&doc, base_dir, table_files, &mut problems);
     let flow_has_errors = problems.has_errors();
     report.add(&file, problems.locate(&file));
     let mut tables_have_errors = false;
@@ -96,6 +156,9 @@ pub fn load_str(name: &str, text: &str, base_dir: &Path) -> Loaded {
         variables: lowered.variables,
         graph: lowered.graph,
         tables: lowered.tables,
+        file: file.clone(),
+        paths: lowered.paths,
+        locations: OnceLock::new(),
     });
     Loaded { flow, report }
 }

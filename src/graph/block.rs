@@ -104,7 +104,12 @@ pub enum Target {
 #[derive(Debug)]
 pub enum SkillTarget {
     /// A constant skill expression, parsed once.
-    Literal(SkillExpression),
+    Literal {
+        /// The parsed expression.
+        skill: SkillExpression,
+        /// Its text, as the flow wrote it (what outcomes show as the target's value).
+        text: Arc<str>,
+    },
     /// An expression computing the skill expression's text (parsed when the block runs).
     Computed(Expression),
 }
@@ -125,7 +130,7 @@ impl Target {
             Target::Agent(e) | Target::AgentGroup(e) | Target::Skill(SkillTarget::Computed(e)) => {
                 e.source().to_owned()
             }
-            Target::Skill(SkillTarget::Literal(skill)) => skill.to_string(),
+            Target::Skill(SkillTarget::Literal { text, .. }) => text.to_string(),
         }
     }
 }

@@ -51,8 +51,14 @@ pub struct Lowered {
 /// The default Route timeout, in seconds (Genesys recommends no less).
 pub const DEFAULT_TIMEOUT_S: f64 = 120.0;
 
-/// Lower `doc` (read from a file in `base_dir`) into a graph, recording problems.
-pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered {
+/// Lower `doc` (read from a file in `base_dir`) into a graph, recording problems. `table_files` replaces
+/// the CSV file of the tables it names (`--table NAME=CSV`).
+pub fn lower(
+    doc: &FlowDoc,
+    base_dir: &Path,
+    table_files: &HashMap<String, std::path::PathBuf>,
+    problems: &mut Problems,
+) -> Lowered {
     let mut lowering = Lowering {
         problems,
         scope: Scope::new(),
@@ -78,7 +84,7 @@ pub fn lower(doc: &FlowDoc, base_dir: &Path, problems: &mut Problems) -> Lowered
             .collect(),
     };
     let variables = lowering.variables(doc);
-    lowering.tables(doc, base_dir);
+    lowering.tables(doc, base_dir, table_files);
     for (phase, blocks) in &doc.phases {
         lowering.place(blocks, *phase, phase.key());
     }
@@ -246,10 +252,17 @@ impl Lowering<'_> {
         }
     }
 
-    fn tables(&mut self, doc: &FlowDoc, base_dir: &Path) {
+    fn tables(
+        &mut self,
+        doc: &FlowDoc,
+        base_dir: &Path,
+        replaced: &HashMap<String, std::path::PathBuf>,
+    ) {
         for declared in &doc.tables {
-            let file_text = declared.def.file.as_str();
-            let path = base_dir.join(file_text);
+            let path = match replaced.get(&declared.name) {
+                Some(path) => path.clone(),
+                None => base_dir.join(declared.def.file.as_str()),
+            };
             let key: Vec<&str> = declared.def.key.iter().map(Text::as_str).collect();
             let bytes = match std::fs::read(&path) {
                 Ok(bytes) => bytes,
@@ -808,7 +821,10 @@ impl Lowering<'_> {
             "agent_group" => Target::AgentGroup(expression),
             _ => match expression.constant().and_then(Value::as_str) {
                 Some(literal) if !literal.is_empty() => match SkillExpression::parse(literal) {
-                    Ok(skill) => Target::Skill(SkillTarget::Literal(skill)),
+                    Ok(skill) => Target::Skill(SkillTarget::Literal {
+                        skill,
+                        text: literal.into(),
+                    }),
                     Err(error) => {
                         // Inside the JavaScript string literal: one quote in, when it has no escapes.
                         let source = text.as_str();

@@ -78,7 +78,9 @@ pub fn node(flow: &Flow, node: NodeIndex) -> NodeLabel {
                 }
                 BlockKind::Route(route) => {
                     let target = match &route.target {
-                        Target::Skill(SkillTarget::Literal(skill)) => format!("skill {skill}"),
+                        Target::Skill(SkillTarget::Literal { skill, .. }) => {
+                            format!("skill {skill}")
+                        }
                         other => format!("{} {}", other.kind().replace('_', " "), other.source()),
                     };
                     (

@@ -1,0 +1,58 @@
+//! Loading what `run`, `replay` and `test` share: the flow (with `--table` replacements) and the center,
+//! reporting every problem before anything runs.
+
+use super::EXIT_INVALID;
+use crate::center::{self, Center};
+use crate::flow::{Flow, load_with};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A `--table NAME=CSV` argument.
+pub fn parse_table(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+            Ok((name.to_owned(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "expected NAME=CSV (a table the flow declares, and a CSV file), found `{text}`"
+        )),
+    }
+}
+
+/// Load the flow at `path` with `tables` replaced; diagnostics (warnings too) go to standard error.
+pub fn flow(path: &Path, tables: &[(String, PathBuf)]) -> Result<Flow, ExitCode> {
+    let tables: HashMap<String, PathBuf> = tables.iter().cloned().collect();
+    let loaded = load_with(path, &tables);
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{}", loaded.report.render());
+    loaded.flow.ok_or_else(|| {
+        let _ = writeln!(
+            stderr,
+            "{}: invalid flow: {} error(s)",
+            path.display(),
+            loaded.report.errors()
+        );
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+/// Load the center at `path` (none: a center without agents); diagnostics go to standard error.
+pub fn center(path: Option<&Path>) -> Result<Center, ExitCode> {
+    let Some(path) = path else {
+        return Ok(Center::empty());
+    };
+    let loaded = center::load(path);
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{}", loaded.report.render());
+    loaded.center.ok_or_else(|| {
+        let _ = writeln!(
+            stderr,
+            "{}: invalid center: {} error(s)",
+            path.display(),
+            loaded.report.errors()
+        );
+        ExitCode::from(EXIT_INVALID)
+    })
+}

@@ -1,0 +1,91 @@
+//! Replays (SPEC §4, §5.3): workitems through a flow against the simulated contact center, in virtual
+//! time, one tokio task per workitem, outcomes in input order.
+//!
+//! The driver alternates two things, so that the same input always gives the same output: it lets
+//! every runnable workitem task run until it waits at a Route block or ends, then it hands the next
+//! event (or arrival) to the [`Simulation`]. Time moves only between those steps, and only one task is
+//! made runnable by each, so tokio's scheduling order never decides anything.
+
+mod driver;
+mod order;
+pub mod outcome;
+pub mod summary;
+
+pub use driver::{Options, replay};
+pub use outcome::{Kind, Outcome, Shown, Traced};
+pub use summary::Summary;
+
+use crate::runtime::Routing;
+use crate::runtime::{End, Ended, Runner};
+use crate::workitem::Workitem;
+use std::sync::Arc;
+
+/// Turn how a workitem's run ended into its outcome line.
+pub fn outcome(runner: &Runner, workitem: &Workitem, ended: Ended, trace: bool) -> Outcome {
+    let flow = runner.flow();
+    let block_id = |node| flow.graph.block(node).map(|b| b.id.clone());
+    let secrets = runner.secrets();
+    let userdata = ended
+        .userdata
+        .iter()
+        .map(|(key, value)| {
+            let shown = if secrets.hides(key, value, &ended.variables) {
+                Shown::Masked
+            } else {
+                Shown::Value(value.clone())
+            };
+            (Arc::<str>::from(key), shown)
+        })
+        .collect();
+    let arrive_s = workitem.arrive_s;
+    let mut outcome = Outcome {
+        id: Some(workitem.id.clone()),
+        kind: Kind::Unrouted,
+        agent: None,
+        block: None,
+        target: None,
+        arrive_s: Some(arrive_s),
+        routed_s: None,
+        wait_s: Some(ended.ended_s - arrive_s),
+        done_s: None,
+        ended_s: Some(ended.ended_s),
+        userdata: Some(userdata),
+        error: None,
+        warnings: ended.warnings,
+        trace: trace.then(|| {
+            ended
+                .trace
+                .iter()
+                .map(|entry| Traced {
+                    block: block_id(entry.block).unwrap_or_default(),
+                    at_s: entry.at_s,
+                    note: entry.note.clone(),
+                })
+                .collect()
+        }),
+    };
+    let routed = |routing: &Routing, outcome: &mut Outcome| {
+        outcome.agent = Some(routing.agent.clone());
+        outcome.block = block_id(routing.block);
+        outcome.target = Some((routing.kind, routing.target.clone()));
+        outcome.routed_s = Some(routing.routed_s);
+        outcome.wait_s = Some(routing.routed_s - arrive_s);
+        outcome.done_s = Some(routing.done_s);
+    };
+    match ended.end {
+        End::Routed(routing) => {
+            outcome.kind = Kind::Routed;
+            routed(&routing, &mut outcome);
+        }
+        End::Unrouted => {}
+        End::Stopped { .. } => outcome.kind = Kind::Stopped,
+        End::Error { message, routing } => {
+            outcome.kind = Kind::Error;
+            outcome.error = Some(message);
+            if let Some(routing) = routing {
+                routed(&routing, &mut outcome);
+            }
+        }
+    }
+    outcome
+}

@@ -1,0 +1,324 @@
+//! The simulated contact center (SPEC §5.3): a discrete-event simulation in virtual time.
+
+use super::agents::AgentState;
+use super::events::{Event, Events, Happening};
+use super::targets::{Place, TargetId, Targets};
+use super::time::Instant;
+use crate::center::{AgentIndex, Center};
+use crate::runtime::{RouteRequest, RouteResult};
+use std::cmp::Reverse;
+use std::sync::Arc;
+
+/// A workitem as routing sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Item {
+    /// When it arrived.
+    pub arrive_s: f64,
+    /// How long an agent works it.
+    pub handle_s: f64,
+    /// When the third-party system stops it if it is still waiting (infinity: never).
+    pub stop_s: f64,
+}
+
+/// A workitem's routing state.
+#[derive(Clone, Copy, Debug)]
+struct ItemState {
+    item: Item,
+    /// Where it waits, when it does.
+    waiting: Option<(TargetId, Place)>,
+    /// Counts its waits, so that the events of an earlier wait are recognised as stale.
+    wait: u32,
+}
+
+/// A request that ended while the simulation ran: the workitem's number and how.
+pub type Resolved = (u32, RouteResult);
+
+/// What [`Simulation::step`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stepped {
+    /// It handled an event (which may have ended requests).
+    Event,
+    /// Time moved to the arrival the caller announced, which is now due.
+    Arrival,
+    /// Nothing is left to happen.
+    Idle,
+}
+
+/// The contact center in motion: agents, waiting workitems, future events, and the virtual clock.
+///
+/// Workitems are numbered by the caller in input order; the number breaks ties between waiting workitems.
+/// The simulation is synchronous and deterministic; the replay drives it and wakes the workitem tasks
+/// whose requests end.
+#[derive(Debug)]
+pub struct Simulation {
+    center: Arc<Center>,
+    now: f64,
+    agents: Vec<AgentState>,
+    targets: Targets,
+    items: Vec<ItemState>,
+    events: Events,
+    waiting: usize,
+}
+
+impl Simulation {
+    /// A simulation of `center` at time 0, with every agent's ready intervals scheduled.
+    pub fn new(center: Arc<Center>) -> Simulation {
+        let mut events = Events::default();
+        let agents = center
+            .indices()
+            .map(|index| {
+                let agent = &center[index];
+                for &(start, end) in &agent.ready {
+                    let who = index.0;
+                    events.push(Event {
+                        at: Instant(start),
+                        what: Happening::ReadyStarts,
+                        who,
+                        wait: 0,
+                    });
+                    if end.is_finite() {
+                        events.push(Event {
+                            at: Instant(end),
+                            what: Happening::ReadyEnds,
+                            who,
+                            wait: 0,
+                        });
+                    }
+                }
+                AgentState {
+                    id: agent.id.as_str().into(),
+                    capacity: agent.capacity,
+                    load: 0,
+                    ready: false,
+                    since: Instant(0.0),
+                    listed: None,
+                    targets: Vec::new(),
+                }
+            })
+            .collect();
+        Simulation {
+            center,
+            now: 0.0,
+            agents,
+            targets: Targets::default(),
+            items: Vec::new(),
+            events,
+            waiting: 0,
+        }
+    }
+
+    /// The current virtual time, in seconds.
+    pub fn now(&self) -> f64 {
+        self.now
+    }
+
+    /// The center simulated.
+    pub fn center(&self) -> &Center {
+        &self.center
+    }
+
+    /// Number of workitems waiting now.
+    pub fn waiting(&self) -> usize {
+        self.waiting
+    }
+
+    /// Register workitem number `number` (numbers are the input order; any order of registration).
+    pub fn add(&mut self, number: u32, item: Item) {
+        let index = number as usize;
+        if self.items.len() <= index {
+            let blank = ItemState {
+                item,
+                waiting: None,
+                wait: 0,
+            };
+            self.items.resize(index + 1, blank);
+        }
+        self.items[index] = ItemState {
+            item,
+            waiting: None,
+            wait: 0,
+        };
+    }
+
+    /// Workitem `number` enters a Route block now. Returns how the request ended when it ended at
+    /// once (routed to an idle candidate, rejected, or stopped); `None` when the workitem now waits, and
+    /// a later [`Simulation::step`] ends the request.
+    pub fn request(&mut self, number: u32, request: &RouteRequest<'_>) -> Option<RouteResult> {
+        let target = match self.targets.intern(&request.target, &self.center) {
+            Ok((target, new)) => {
+                if new {
+                    self.enlist(target);
+                }
+                target
+            }
+            Err(message) => return Some(RouteResult::Rejected(message)),
+        };
+        if let Some(&(_, agent)) = self.targets.get(target).idle.first() {
+            return Some(self.assign(agent, number));
+        }
+        let state = &mut self.items[number as usize];
+        if state.item.stop_s <= self.now {
+            return Some(RouteResult::Stopped);
+        }
+        let place = Place {
+            priority: Reverse(request.priority),
+            arrive: Instant(state.item.arrive_s),
+            item: number,
+        };
+        state.wait = state.wait.wrapping_add(1);
+        state.waiting = Some((target, place));
+        let deadline = self.now + request.timeout_s;
+        let (at, what) = if state.item.stop_s <= deadline {
+            (state.item.stop_s, Happening::Stop)
+        } else {
+            (deadline, Happening::Timeout)
+        };
+        let wait = state.wait;
+        self.targets.get_mut(target).waiting.insert(place);
+        self.waiting += 1;
+        self.events.push(Event {
+            at: Instant(at),
+            what,
+            who: number,
+            wait,
+        });
+        None
+    }
+
+    /// Handle the next event, unless an arrival at `arrival_s` comes first (arrivals come after the
+    /// events of their instant). Requests that end are appended to `resolved`, in the order they end.
+    pub fn step(&mut self, arrival_s: Option<f64>, resolved: &mut Vec<Resolved>) -> Stepped {
+        let next = self.events.peek().map(|event| event.at);
+        match (next, arrival_s) {
+            (Some(at), Some(arrival)) if Instant(arrival) < at => {
+                self.now = arrival;
+                Stepped::Arrival
+            }
+            (None, Some(arrival)) => {
+                self.now = arrival;
+                Stepped::Arrival
+            }
+            (None, None) => Stepped::Idle,
+            (Some(_), _) => {
+                if let Some(event) = self.events.pop() {
+                    self.now = event.at.0;
+                    self.handle(event, resolved);
+                }
+                Stepped::Event
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event, resolved: &mut Vec<Resolved>) {
+        let agent = AgentIndex(event.who);
+        match event.what {
+            Happening::ReadyStarts => {
+                let state = &mut self.agents[agent.index()];
+                state.ready = true;
+                state.since = Instant(self.now);
+                self.offer(agent, resolved);
+            }
+            Happening::ReadyEnds => {
+                self.agents[agent.index()].ready = false;
+                self.relist(agent);
+            }
+            Happening::Done => {
+                let state = &mut self.agents[agent.index()];
+                state.load = state.load.saturating_sub(1);
+                state.since = Instant(self.now);
+                self.offer(agent, resolved);
+            }
+            Happening::Stop | Happening::Timeout => {
+                let number = event.who;
+                let state = &mut self.items[number as usize];
+                if state.wait != event.wait {
+                    return;
+                }
+                if let Some((target, place)) = state.waiting.take() {
+                    self.targets.get_mut(target).waiting.remove(&place);
+                    self.waiting -= 1;
+                    let result = if event.what == Happening::Stop {
+                        RouteResult::Stopped
+                    } else {
+                        RouteResult::TimedOut
+                    };
+                    resolved.push((number, result));
+                }
+            }
+        }
+    }
+
+    /// `agent` has capacity or became ready: it takes the best waiting workitems it matches while it
+    /// can, then is listed as available if it still is.
+    fn offer(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
+        while self.agents[agent.index()].available() {
+            let best = self.agents[agent.index()]
+                .targets
+                .iter()
+                .filter_map(|&t| self.targets.get(t).waiting.first().map(|p| (*p, t)))
+                .min();
+            let Some((place, target)) = best else { break };
+            self.targets.get_mut(target).waiting.remove(&place);
+            self.items[place.item as usize].waiting = None;
+            self.waiting -= 1;
+            let result = self.assign(agent, place.item);
+            resolved.push((place.item, result));
+        }
+        self.relist(agent);
+    }
+
+    /// `agent` takes workitem `number` now.
+    fn assign(&mut self, agent: AgentIndex, number: u32) -> RouteResult {
+        let handle_s = self.items[number as usize].item.handle_s;
+        let state = &mut self.agents[agent.index()];
+        state.load += 1;
+        state.since = Instant(self.now);
+        let done_s = self.now + handle_s;
+        let routed = RouteResult::Routed {
+            agent: state.id.clone(),
+            at_s: self.now,
+            done_s,
+        };
+        self.events.push(Event {
+            at: Instant(done_s),
+            what: Happening::Done,
+            who: agent.0,
+            wait: 0,
+        });
+        self.relist(agent);
+        routed
+    }
+
+    /// Put `agent` in its targets' idle sets under its current `since` if it is available, and out of
+    /// them if not.
+    fn relist(&mut self, agent: AgentIndex) {
+        let state = &mut self.agents[agent.index()];
+        let wanted = state.available().then_some(state.since);
+        if wanted == state.listed {
+            return;
+        }
+        let old = std::mem::replace(&mut state.listed, wanted);
+        for &target in &state.targets {
+            let idle = &mut self.targets.get_mut(target).idle;
+            if let Some(since) = old {
+                idle.remove(&(since, agent));
+            }
+            if let Some(since) = wanted {
+                idle.insert((since, agent));
+            }
+        }
+    }
+
+    /// A new target: its candidates learn they are, and the available ones are listed as idle.
+    fn enlist(&mut self, target: TargetId) {
+        let candidates = std::mem::take(&mut self.targets.get_mut(target).candidates);
+        for &agent in &candidates {
+            let state = &mut self.agents[agent.index()];
+            state.targets.push(target);
+            if let Some(since) = state.listed {
+                self.targets.get_mut(target).idle.insert((since, agent));
+            }
+        }
+        self.targets.get_mut(target).candidates = candidates;
+    }
+}

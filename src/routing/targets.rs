@@ -1,0 +1,139 @@
+//! Route targets, interned: each distinct target (an agent id, a group name, a skill expression's text)
+//! gets its candidate agents worked out once, the first time a Route block names it, and keeps two
+//! ordered sets: its available candidates (longest idle first) and its waiting workitems (highest
+//! priority, then oldest, then first in the input).
+
+use super::time::Instant;
+use crate::center::{AgentIndex, Center};
+use crate::runtime::RouteTarget;
+use crate::skill::SkillExpression;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
+
+/// A target, interned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TargetId(pub u32);
+
+/// A waiting workitem's place in line: higher priority first, then earlier arrival, then input order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    /// Priority, highest first.
+    pub priority: Reverse<i64>,
+    /// Arrival time: the workitem's age, kept as its cascade widens.
+    pub arrive: Instant,
+    /// The workitem's number (input order).
+    pub item: u32,
+}
+
+/// An available candidate's place: idle longest first, then file order.
+pub type IdlePlace = (Instant, AgentIndex);
+
+/// One interned target.
+#[derive(Debug, Default)]
+pub struct Target {
+    /// Agents that match it, in file order.
+    pub candidates: Vec<AgentIndex>,
+    /// Candidates ready with free capacity.
+    pub idle: BTreeSet<IdlePlace>,
+    /// Workitems waiting for it.
+    pub waiting: BTreeSet<Place>,
+}
+
+/// Every target named so far.
+#[derive(Debug, Default)]
+pub struct Targets {
+    agents: HashMap<Box<str>, TargetId>,
+    groups: HashMap<Box<str>, TargetId>,
+    skills: HashMap<Box<str>, Result<TargetId, String>>,
+    all: Vec<Target>,
+}
+
+impl Targets {
+    /// The target `target` names, interning it (and working out its candidates in `center`) when it is
+    /// new. A skill expression that does not parse is an error, remembered as such.
+    pub fn intern(
+        &mut self,
+        target: &RouteTarget<'_>,
+        center: &Center,
+    ) -> Result<(TargetId, bool), String> {
+        let (map_hit, candidates) = match *target {
+            RouteTarget::Agent(id) => {
+                if let Some(&found) = self.agents.get(id) {
+                    return Ok((found, false));
+                }
+                let candidates = center.agent(id).into_iter().collect();
+                (Kind::Agent(id), candidates)
+            }
+            RouteTarget::AgentGroup(name) => {
+                if let Some(&found) = self.groups.get(name) {
+                    return Ok((found, false));
+                }
+                let candidates = center
+                    .group(name)
+                    .map_or_else(Vec::new, |g| center.agents_in_group(g).to_vec());
+                (Kind::Group(name), candidates)
+            }
+            RouteTarget::Skill { text, parsed } => {
+                if let Some(found) = self.skills.get(text) {
+                    return found.clone().map(|id| (id, false));
+                }
+                let parsed_now;
+                let expression = match parsed {
+                    Some(expression) => expression,
+                    None => match SkillExpression::parse(text) {
+                        Ok(expression) => {
+                            parsed_now = expression;
+                            &parsed_now
+                        }
+                        Err(error) => {
+                            let message = format!(
+                                "the skill expression {text:?} does not parse: {}",
+                                error.message
+                            );
+                            self.skills.insert(text.into(), Err(message.clone()));
+                            return Err(message);
+                        }
+                    },
+                };
+                (Kind::Skill(text), center.matching(expression))
+            }
+        };
+        let id = TargetId(u32::try_from(self.all.len()).unwrap_or(u32::MAX));
+        self.all.push(Target {
+            candidates,
+            ..Target::default()
+        });
+        match map_hit {
+            Kind::Agent(name) => self.agents.insert(name.into(), id),
+            Kind::Group(name) => self.groups.insert(name.into(), id),
+            Kind::Skill(text) => self.skills.insert(text.into(), Ok(id)).and(None),
+        };
+        Ok((id, true))
+    }
+
+    /// The target `id`.
+    pub fn get(&self, id: TargetId) -> &Target {
+        &self.all[id.0 as usize]
+    }
+
+    /// The target `id`, to change.
+    pub fn get_mut(&mut self, id: TargetId) -> &mut Target {
+        &mut self.all[id.0 as usize]
+    }
+
+    /// Number of distinct targets named.
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// Whether no target was named yet.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+}
+
+enum Kind<'a> {
+    Agent(&'a str),
+    Group(&'a str),
+    Skill(&'a str),
+}

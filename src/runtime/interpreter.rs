@@ -1,0 +1,503 @@
+//! The interpreter: walks the flow graph for one workitem, following only the edges taken, and awaits
+//! the routing port at Route blocks. Everything else runs in zero (virtual) time.
+
+use super::frame::Frame;
+use super::port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
+use super::secure::Secrets;
+use super::trace::TraceEntry;
+use crate::expr::{EvalError, Value};
+use crate::flow::Flow;
+use crate::graph::{Block, BlockKind, Edge, Route, SkillTarget, Step, TableLookup, Target};
+use crate::model::read::Phase;
+use crate::workitem::Userdata;
+use petgraph::graph::NodeIndex;
+use std::sync::Arc;
+
+/// A flow ready to run workitems: the flow, plus what the interpreter works out once for all of them.
+#[derive(Debug)]
+pub struct Runner {
+    flow: Arc<Flow>,
+    secrets: Secrets,
+}
+
+/// How a workitem's run through the flow ended.
+#[derive(Clone, Debug)]
+pub struct Ended {
+    /// The outcome.
+    pub end: End,
+    /// The user data when the flow ended.
+    pub userdata: Userdata,
+    /// The variables when the flow ended, by slot.
+    pub variables: Vec<Value>,
+    /// When it ended, in seconds.
+    pub ended_s: f64,
+    /// The blocks executed (empty unless tracing).
+    pub trace: Vec<TraceEntry>,
+    /// Errors logged without failing the workitem (a computed skill expression that does not parse).
+    pub warnings: Vec<String>,
+}
+
+/// The outcome of a run.
+#[derive(Clone, Debug)]
+pub enum End {
+    /// An agent took the workitem.
+    Routed(Routing),
+    /// The flow ended without routing it.
+    Unrouted,
+    /// The third-party system stopped it while it waited in `block`.
+    Stopped {
+        /// The Route block it waited in.
+        block: NodeIndex,
+    },
+    /// A block failed; the message is one line, with the block's place in the flow file.
+    Error {
+        /// What went wrong, where.
+        message: String,
+        /// The routing, when the failure came after it (in Finalize).
+        routing: Option<Routing>,
+    },
+}
+
+/// Where a workitem was routed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Routing {
+    /// The Route block that routed it.
+    pub block: NodeIndex,
+    /// The target's kind: `agent`, `agent_group` or `skill`.
+    pub kind: &'static str,
+    /// The target's value.
+    pub target: Arc<str>,
+    /// The agent's id.
+    pub agent: Arc<str>,
+    /// When.
+    pub routed_s: f64,
+    /// When the agent will be done.
+    pub done_s: f64,
+}
+
+/// A Route target as outcomes show it: its kind and value.
+type TargetShown = (&'static str, Arc<str>);
+
+/// What running one block leads to.
+enum Next {
+    /// Go on at this node.
+    Go(NodeIndex),
+    /// End the application now.
+    Finish,
+}
+
+/// A block's failure, before it is located.
+struct Failure(String);
+
+impl From<EvalError> for Failure {
+    fn from(error: EvalError) -> Failure {
+        Failure(error.message)
+    }
+}
+
+impl Runner {
+    /// Prepare `flow` to run.
+    pub fn new(flow: Arc<Flow>) -> Runner {
+        let secrets = Secrets::new(&flow);
+        Runner { flow, secrets }
+    }
+
+    /// The flow.
+    pub fn flow(&self) -> &Arc<Flow> {
+        &self.flow
+    }
+
+    /// What must never be shown of a workitem's run.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// Run one workitem with `userdata` and base `priority` through the flow, routing through `port`.
+    pub async fn run<P: RoutingPort>(
+        &self,
+        userdata: Userdata,
+        priority: i64,
+        port: &P,
+        trace: bool,
+    ) -> Ended {
+        let mut walk = Walk {
+            runner: self,
+            frame: Frame::new(&self.flow, userdata),
+            trace: trace.then(Vec::new),
+            routing: None,
+            warnings: Vec::new(),
+        };
+        let graph = &self.flow.graph;
+        let mut node = graph.entry(Phase::Initialize);
+        let end = loop {
+            let block = match &graph.graph[node] {
+                Step::End(Phase::Finalize) => break walk.finished(),
+                Step::End(_) => match walk.follow(node, |e| *e == Edge::Next) {
+                    Ok(next) => {
+                        node = next;
+                        continue;
+                    }
+                    Err(end) => break end,
+                },
+                Step::Block(block) => block,
+            };
+            let next = match &block.kind {
+                BlockKind::Route(route) => match walk.route(node, block, route, priority, port) {
+                    Ok((wait, target)) => {
+                        let result = wait.await;
+                        walk.routed(node, result, target)
+                    }
+                    Err(failure) => Err(walk.fail(node, block, failure)),
+                },
+                _ => walk.run_block(node, block, port.now()),
+            };
+            match next {
+                Ok(Next::Go(next)) => node = next,
+                Ok(Next::Finish) => break walk.finished(),
+                Err(end) => break end,
+            }
+        };
+        Ended {
+            end,
+            userdata: walk.frame.userdata,
+            variables: walk.frame.slots,
+            ended_s: port.now(),
+            trace: walk.trace.unwrap_or_default(),
+            warnings: walk.warnings,
+        }
+    }
+}
+
+/// One workitem's way through the flow.
+struct Walk<'r> {
+    runner: &'r Runner,
+    frame: Frame,
+    trace: Option<Vec<TraceEntry>>,
+    routing: Option<Routing>,
+    warnings: Vec<String>,
+}
+
+impl Walk<'_> {
+    fn flow(&self) -> &Flow {
+        &self.runner.flow
+    }
+
+    /// The outcome when the application ends normally.
+    fn finished(&self) -> End {
+        match &self.routing {
+            Some(routing) => End::Routed(routing.clone()),
+            None => End::Unrouted,
+        }
+    }
+
+    /// The node the edge of `node` chosen by `which` leads to.
+    fn follow(&self, node: NodeIndex, which: impl Fn(&Edge) -> bool) -> Result<NodeIndex, End> {
+        self.flow()
+            .graph
+            .graph
+            .edges(node)
+            .find(|edge| which(edge.weight()))
+            .map(|edge| petgraph::visit::EdgeRef::target(&edge))
+            .ok_or_else(|| End::Error {
+                message: format!(
+                    "{}: the flow graph has no way on from here (a bug in routeflow)",
+                    self.flow().locate(node)
+                ),
+                routing: self.routing.clone(),
+            })
+    }
+
+    /// The usual way on: the next block, or where `next:` jumps.
+    fn onward(&self, node: NodeIndex) -> Result<Next, End> {
+        self.follow(node, |e| matches!(e, Edge::Next | Edge::Jump))
+            .map(Next::Go)
+    }
+
+    fn fail(&self, node: NodeIndex, block: &Block, Failure(message): Failure) -> End {
+        End::Error {
+            message: format!(
+                "{}: block `{}`: {}",
+                self.flow().locate(node),
+                block.id,
+                self.runner.secrets.mask_text(&message, &self.frame.slots)
+            ),
+            routing: self.routing.clone(),
+        }
+    }
+
+    fn note(&mut self, node: NodeIndex, at_s: f64, note: Option<String>) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceEntry {
+                block: node,
+                at_s,
+                note,
+            });
+        }
+    }
+
+    /// Run a block that takes no time.
+    fn run_block(&mut self, node: NodeIndex, block: &Block, now: f64) -> Result<Next, End> {
+        match self.execute(node, block, now) {
+            Ok(next) => Ok(next),
+            Err(Ok(end)) => Err(end),
+            Err(Err(failure)) => Err(self.fail(node, block, failure)),
+        }
+    }
+
+    fn execute(
+        &mut self,
+        node: NodeIndex,
+        block: &Block,
+        now: f64,
+    ) -> Result<Next, Result<End, Failure>> {
+        let slots = &mut self.frame.slots;
+        let mut assigned: Vec<usize> = Vec::new();
+        match &block.kind {
+            BlockKind::Assign { variable, value } => {
+                slots[*variable] = value.eval(slots).map_err(|e| Err(e.into()))?;
+                assigned.push(*variable);
+            }
+            BlockKind::ReadUserdata { reads } => {
+                for (slot, key) in reads {
+                    if let Some(value) = self.frame.userdata.get(key) {
+                        slots[*slot] = value.clone();
+                        assigned.push(*slot);
+                    }
+                }
+            }
+            BlockKind::WriteUserdata { key, value } => {
+                let key = key.eval(slots).map_err(|e| Err(e.into()))?;
+                let Value::String(key) = key else {
+                    return Err(Err(Failure(format!(
+                        "a user-data key is a string, this is a {}",
+                        key.kind()
+                    ))));
+                };
+                let value = value.eval(slots).map_err(|e| Err(e.into()))?;
+                self.frame.userdata.insert(key, value);
+            }
+            BlockKind::Segmentation { conditions } => {
+                for (index, condition) in conditions.iter().enumerate() {
+                    if condition.eval_bool(slots).map_err(|e| Err(e.into()))? {
+                        self.note(node, now, Some(format!("branch {index}")));
+                        return self
+                            .follow(
+                                node,
+                                |e| matches!(e, Edge::Branch { index: i, .. } if *i == index),
+                            )
+                            .map(Next::Go)
+                            .map_err(Ok);
+                    }
+                }
+                self.note(node, now, Some("otherwise".into()));
+                return self
+                    .follow(node, |e| *e == Edge::Otherwise)
+                    .map(Next::Go)
+                    .map_err(Ok);
+            }
+            BlockKind::TableLookup(lookup) => {
+                table_lookup(lookup, slots, &mut assigned).map_err(Err)?;
+            }
+            BlockKind::Log { message } => {
+                let message = message.eval(slots).map_err(|e| Err(e.into()))?;
+                let text = match &message {
+                    Value::String(text) => text.to_string(),
+                    other => other.to_js_string().unwrap_or_else(|| other.to_json()),
+                };
+                let text = self.runner.secrets.mask_text(&text, slots);
+                self.note(node, now, Some(text));
+                return self.onward(node).map_err(Ok);
+            }
+            BlockKind::Finish => {
+                self.note(node, now, None);
+                return Ok(Next::Finish);
+            }
+            BlockKind::Route(_) => {
+                return Err(Err(Failure("a Route block ran outside routing".into())));
+            }
+        }
+        if self.trace.is_some() {
+            let note = self.traced(&assigned);
+            self.note(node, now, note);
+        }
+        self.onward(node).map_err(Ok)
+    }
+
+    /// `name = value` for each traced variable among `assigned` (secure ones masked).
+    fn traced(&self, assigned: &[usize]) -> Option<String> {
+        let flow = self.flow();
+        let parts: Vec<String> = assigned
+            .iter()
+            .filter(|&&slot| flow.variables[slot].trace)
+            .map(|&slot| {
+                let variable = &flow.variables[slot];
+                let value = if variable.secure {
+                    super::secure::MASK.to_owned()
+                } else {
+                    self.frame.slots[slot].to_json()
+                };
+                format!("{} = {value}", variable.name)
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// How a Route block's request ended decides the way on.
+    fn routed(
+        &mut self,
+        node: NodeIndex,
+        result: RouteResult,
+        (kind, target): TargetShown,
+    ) -> Result<Next, End> {
+        let note = match &result {
+            RouteResult::Routed { agent, at_s, .. } => format!("routed to {agent} at {at_s:?}"),
+            RouteResult::TimedOut => "timed out".to_owned(),
+            RouteResult::Stopped => "stopped".to_owned(),
+            RouteResult::Rejected(message) => format!("error: {message}"),
+        };
+        if let Some(entry) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+            entry.note = Some(note);
+        }
+        match result {
+            RouteResult::Routed {
+                agent,
+                at_s,
+                done_s,
+            } => {
+                self.routing = Some(Routing {
+                    block: node,
+                    kind,
+                    target,
+                    agent,
+                    routed_s: at_s,
+                    done_s,
+                });
+                self.follow(node, |e| *e == Edge::Routed).map(Next::Go)
+            }
+            RouteResult::TimedOut => self.follow(node, |e| *e == Edge::TimedOut).map(Next::Go),
+            RouteResult::Rejected(message) => {
+                let id = self.flow().graph.block(node).map(|b| b.id.clone());
+                self.warnings.push(format!(
+                    "{}: block `{}`: {message}",
+                    self.flow().locate(node),
+                    id.unwrap_or_default()
+                ));
+                self.follow(node, |e| *e == Edge::TimedOut).map(Next::Go)
+            }
+            RouteResult::Stopped => Err(End::Stopped { block: node }),
+        }
+    }
+
+    /// Compute a Route block's request and send it.
+    fn route<P: RoutingPort>(
+        &mut self,
+        node: NodeIndex,
+        _block: &Block,
+        route: &Route,
+        base_priority: i64,
+        port: &P,
+    ) -> Result<(P::Wait, TargetShown), Failure> {
+        let slots = &self.frame.slots;
+        let timeout_s = match route.timeout.eval(slots)? {
+            Value::Number(s) if s.is_finite() && s >= 0.0 => s,
+            other => {
+                return Err(Failure(format!(
+                    "a Route timeout is a number of seconds, 0 or more; this is {}",
+                    describe(&other)
+                )));
+            }
+        };
+        let priority = match &route.priority {
+            None => base_priority,
+            Some(expression) => match expression.eval(slots)? {
+                Value::Number(p) if p.fract() == 0.0 && p.abs() <= 9_007_199_254_740_991.0 => {
+                    p as i64
+                }
+                other => {
+                    return Err(Failure(format!(
+                        "a Route priority is a whole number; this is {}",
+                        describe(&other)
+                    )));
+                }
+            },
+        };
+        let value = match &route.target {
+            Target::Agent(e) | Target::AgentGroup(e) | Target::Skill(SkillTarget::Computed(e)) => {
+                match e.eval(slots)? {
+                    Value::String(s) => s,
+                    other => {
+                        return Err(Failure(format!(
+                            "a Route target is a string; this is {}",
+                            describe(&other)
+                        )));
+                    }
+                }
+            }
+            Target::Skill(SkillTarget::Literal { text, .. }) => text.clone(),
+        };
+        let target = match &route.target {
+            Target::Agent(_) => RouteTarget::Agent(&value),
+            Target::AgentGroup(_) => RouteTarget::AgentGroup(&value),
+            Target::Skill(SkillTarget::Literal { skill, .. }) => RouteTarget::Skill {
+                text: &value,
+                parsed: Some(skill),
+            },
+            Target::Skill(SkillTarget::Computed(_)) => RouteTarget::Skill {
+                text: &value,
+                parsed: None,
+            },
+        };
+        let now = port.now();
+        self.note(node, now, None);
+        let wait = port.route(&RouteRequest {
+            target,
+            timeout_s,
+            priority,
+        });
+        Ok((wait, (route.target.kind(), value)))
+    }
+}
+
+fn describe(value: &Value) -> String {
+    format!("the {} {}", value.kind(), value.to_json())
+}
+
+/// Look the key up; assign the columns when exactly one row matched, and `found` and `count`.
+fn table_lookup(
+    lookup: &TableLookup,
+    slots: &mut [Value],
+    assigned: &mut Vec<usize>,
+) -> Result<(), Failure> {
+    let mut key = Vec::with_capacity(lookup.key.len());
+    for expression in &lookup.key {
+        match expression.eval(slots)? {
+            Value::String(s) => key.push(s),
+            other => {
+                return Err(Failure(format!(
+                    "a key of table `{}` is a string; `{}` is {}",
+                    lookup.table.name(),
+                    expression.source(),
+                    describe(&other)
+                )));
+            }
+        }
+    }
+    let key: Vec<&str> = key.iter().map(|s| &**s).collect();
+    let rows = lookup.table.lookup(&key);
+    let count = rows.len();
+    if let Some(row) = rows.single() {
+        for &(column, slot) in &lookup.columns {
+            slots[slot] = Value::string(row.get(column));
+            assigned.push(slot);
+        }
+    }
+    if let Some(slot) = lookup.found {
+        slots[slot] = Value::Bool(count == 1);
+        assigned.push(slot);
+    }
+    if let Some(slot) = lookup.count {
+        slots[slot] = Value::Number(count as f64);
+        assigned.push(slot);
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! The routing port: how a Route block asks for an agent, whatever answers (the simulated contact center
+//! of a replay, live agent state later).
+
+use crate::skill::SkillExpression;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What a Route block offers the workitem to, with its value computed.
+#[derive(Clone, Copy, Debug)]
+pub enum RouteTarget<'a> {
+    /// The agent with this id.
+    Agent(&'a str),
+    /// Any agent of this group.
+    AgentGroup(&'a str),
+    /// Any agent whose skills satisfy this expression; `parsed` when the flow compiled it at load.
+    Skill {
+        /// The skill expression's text.
+        text: &'a str,
+        /// The expression, when it was a literal of the flow (parsed once at load).
+        parsed: Option<&'a SkillExpression>,
+    },
+}
+
+impl RouteTarget<'_> {
+    /// The kind, as outcome files name it: `agent`, `agent_group` or `skill`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RouteTarget::Agent(_) => "agent",
+            RouteTarget::AgentGroup(_) => "agent_group",
+            RouteTarget::Skill { .. } => "skill",
+        }
+    }
+
+    /// The value: the agent id, group name or skill expression text.
+    pub fn value(&self) -> &str {
+        match self {
+            RouteTarget::Agent(value) | RouteTarget::AgentGroup(value) => value,
+            RouteTarget::Skill { text, .. } => text,
+        }
+    }
+}
+
+/// A Route block's request.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteRequest<'a> {
+    /// Who may take the workitem.
+    pub target: RouteTarget<'a>,
+    /// How long to wait, in seconds (finite, at least 0).
+    pub timeout_s: f64,
+    /// The workitem's priority while it waits here: higher is served first.
+    pub priority: i64,
+}
+
+/// How a Route block's request ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RouteResult {
+    /// An agent took the workitem.
+    Routed {
+        /// The agent's id.
+        agent: Arc<str>,
+        /// When, in seconds of (virtual) time.
+        at_s: f64,
+        /// When the agent will be done with it.
+        done_s: f64,
+    },
+    /// Nobody took it within the timeout: on to the next block.
+    TimedOut,
+    /// The third-party system stopped (cancelled) the workitem while it waited.
+    Stopped,
+    /// The target cannot be used (a computed skill expression that does not parse): the block fails to
+    /// its next block, and the message is logged.
+    Rejected(String),
+}
+
+/// Where Route blocks get their agents. The interpreter knows nothing else of routing, so the same
+/// interpreter serves replays and live traffic.
+pub trait RoutingPort {
+    /// The future a waiting Route block awaits.
+    type Wait: Future<Output = RouteResult>;
+
+    /// The current time, in seconds (virtual in a replay).
+    fn now(&self) -> f64;
+
+    /// Offer the workitem to `request.target`. The request takes effect when this is called (so that
+    /// requests made at the same instant are served in a deterministic order); the future resolves when
+    /// it ends.
+    fn route(&self, request: &RouteRequest<'_>) -> Self::Wait;
+}
