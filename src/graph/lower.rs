@@ -631,7 +631,25 @@ impl Lowering<'_> {
                 BlockKind::Segmentation { conditions }
             }
             KindDoc::TableLookup(def) => BlockKind::TableLookup(self.table_lookup(def, path, id)?),
-            KindDoc::Route(def) => BlockKind::Route(self.route(def, path, id)?),
+            KindDoc::Route(def) => {
+                let route = self.route(def, path, id);
+                if phase != Phase::AssistedService {
+                    self.push(
+                        Diagnostic::error(
+                            Span::default(),
+                            format!("a Route block cannot be in {}", phase.title()),
+                        )
+                        .in_block(id)
+                        .with_help(
+                            "routing happens in `assisted_service` (as in Designer): Initialize \
+                             prepares the workitem, Finalize runs after routing",
+                        ),
+                        Anchor::Value(path.key("type")),
+                    );
+                    return None;
+                }
+                BlockKind::Route(route?)
+            }
             KindDoc::Log(def) => BlockKind::Log {
                 message: self.compile(&def.message, &path.key("message"), Some(id))?,
             },
