@@ -44,6 +44,14 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// Number of `write_userdata` blocks: at most how many keys a workitem's user data gains.
+    pub fn userdata_writes(&self) -> usize {
+        self.graph
+            .blocks()
+            .filter(|(_, b)| matches!(b.kind, crate::graph::BlockKind::WriteUserdata { .. }))
+            .count()
+    }
+
     /// `file:line:col` of the block at `node` (of the file when the block is unknown): run-time errors
     /// name it, as load errors do.
     pub fn locate(&self, node: NodeIndex) -> String {

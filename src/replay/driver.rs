@@ -5,7 +5,7 @@ use super::{Outcome, outcome};
 use crate::center::Center;
 use crate::routing::{Item, Resolved, Simulation, Stepped};
 use crate::runtime::{RouteRequest, RouteResult, RoutingPort, Runner};
-use crate::workitem::{Line, Workitem};
+use crate::workitem::{Line, Userdata, Workitem};
 use std::cell::RefCell;
 use std::future::Future;
 use std::io;
@@ -54,9 +54,13 @@ pub fn replay(
     }
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let local = tokio::task::LocalSet::new();
+    let mut sim = Simulation::new(center);
+    sim.reserve(arrivals.len());
     let shared = Rc::new(RefCell::new(Shared {
-        sim: Simulation::new(center),
-        parked: Vec::new(),
+        sim,
+        parked: std::iter::repeat_with(Parked::default)
+            .take(arrivals.len())
+            .collect(),
         runnable: 0,
         driver: None,
         order,
@@ -164,12 +168,19 @@ impl Future for Driver<'_> {
                     }
                     shared.runnable += 1;
                     drop(shared);
+                    let start = Start {
+                        position,
+                        number,
+                        id: workitem.id,
+                        arrive_s: workitem.arrive_s,
+                        priority: workitem.priority,
+                    };
+                    let userdata = workitem.userdata;
                     spawn(
                         this.shared.clone(),
                         this.runner.clone(),
-                        position,
-                        number,
-                        workitem,
+                        start,
+                        userdata,
                         this.options,
                     );
                 }
@@ -178,58 +189,64 @@ impl Future for Driver<'_> {
     }
 }
 
+/// What a workitem's task keeps of it besides its user data (which the flow takes over): the task is
+/// what a waiting workitem costs, so it stays small.
+struct Start {
+    position: usize,
+    number: u32,
+    id: Arc<str>,
+    arrive_s: f64,
+    priority: i64,
+}
+
 /// The workitem's task: run it through the flow, then put its outcome in line.
+///
+/// The guard is built outside the task and moved in whole, so that what it holds is stored once in the
+/// task (an async block keeps every captured value for its whole life).
 fn spawn(
     shared: Rc<RefCell<Shared>>,
     runner: Arc<Runner>,
-    position: usize,
-    number: u32,
-    mut workitem: Workitem,
+    start: Start,
+    userdata: Userdata,
     options: Options,
 ) {
+    let (number, priority) = (start.number, start.priority);
+    let mut guard = Guard {
+        shared,
+        start: Some(start),
+    };
     tokio::task::spawn_local(async move {
-        let guard = Guard {
-            shared: shared.clone(),
-            position,
-            id: workitem.id.clone(),
-            done: false,
-        };
         let port = Port {
-            shared: &shared,
+            shared: &guard.shared,
             number,
         };
-        let userdata = std::mem::take(&mut workitem.userdata);
-        let ended = runner
-            .run(userdata, workitem.priority, &port, options.trace)
-            .await;
-        let outcome = outcome(&runner, &workitem, ended, options.trace);
-        let mut guard = guard;
-        guard.done = true;
-        let mut shared = shared.borrow_mut();
-        shared.order.put(position, outcome);
-        shared.idle_one();
+        let ended = runner.run(userdata, priority, &port, options.trace).await;
+        if let Some(start) = guard.start.take() {
+            let outcome = outcome(&runner, start.id, start.arrive_s, ended, options.trace);
+            let mut shared = guard.shared.borrow_mut();
+            shared.order.put(start.position, outcome);
+            shared.idle_one();
+        }
     });
 }
 
 /// Makes sure a task that dies (a bug) still gives its workitem an outcome and lets time move on.
 struct Guard {
     shared: Rc<RefCell<Shared>>,
-    position: usize,
-    id: Arc<str>,
-    done: bool,
+    /// Taken when the task ends normally.
+    start: Option<Start>,
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if self.done {
+        let Some(start) = self.start.take() else {
             return;
-        }
+        };
         if let Ok(mut shared) = self.shared.try_borrow_mut() {
             let message =
                 "internal error: the workitem's task ended abnormally (a bug in routeflow)";
-            let mut outcome = Outcome::bad_line(Some(self.id.clone()), message.to_owned());
-            outcome.error = Some(message.to_owned());
-            shared.order.put(self.position, outcome);
+            let outcome = Outcome::bad_line(Some(start.id), message.to_owned());
+            shared.order.put(start.position, outcome);
             shared.idle_one();
         }
     }

@@ -17,29 +17,28 @@ pub use summary::Summary;
 
 use crate::runtime::Routing;
 use crate::runtime::{End, Ended, Runner};
-use crate::workitem::Workitem;
 use std::sync::Arc;
 
-/// Turn how a workitem's run ended into its outcome line.
-pub fn outcome(runner: &Runner, workitem: &Workitem, ended: Ended, trace: bool) -> Outcome {
+/// Turn how the run of workitem `id`, arrived at `arrive_s`, ended into its outcome line.
+pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace: bool) -> Outcome {
     let flow = runner.flow();
     let block_id = |node| flow.graph.block(node).map(|b| b.id.clone());
     let secrets = runner.secrets();
+    let variables = &ended.variables;
     let userdata = ended
         .userdata
-        .iter()
+        .into_iter()
         .map(|(key, value)| {
-            let shown = if secrets.hides(key, value, &ended.variables) {
+            let shown = if secrets.hides(&key, &value, variables) {
                 Shown::Masked
             } else {
-                Shown::Value(value.clone())
+                Shown::Value(value)
             };
-            (Arc::<str>::from(key), shown)
+            (key, shown)
         })
         .collect();
-    let arrive_s = workitem.arrive_s;
     let mut outcome = Outcome {
-        id: Some(workitem.id.clone()),
+        id: Some(id),
         kind: Kind::Unrouted,
         agent: None,
         block: None,

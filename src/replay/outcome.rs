@@ -2,6 +2,7 @@
 
 use crate::expr::{Value, write_json_string};
 use crate::runtime::secure::MASK;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// How a workitem's run ended.
@@ -214,6 +215,25 @@ fn optional_string(value: Option<&str>, out: &mut String) {
 fn optional_seconds(value: Option<f64>, out: &mut String) {
     match value {
         Some(seconds) if seconds.is_finite() => {
+            // Most times are whole milliseconds (inputs are, and so are sums of them): print those
+            // from integers. Below 2^53 thousandths such a decimal reads back as the same double and no
+            // shorter one does, so this is exactly what the shortest-representation printer gives.
+            let thousandths = (seconds * 1000.0).round();
+            if thousandths.abs() < 9e15 && thousandths / 1000.0 == seconds {
+                let thousandths = thousandths as i64;
+                if thousandths < 0 {
+                    out.push('-');
+                }
+                let (whole, fraction) = (
+                    thousandths.unsigned_abs() / 1000,
+                    thousandths.unsigned_abs() % 1000,
+                );
+                let _ = write!(out, "{whole}.");
+                let digits = format!("{fraction:03}");
+                let digits = digits.trim_end_matches('0');
+                out.push_str(if digits.is_empty() { "0" } else { digits });
+                return;
+            }
             let mut buffer = ryu_js::Buffer::new();
             let text = buffer.format_finite(seconds);
             out.push_str(text);
@@ -228,7 +248,7 @@ fn optional_seconds(value: Option<f64>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fmt::Write as _;
+    use proptest::prelude::*;
 
     #[test]
     fn seconds_print_with_a_decimal_point() {
@@ -237,7 +257,31 @@ mod tests {
             optional_seconds(Some(s), &mut out);
             out.push(' ');
         }
-        let _ = write!(out, "|");
+        out.push('|');
         assert_eq!(out, "0.0 120.0 0.125 1e+21 86400.5 |");
+    }
+
+    fn shortest(seconds: f64) -> String {
+        let mut out = String::new();
+        optional_seconds(Some(seconds), &mut out);
+        out
+    }
+
+    proptest! {
+        /// The integer fast path prints exactly what the shortest-representation printer prints.
+        #[test]
+        fn seconds_print_as_ryu_does(thousandths in 0i64..100_000_000_000, raw in any::<f64>()) {
+            for seconds in [thousandths as f64 / 1000.0, raw] {
+                if !seconds.is_finite() {
+                    continue;
+                }
+                let mut buffer = ryu_js::Buffer::new();
+                let mut expected = buffer.format_finite(seconds).to_owned();
+                if !expected.contains(['.', 'e']) {
+                    expected.push_str(".0");
+                }
+                prop_assert_eq!(shortest(seconds), expected);
+            }
+        }
     }
 }

@@ -122,6 +122,11 @@ impl Simulation {
         self.waiting
     }
 
+    /// Make room for `n` workitems at once (a replay knows how many it has).
+    pub fn reserve(&mut self, n: usize) {
+        self.items.reserve_exact(n.saturating_sub(self.items.len()));
+    }
+
     /// Register workitem number `number` (numbers are the input order; any order of registration).
     pub fn add(&mut self, number: u32, item: Item) {
         let index = number as usize;

@@ -16,7 +16,9 @@ pub struct Frame {
 impl Frame {
     /// The frame a workitem starts with: every variable at its default (cheap copies of shared
     /// values), and the workitem's user data.
-    pub fn new(flow: &Flow, userdata: Userdata) -> Frame {
+    pub fn new(flow: &Flow, mut userdata: Userdata) -> Frame {
+        // Room for the keys the flow may write, so that writing them never reallocates.
+        userdata.reserve(flow.userdata_writes());
         Frame {
             slots: flow.variables.iter().map(|v| v.default.clone()).collect(),
             userdata,

@@ -41,7 +41,7 @@ pub struct Ended {
 #[derive(Clone, Debug)]
 pub enum End {
     /// An agent took the workitem.
-    Routed(Routing),
+    Routed(Box<Routing>),
     /// The flow ended without routing it.
     Unrouted,
     /// The third-party system stopped it while it waited in `block`.
@@ -54,7 +54,7 @@ pub enum End {
         /// What went wrong, where.
         message: String,
         /// The routing, when the failure came after it (in Finalize).
-        routing: Option<Routing>,
+        routing: Option<Box<Routing>>,
     },
 }
 
@@ -173,7 +173,8 @@ struct Walk<'r> {
     runner: &'r Runner,
     frame: Frame,
     trace: Option<Vec<TraceEntry>>,
-    routing: Option<Routing>,
+    /// Boxed: a waiting workitem's task holds this state, and most are not routed yet.
+    routing: Option<Box<Routing>>,
     warnings: Vec<String>,
 }
 
@@ -225,12 +226,13 @@ impl Walk<'_> {
         }
     }
 
-    fn note(&mut self, node: NodeIndex, at_s: f64, note: Option<String>) {
+    /// Trace the block at `node`, with the note `note` makes (only called when tracing).
+    fn note(&mut self, node: NodeIndex, at_s: f64, note: impl FnOnce() -> Option<String>) {
         if let Some(trace) = &mut self.trace {
             trace.push(TraceEntry {
                 block: node,
                 at_s,
-                note,
+                note: note(),
             });
         }
     }
@@ -251,17 +253,23 @@ impl Walk<'_> {
         now: f64,
     ) -> Result<Next, Result<End, Failure>> {
         let slots = &mut self.frame.slots;
+        // Variables set, for the trace (empty, never allocated, when not tracing).
+        let tracing = self.trace.is_some();
         let mut assigned: Vec<usize> = Vec::new();
         match &block.kind {
             BlockKind::Assign { variable, value } => {
                 slots[*variable] = value.eval(slots).map_err(|e| Err(e.into()))?;
-                assigned.push(*variable);
+                if tracing {
+                    assigned.push(*variable);
+                }
             }
             BlockKind::ReadUserdata { reads } => {
                 for (slot, key) in reads {
                     if let Some(value) = self.frame.userdata.get(key) {
                         slots[*slot] = value.clone();
-                        assigned.push(*slot);
+                        if tracing {
+                            assigned.push(*slot);
+                        }
                     }
                 }
             }
@@ -279,7 +287,7 @@ impl Walk<'_> {
             BlockKind::Segmentation { conditions } => {
                 for (index, condition) in conditions.iter().enumerate() {
                     if condition.eval_bool(slots).map_err(|e| Err(e.into()))? {
-                        self.note(node, now, Some(format!("branch {index}")));
+                        self.note(node, now, || Some(format!("branch {index}")));
                         return self
                             .follow(
                                 node,
@@ -289,36 +297,45 @@ impl Walk<'_> {
                             .map_err(Ok);
                     }
                 }
-                self.note(node, now, Some("otherwise".into()));
+                self.note(node, now, || Some("otherwise".into()));
                 return self
                     .follow(node, |e| *e == Edge::Otherwise)
                     .map(Next::Go)
                     .map_err(Ok);
             }
             BlockKind::TableLookup(lookup) => {
-                table_lookup(lookup, slots, &mut assigned).map_err(Err)?;
+                table_lookup(lookup, slots, tracing.then_some(&mut assigned)).map_err(Err)?;
             }
             BlockKind::Log { message } => {
                 let message = message.eval(slots).map_err(|e| Err(e.into()))?;
-                let text = match &message {
-                    Value::String(text) => text.to_string(),
-                    other => other.to_js_string().unwrap_or_else(|| other.to_json()),
+                let secrets = &self.runner.secrets;
+                let text = || {
+                    let text = match &message {
+                        Value::String(text) => text.to_string(),
+                        other => other.to_js_string().unwrap_or_else(|| other.to_json()),
+                    };
+                    Some(secrets.mask_text(&text, slots))
                 };
-                let text = self.runner.secrets.mask_text(&text, slots);
-                self.note(node, now, Some(text));
+                if let Some(trace) = &mut self.trace {
+                    trace.push(TraceEntry {
+                        block: node,
+                        at_s: now,
+                        note: text(),
+                    });
+                }
                 return self.onward(node).map_err(Ok);
             }
             BlockKind::Finish => {
-                self.note(node, now, None);
+                self.note(node, now, || None);
                 return Ok(Next::Finish);
             }
             BlockKind::Route(_) => {
                 return Err(Err(Failure("a Route block ran outside routing".into())));
             }
         }
-        if self.trace.is_some() {
+        if tracing {
             let note = self.traced(&assigned);
-            self.note(node, now, note);
+            self.note(node, now, || note);
         }
         self.onward(node).map_err(Ok)
     }
@@ -349,14 +366,13 @@ impl Walk<'_> {
         result: RouteResult,
         (kind, target): TargetShown,
     ) -> Result<Next, End> {
-        let note = match &result {
-            RouteResult::Routed { agent, at_s, .. } => format!("routed to {agent} at {at_s:?}"),
-            RouteResult::TimedOut => "timed out".to_owned(),
-            RouteResult::Stopped => "stopped".to_owned(),
-            RouteResult::Rejected(message) => format!("error: {message}"),
-        };
         if let Some(entry) = self.trace.as_mut().and_then(|t| t.last_mut()) {
-            entry.note = Some(note);
+            entry.note = Some(match &result {
+                RouteResult::Routed { agent, at_s, .. } => format!("routed to {agent} at {at_s:?}"),
+                RouteResult::TimedOut => "timed out".to_owned(),
+                RouteResult::Stopped => "stopped".to_owned(),
+                RouteResult::Rejected(message) => format!("error: {message}"),
+            });
         }
         match result {
             RouteResult::Routed {
@@ -364,14 +380,14 @@ impl Walk<'_> {
                 at_s,
                 done_s,
             } => {
-                self.routing = Some(Routing {
+                self.routing = Some(Box::new(Routing {
                     block: node,
                     kind,
                     target,
                     agent,
                     routed_s: at_s,
                     done_s,
-                });
+                }));
                 self.follow(node, |e| *e == Edge::Routed).map(Next::Go)
             }
             RouteResult::TimedOut => self.follow(node, |e| *e == Edge::TimedOut).map(Next::Go),
@@ -448,7 +464,7 @@ impl Walk<'_> {
             },
         };
         let now = port.now();
-        self.note(node, now, None);
+        self.note(node, now, || None);
         let wait = port.route(&RouteRequest {
             target,
             timeout_s,
@@ -466,38 +482,61 @@ fn describe(value: &Value) -> String {
 fn table_lookup(
     lookup: &TableLookup,
     slots: &mut [Value],
-    assigned: &mut Vec<usize>,
+    mut assigned: Option<&mut Vec<usize>>,
 ) -> Result<(), Failure> {
-    let mut key = Vec::with_capacity(lookup.key.len());
-    for expression in &lookup.key {
-        match expression.eval(slots)? {
-            Value::String(s) => key.push(s),
-            other => {
-                return Err(Failure(format!(
-                    "a key of table `{}` is a string; `{}` is {}",
-                    lookup.table.name(),
-                    expression.source(),
-                    describe(&other)
-                )));
-            }
+    // Most keys have a handful of columns: evaluate them without allocating.
+    const INLINE: usize = 8;
+    let mut inline: [Value; INLINE] = Default::default();
+    let mut spilled = Vec::new();
+    let values: &mut [Value] = if lookup.key.len() <= INLINE {
+        &mut inline[..lookup.key.len()]
+    } else {
+        spilled.resize(lookup.key.len(), Value::Null);
+        &mut spilled
+    };
+    for (expression, value) in lookup.key.iter().zip(values.iter_mut()) {
+        *value = expression.eval(slots)?;
+        if value.as_str().is_none() {
+            return Err(Failure(format!(
+                "a key of table `{}` is a string; `{}` is {}",
+                lookup.table.name(),
+                expression.source(),
+                describe(value)
+            )));
         }
     }
-    let key: Vec<&str> = key.iter().map(|s| &**s).collect();
-    let rows = lookup.table.lookup(&key);
+    let mut inline_keys: [&str; INLINE] = [""; INLINE];
+    let mut spilled_keys = Vec::new();
+    let key: &[&str] = if values.len() <= INLINE {
+        for (k, v) in inline_keys.iter_mut().zip(values.iter()) {
+            *k = v.as_str().unwrap_or_default();
+        }
+        &inline_keys[..values.len()]
+    } else {
+        spilled_keys.extend(values.iter().map(|v| v.as_str().unwrap_or_default()));
+        &spilled_keys
+    };
+    let rows = lookup.table.lookup(key);
     let count = rows.len();
     if let Some(row) = rows.single() {
         for &(column, slot) in &lookup.columns {
-            slots[slot] = Value::string(row.get(column));
-            assigned.push(slot);
+            slots[slot] = Value::String(lookup.table.shared_value(row.id(), column).clone());
+            if let Some(a) = assigned.as_mut() {
+                a.push(slot);
+            }
         }
     }
     if let Some(slot) = lookup.found {
         slots[slot] = Value::Bool(count == 1);
-        assigned.push(slot);
+        if let Some(a) = assigned.as_mut() {
+            a.push(slot);
+        }
     }
     if let Some(slot) = lookup.count {
         slots[slot] = Value::Number(count as f64);
-        assigned.push(slot);
+        if let Some(a) = assigned.as_mut() {
+            a.push(slot);
+        }
     }
     Ok(())
 }

@@ -192,6 +192,17 @@ impl DataTable {
         self.values.get(self.cells[start..start + width][column.0])
     }
 
+    /// The value of `column` in `row`, as a shared string (no copy).
+    ///
+    /// # Panics
+    /// If `row` or `column` comes from another, larger table.
+    pub fn shared_value(&self, row: RowId, column: Column) -> &std::sync::Arc<str> {
+        let width = self.columns.len();
+        let start = row.index() * width;
+        self.values
+            .shared(self.cells[start..start + width][column.0])
+    }
+
     /// The row `id`.
     pub fn row(&self, id: RowId) -> Row<'_> {
         Row {

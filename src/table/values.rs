@@ -12,13 +12,17 @@ use std::collections::HashMap;
 pub(super) struct Value {
     start: u32,
     end: u32,
+    /// The value's rank among the distinct values (its index in [`Values::shared`]).
+    id: u32,
 }
 
 /// The distinct values of a table.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Values {
     text: Box<str>,
-    distinct: usize,
+    /// Each distinct value as a shared string, so that a lookup hands a cell to a flow variable without
+    /// copying it.
+    shared: Box<[std::sync::Arc<str>]>,
 }
 
 impl Values {
@@ -27,9 +31,14 @@ impl Values {
         &self.text[value.start as usize..value.end as usize]
     }
 
+    /// `value` as a shared string.
+    pub fn shared(&self, value: Value) -> &std::sync::Arc<str> {
+        &self.shared[value.id as usize]
+    }
+
     /// Number of distinct values.
     pub fn len(&self) -> usize {
-        self.distinct
+        self.shared.len()
     }
 }
 
@@ -51,6 +60,7 @@ impl<'a> Interner<'a> {
         let position = Value {
             start,
             end: self.text.len() as u32,
+            id: self.positions.len() as u32,
         };
         self.positions.insert(value, position);
         position
@@ -58,9 +68,13 @@ impl<'a> Interner<'a> {
 
     /// The values interned so far.
     pub fn finish(self) -> Values {
+        let mut shared = vec![std::sync::Arc::<str>::from(""); self.positions.len()];
+        for (value, position) in &self.positions {
+            shared[position.id as usize] = std::sync::Arc::from(value.as_ref());
+        }
         Values {
             text: self.text.into_boxed_str(),
-            distinct: self.positions.len(),
+            shared: shared.into_boxed_slice(),
         }
     }
 }

@@ -87,6 +87,11 @@ impl Userdata {
         self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
+    /// Make room for `additional` more keys.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve_exact(additional);
+    }
+
     /// Number of keys.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -95,6 +100,16 @@ impl Userdata {
     /// Whether there is no key.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+impl IntoIterator for Userdata {
+    type Item = (Arc<str>, Value);
+    type IntoIter = std::vec::IntoIter<(Arc<str>, Value)>;
+
+    /// Every `(key, value)`, in order, moved out.
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
     }
 }
 
