@@ -16,3 +16,4 @@ pub mod render;
 pub mod skill;
 pub mod table;
 pub mod workitem;
+pub mod workload;
