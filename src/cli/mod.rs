@@ -3,6 +3,7 @@
 
 mod check;
 mod eval;
+mod r#gen;
 mod render;
 mod schema;
 
@@ -23,6 +24,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Evaluate one expression and print its value as JSON.
     Eval(eval::EvalArgs),
+    /// Write a synthetic workload for the sample flow: a center and workitems.
+    Gen(r#gen::GenArgs),
     /// Draw a flow as Graphviz DOT, Mermaid or SVG.
     Render(render::RenderArgs),
     /// Print the JSON Schema of the flow file format (for editor completion and validation).
@@ -34,6 +37,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Gen(args) => r#gen::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Schema => schema::run(),
     }
