@@ -378,3 +378,25 @@ fn a_tiny_workload_is_what_it_was() {
     let items = String::from_utf8(read(&dir.path().join("workitems.jsonl"))).expect("UTF-8");
     insta::assert_snapshot!(format!("{center}---\n{items}"));
 }
+
+/// The README's demo: `flows/workitems.jsonl` fits `flows/center.yaml` and is what the command in
+/// docs/workload.md writes.
+#[test]
+fn the_shipped_workitems_fit_the_shipped_center() {
+    let center = Center::load(Path::new("flows/center.yaml")).expect("the shipped center");
+    let items = workitems(Path::new("flows/workitems.jsonl"));
+    assert!((200..=300).contains(&items.len()), "{}", items.len());
+    assert_a_realistic_workload(&items, &center);
+    let again = generate(&[
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        "300",
+        "--seed",
+        "3",
+    ]);
+    assert!(
+        read(&again.path().join("workitems.jsonl")) == read(Path::new("flows/workitems.jsonl")),
+        "flows/workitems.jsonl is not what docs/workload.md's command writes"
+    );
+}
