@@ -84,11 +84,19 @@ pub const UNKNOWN_AGENT_PREFIX: &str = "retired_";
 pub const UNKNOWN_GROUP: &str = "escalations_group";
 
 /// Which overrides a workitem's user data carries.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Requested {
     agent: bool,
     skill: bool,
     group: bool,
+}
+
+fn requested(agent: bool, skill: bool, group: bool) -> Requested {
+    Requested {
+        agent,
+        skill,
+        group,
+    }
 }
 
 /// The agents and groups overrides name, taken from the center once.
@@ -165,54 +173,15 @@ pub(super) fn write(
     let o = &workload.overrides;
     let requests = [
         (
-            Requested::default(),
+            requested(false, false, false),
             1.0 - o.agent - o.skill - o.group - o.combined,
         ),
-        (
-            Requested {
-                agent: true,
-                ..Requested::default()
-            },
-            o.agent,
-        ),
-        (
-            Requested {
-                skill: true,
-                ..Requested::default()
-            },
-            o.skill,
-        ),
-        (
-            Requested {
-                group: true,
-                ..Requested::default()
-            },
-            o.group,
-        ),
-        (
-            Requested {
-                agent: true,
-                skill: false,
-                group: true,
-            },
-            o.combined / 3.0,
-        ),
-        (
-            Requested {
-                agent: false,
-                skill: true,
-                group: true,
-            },
-            o.combined / 3.0,
-        ),
-        (
-            Requested {
-                agent: true,
-                skill: true,
-                group: true,
-            },
-            o.combined / 3.0,
-        ),
+        (requested(true, false, false), o.agent),
+        (requested(false, true, false), o.skill),
+        (requested(false, false, true), o.group),
+        (requested(true, false, true), o.combined / 3.0),
+        (requested(false, true, true), o.combined / 3.0),
+        (requested(true, true, true), o.combined / 3.0),
     ];
     let width = count.to_string().len().max(6);
     let mut line: Vec<u8> = Vec::with_capacity(512);
