@@ -19,3 +19,4 @@ pub mod runtime;
 pub mod skill;
 pub mod table;
 pub mod workitem;
+pub mod workload;

@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod inputs;
+mod r#gen;
 mod render;
 mod replay;
 mod run_one;
@@ -26,6 +27,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Evaluate one expression and print its value as JSON.
     Eval(eval::EvalArgs),
+    /// Write a synthetic workload for the sample flow: a center and workitems.
+    Gen(r#gen::GenArgs),
     /// Draw a flow as Graphviz DOT, Mermaid or SVG.
     Render(render::RenderArgs),
     /// Run one workitem through a flow and print its outcome line.
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Gen(args) => r#gen::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Run(args) => run_one::run(&args),
         Command::Replay(args) => replay::run(&args),
