@@ -3,8 +3,8 @@
 
 mod check;
 mod eval;
-mod inputs;
 mod r#gen;
+mod inputs;
 mod render;
 mod replay;
 mod run_one;

@@ -15,6 +15,7 @@ pub use driver::{Options, replay};
 pub use outcome::{Kind, Outcome, Shown, Traced};
 pub use summary::Summary;
 
+use crate::routing::microseconds;
 use crate::runtime::Routing;
 use crate::runtime::{End, Ended, Runner};
 use std::sync::Arc;
@@ -45,7 +46,7 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
         target: None,
         arrive_s: Some(arrive_s),
         routed_s: None,
-        wait_s: Some(ended.ended_s - arrive_s),
+        wait_s: Some(microseconds(ended.ended_s - arrive_s)),
         done_s: None,
         ended_s: Some(ended.ended_s),
         userdata: Some(userdata),
@@ -68,7 +69,7 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
         outcome.block = block_id(routing.block);
         outcome.target = Some((routing.kind, routing.target.clone()));
         outcome.routed_s = Some(routing.routed_s);
-        outcome.wait_s = Some(routing.routed_s - arrive_s);
+        outcome.wait_s = Some(microseconds(routing.routed_s - arrive_s));
         outcome.done_s = Some(routing.done_s);
     };
     match ended.end {

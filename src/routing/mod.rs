@@ -14,4 +14,4 @@ mod time;
 
 pub use events::Happening;
 pub use simulation::{Item, Resolved, Simulation, Stepped};
-pub use time::Instant;
+pub use time::{Instant, microseconds};

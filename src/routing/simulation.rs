@@ -172,7 +172,7 @@ impl Simulation {
         };
         state.wait = state.wait.wrapping_add(1);
         state.waiting = Some((target, place));
-        let deadline = self.now + request.timeout_s;
+        let deadline = later(self.now, request.timeout_s);
         let (at, what) = if state.item.stop_s <= deadline {
             (state.item.stop_s, Happening::Stop)
         } else {
@@ -278,7 +278,7 @@ impl Simulation {
         let state = &mut self.agents[agent.index()];
         state.load += 1;
         state.since = Instant(self.now);
-        let done_s = self.now + handle_s;
+        let done_s = later(self.now, handle_s);
         let routed = RouteResult::Routed {
             agent: state.id.clone(),
             at_s: self.now,
@@ -326,4 +326,9 @@ impl Simulation {
         }
         self.targets.get_mut(target).candidates = candidates;
     }
+}
+
+/// `now + seconds`, to the microsecond (see [`super::time::microseconds`]).
+fn later(now: f64, seconds: f64) -> f64 {
+    super::time::microseconds(now + seconds)
 }

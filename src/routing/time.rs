@@ -26,3 +26,15 @@ impl Ord for Instant {
         self.0.total_cmp(&other.0)
     }
 }
+
+/// `seconds` to the nearest microsecond. Virtual time has microsecond resolution, so that sums and
+/// differences of times print as written (`44.57 + 141.92` is `186.49`, not `186.48999999999998`) and
+/// compare equal when they should. Durations read from input are kept exactly.
+pub fn microseconds(seconds: f64) -> f64 {
+    let rounded = (seconds * 1e6).round() / 1e6;
+    if rounded.is_finite() {
+        rounded
+    } else {
+        seconds
+    }
+}
