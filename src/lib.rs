@@ -17,5 +17,6 @@ pub mod replay;
 pub mod routing;
 pub mod runtime;
 pub mod skill;
+pub mod suite;
 pub mod table;
 pub mod workitem;
