@@ -49,7 +49,9 @@ impl Reader<'_> {
                 None => ok = false,
             }
         }
-        if select.is_none() && !mapping.contains_key("line") {
+        // A `line` or `id` that is there but wrong is reported already.
+        let wrong_id = mapping.contains_key("id") && !fields.iter().any(|(f, _)| *f == Field::Id);
+        if select.is_none() && !mapping.contains_key("line") && !wrong_id {
             match fields.iter().position(|(field, _)| *field == Field::Id) {
                 Some(i) => match fields.remove(i).1 {
                     Json::String(id) => select = Some(Select::Id(id)),
@@ -154,7 +156,11 @@ impl Reader<'_> {
         for (at, node) in mappings {
             match node {
                 Node::Mapping(_) => {
-                    ok &= self.mapping(node, &at, allowed, "this mapping").is_some();
+                    let what = match shape {
+                        Shape::Trace => "a trace step",
+                        _ => "`target`",
+                    };
+                    ok &= self.mapping(node, &at, allowed, what).is_some();
                 }
                 Node::String(_) if shape == Shape::Trace => {}
                 other => {
@@ -190,15 +196,23 @@ impl Reader<'_> {
         let fields = crate::workitem::FIELDS;
         let mapping = self.mapping(node, path, &fields, "a workitem")?;
         let mut line = String::from("{");
+        let mut ok = true;
         for (i, (key, value)) in mapping.iter().enumerate() {
-            let key = key.as_str()?;
-            self.json(value, &path.key(key))?;
+            let Some(key) = key.as_str() else {
+                ok = false;
+                continue;
+            };
+            // Every field is checked, so that all the problems of a workitem are reported at once.
+            ok &= self.json(value, &path.key(key)).is_some();
             if i > 0 {
                 line.push(',');
             }
             write_json_string(key, &mut line);
             line.push(':');
             write_json_text(value, &mut line);
+        }
+        if !ok {
+            return None;
         }
         line.push('}');
         Some(line)

@@ -469,6 +469,7 @@ impl Reader<'_> {
             _ => {
                 let message = match node {
                     None => "the suite has no `cases`".to_owned(),
+                    Some(node) if node.is_sequence() => "the suite's `cases` are empty".to_owned(),
                     Some(node) => format!("`cases` is a list of cases, found {}", describe(node)),
                 };
                 let at = match node {
@@ -563,10 +564,13 @@ impl Reader<'_> {
 
     fn workitems(&mut self, node: &Node, path: &YamlPath) -> Option<String> {
         let Some(items) = node.as_sequence().filter(|items| !items.is_empty()) else {
-            let message = format!(
-                "`workitems` is a list of workitems, found {}",
-                describe(node)
-            );
+            let message = match node.is_sequence() {
+                true => "`workitems` is empty: a case needs at least one".to_owned(),
+                false => format!(
+                    "`workitems` is a list of workitems, found {}",
+                    describe(node)
+                ),
+            };
             let help = "e.g. `workitems: [{ id: w1, userdata: { GTR_requestedAgent: alice } }]`";
             self.error(message, help, Anchor::Value(path.clone()));
             return None;
@@ -614,11 +618,13 @@ impl Reader<'_> {
         let path = case.key("expect");
         let Some(items) = node.and_then(Node::as_sequence).filter(|i| !i.is_empty()) else {
             let message = match node {
-                None => "this case expects nothing: it would always pass".to_owned(),
-                Some(node) => format!(
-                    "`expect` is a list of expectations, found {}",
-                    describe(node)
-                ),
+                Some(node) if !node.is_sequence() => {
+                    format!(
+                        "`expect` is a list of expectations, found {}",
+                        describe(node)
+                    )
+                }
+                _ => "this case expects nothing: it would always pass".to_owned(),
             };
             let help = "e.g. `expect: [{ id: w1, outcome: routed, agent: alice }]`";
             let at = match node {
