@@ -17,6 +17,7 @@ pub mod replay;
 pub mod routing;
 pub mod runtime;
 pub mod skill;
+pub mod suite;
 pub mod table;
 pub mod workitem;
 pub mod workload;

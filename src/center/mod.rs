@@ -16,7 +16,7 @@
 //! of a literal skill target be ([`Center::matching`]). The file format and every choice made where the
 //! spec is silent are in `docs/center-format.md`. This is the description only; the simulation is elsewhere.
 
-mod read;
+pub(crate) mod read;
 
 use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::skill::{SkillExpression, SkillLevels};

@@ -604,7 +604,7 @@ fn whole_number(node: &Node) -> Option<i64> {
 }
 
 /// A node as named in a message: its value when it is a scalar, its kind otherwise.
-fn describe(node: &Node) -> String {
+pub(crate) fn describe(node: &Node) -> String {
     match node {
         Node::Null => "nothing".to_owned(),
         Node::Bool(b) => format!("`{b}`"),

@@ -9,6 +9,7 @@ mod render;
 mod replay;
 mod run_one;
 mod schema;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Print the JSON Schema of the flow file format (for editor completion and validation).
     Schema,
+    /// Run flow test suites (YAML: flow, center, workitems, expected outcome fields).
+    Test(test::TestArgs),
 }
 
 /// Run the parsed command line.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run_one::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Schema => schema::run(),
+        Command::Test(args) => test::run(&args),
     }
 }
 
