@@ -15,6 +15,7 @@ pub use driver::{Options, replay};
 pub use outcome::{Kind, Outcome, Shown, Traced};
 pub use summary::Summary;
 
+use crate::expr::Value;
 use crate::routing::microseconds;
 use crate::runtime::Routing;
 use crate::runtime::{End, Ended, Runner};
@@ -26,18 +27,38 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
     let block_id = |node| flow.graph.block(node).map(|b| b.id.clone());
     let secrets = runner.secrets();
     let variables = &ended.variables;
+    let masking = !secrets.is_empty();
     let userdata = ended
         .userdata
         .into_iter()
         .map(|(key, value)| {
             let shown = if secrets.hides(&key, &value, variables) {
                 Shown::Masked
+            } else if masking && matches!(&value, Value::String(_)) {
+                // A secret inside a longer text (`'pin is ' + pin`) is masked in place.
+                let text = value.as_str().unwrap_or_default();
+                let masked = secrets.mask_text(text, variables);
+                if masked == text {
+                    Shown::Value(value)
+                } else {
+                    Shown::Value(Value::string(masked))
+                }
             } else {
                 Shown::Value(value)
             };
             (key, shown)
         })
         .collect();
+    // Every other text an outcome shows may hold a secret too: a computed Route target, a logged
+    // error, a trace note (a secure value copied into a traced variable).
+    let mask = |text: &str| -> String {
+        if masking {
+            secrets.mask_text(text, variables)
+        } else {
+            text.to_owned()
+        }
+    };
+    let warnings = ended.warnings.iter().map(|w| mask(w)).collect();
     let mut outcome = Outcome {
         id: Some(id),
         kind: Kind::Unrouted,
@@ -51,7 +72,7 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
         ended_s: Some(ended.ended_s),
         userdata: Some(userdata),
         error: None,
-        warnings: ended.warnings,
+        warnings,
         trace: trace.then(|| {
             ended
                 .trace
@@ -59,7 +80,7 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
                 .map(|entry| Traced {
                     block: block_id(entry.block).unwrap_or_default(),
                     at_s: entry.at_s,
-                    note: entry.note.clone(),
+                    note: entry.note.as_deref().map(mask),
                 })
                 .collect()
         }),
@@ -67,7 +88,14 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
     let routed = |routing: &Routing, outcome: &mut Outcome| {
         outcome.agent = Some(routing.agent.clone());
         outcome.block = block_id(routing.block);
-        outcome.target = Some((routing.kind, routing.target.clone()));
+        outcome.target = Some((
+            routing.kind,
+            if masking {
+                mask(&routing.target).into()
+            } else {
+                routing.target.clone()
+            },
+        ));
         outcome.routed_s = Some(routing.routed_s);
         outcome.wait_s = Some(microseconds(routing.routed_s - arrive_s));
         outcome.done_s = Some(routing.done_s);
