@@ -144,7 +144,9 @@ fn load_text(
                 [] => diagnostic.with_help("the flow declares no tables"),
                 names => diagnostic.with_help(format!("the flow declares: {}", names.join(", "))),
             };
-            problems.push(diagnostic, crate::model::read::Anchor::At(Span::default()));
+            // Shown at the flow's `tables:`, where the declared names are.
+            let at = crate::model::read::Anchor::Key(YamlPath::root().key("tables"));
+            problems.push(diagnostic, at);
         }
     }
     let lowered = lower(&doc, base_dir, table_files, &mut problems);

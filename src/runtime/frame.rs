@@ -16,9 +16,10 @@ pub struct Frame {
 impl Frame {
     /// The frame a workitem starts with: every variable at its default (cheap copies of shared
     /// values), and the workitem's user data.
-    pub fn new(flow: &Flow, mut userdata: Userdata) -> Frame {
-        // Room for the keys the flow may write, so that writing them never reallocates.
-        userdata.reserve(flow.userdata_writes());
+    /// `writes` is how many keys the flow may add (worked out once per flow): room is made for them up
+    /// front, so that writing them never reallocates.
+    pub fn new(flow: &Flow, mut userdata: Userdata, writes: usize) -> Frame {
+        userdata.reserve(writes);
         Frame {
             slots: flow.variables.iter().map(|v| v.default.clone()).collect(),
             userdata,

@@ -18,6 +18,8 @@ use std::sync::Arc;
 pub struct Runner {
     flow: Arc<Flow>,
     secrets: Secrets,
+    /// How many `write_userdata` blocks the flow has: at most how many keys a workitem gains.
+    userdata_writes: usize,
 }
 
 /// How a workitem's run through the flow ended.
@@ -99,7 +101,12 @@ impl Runner {
     /// Prepare `flow` to run.
     pub fn new(flow: Arc<Flow>) -> Runner {
         let secrets = Secrets::new(&flow);
-        Runner { flow, secrets }
+        let userdata_writes = flow.userdata_writes();
+        Runner {
+            flow,
+            secrets,
+            userdata_writes,
+        }
     }
 
     /// The flow.
@@ -122,7 +129,7 @@ impl Runner {
     ) -> Ended {
         let mut walk = Walk {
             runner: self,
-            frame: Frame::new(&self.flow, userdata),
+            frame: Frame::new(&self.flow, userdata, self.userdata_writes),
             trace: trace.then(Vec::new),
             routing: None,
             warnings: Vec::new(),
@@ -142,7 +149,7 @@ impl Runner {
                 Step::Block(block) => block,
             };
             let next = match &block.kind {
-                BlockKind::Route(route) => match walk.route(node, block, route, priority, port) {
+                BlockKind::Route(route) => match walk.route(node, route, priority, port) {
                     Ok((wait, target)) => {
                         let result = wait.await;
                         walk.routed(node, result, target)
@@ -408,7 +415,6 @@ impl Walk<'_> {
     fn route<P: RoutingPort>(
         &mut self,
         node: NodeIndex,
-        _block: &Block,
         route: &Route,
         base_priority: i64,
         port: &P,

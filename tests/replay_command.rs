@@ -1,0 +1,193 @@
+//! `routeflow replay` and `routeflow run`, end to end through the binary, against golden snapshots
+//! (`tests/snapshots/replay_command__*.snap`; regenerate with `INSTA_UPDATE=always cargo test --test
+//! replay_command`, then read every changed snapshot).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn routeflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_routeflow"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("routeflow runs")
+}
+
+fn transcript(output: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output
+            .status
+            .code()
+            .map_or("signal".into(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("routeflow-replay-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+const SAMPLE: [&str; 6] = [
+    "replay",
+    "flows/gtr_sample.yaml",
+    "--center",
+    "flows/center.yaml",
+    "--workitems",
+    "flows/workitems.jsonl",
+];
+
+#[test]
+fn the_readme_main_command_replays_the_shipped_sample() {
+    let output = routeflow(&SAMPLE);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let lines = String::from_utf8_lossy(&output.stdout).lines().count();
+    let inputs = std::fs::read_to_string("flows/workitems.jsonl")
+        .expect("the shipped workitems")
+        .lines()
+        .count();
+    assert_eq!(lines, inputs, "one outcome line per input line");
+    insta::assert_snapshot!("sample_outcomes", String::from_utf8_lossy(&output.stdout));
+    insta::assert_snapshot!("sample_summary", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn out_and_summary_files_hold_what_stdout_would() {
+    let dir = scratch("files");
+    let out = dir.join("outcomes.jsonl");
+    let summary = dir.join("summary.json");
+    let mut args = SAMPLE.to_vec();
+    let (out_arg, summary_arg) = (out.to_string_lossy(), summary.to_string_lossy());
+    args.extend(["--out", &out_arg, "--summary", &summary_arg]);
+    let output = routeflow(&args);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(output.stdout.is_empty());
+    assert_eq!(std::fs::read(&out).ok(), Some(routeflow(&SAMPLE).stdout));
+    let summary = std::fs::read_to_string(&summary).expect("the summary file");
+    insta::assert_snapshot!("sample_summary_json", summary);
+}
+
+#[test]
+fn blocks_run_as_specified_and_a_failing_block_fails_only_its_workitem() {
+    let output = routeflow(&[
+        "replay",
+        "tests/replay_cases/blocks.yaml",
+        "--center",
+        "tests/replay_cases/center.yaml",
+        "--workitems",
+        "tests/replay_cases/workitems.jsonl",
+        "--trace",
+    ]);
+    insta::assert_snapshot!("blocks", transcript(&output));
+}
+
+#[test]
+fn table_swaps_a_data_table_without_editing_the_flow() {
+    let gold = r#"{"id":"g","userdata":{"GTR_level1":"Insurance","GTR_level2":"Health","CustomerSegment":"Gold"}}"#;
+    let dir = scratch("table");
+    let workitems = dir.join("gold.jsonl");
+    std::fs::write(&workitems, format!("{gold}\n")).expect("a workitems file");
+    let workitems = workitems.to_string_lossy();
+    let mut args = vec![
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        &workitems,
+    ];
+    let shipped = String::from_utf8_lossy(&routeflow(&args).stdout).into_owned();
+    assert!(shipped.contains(r#""value":"'english' > 7""#), "{shipped}");
+    args.extend([
+        "--table",
+        "OPEN_MEDIA_ROUTING_CONFIG=tests/replay_cases/table.csv",
+    ]);
+    let swapped = routeflow(&args);
+    assert!(swapped.status.success(), "{}", transcript(&swapped));
+    let swapped = String::from_utf8_lossy(&swapped.stdout);
+    assert!(swapped.contains(r#""value":"'english' > 9""#), "{swapped}");
+}
+
+#[test]
+fn a_table_the_flow_does_not_declare_is_an_error() {
+    let mut args = SAMPLE.to_vec();
+    args.extend(["--table", "NO_SUCH_TABLE=tests/replay_cases/table.csv"]);
+    insta::assert_snapshot!("unknown_table", transcript(&routeflow(&args)));
+}
+
+#[test]
+fn a_bad_center_file_is_a_located_diagnostic() {
+    let output = routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "tests/replay_cases/bad_center.yaml",
+        "--workitems",
+        "flows/workitems.jsonl",
+    ]);
+    insta::assert_snapshot!("bad_center", transcript(&output));
+}
+
+#[test]
+fn a_missing_workitems_file_is_an_error_not_a_panic() {
+    let output = routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        "tests/replay_cases/no_such_file.jsonl",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no_such_file.jsonl"));
+}
+
+#[test]
+fn run_prints_one_outcome_line_with_its_trace() {
+    let output = routeflow(&[
+        "run",
+        "flows/gtr_sample.yaml",
+        "--userdata",
+        "GTR_level1=Insurance",
+        "--userdata",
+        "GTR_level2=Health",
+        "--userdata",
+        "CustomerSegment=Gold",
+        "--center",
+        "flows/center.yaml",
+        "--trace",
+    ]);
+    insta::assert_snapshot!("run_gold", transcript(&output));
+}
+
+#[test]
+fn run_without_a_center_waits_out_every_cascade() {
+    let output = routeflow(&[
+        "run",
+        "flows/gtr_sample.yaml",
+        "--userdata",
+        "GTR_requestedAgent=nobody",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let line = String::from_utf8_lossy(&output.stdout);
+    assert!(line.contains(r#""outcome":"unrouted""#), "{line}");
+    assert!(line.contains(r#""wait_s":480.0"#), "{line}");
+}
+
+#[test]
+fn run_exits_1_when_the_outcome_is_an_error() {
+    let output = routeflow(&[
+        "run",
+        "tests/replay_cases/blocks.yaml",
+        "--userdata",
+        "amount=x",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("blocks.yaml:30:7: block `fail_when_unrouted`")
+    );
+}
