@@ -119,6 +119,28 @@ impl Runner {
         &self.secrets
     }
 
+    /// Run only the Initialize phase for `userdata` at virtual time `now_s`, and give back the frame it
+    /// leaves (variables and user data), or how it ended early (`finish`, or a failing block). The
+    /// phase never routes (Route blocks belong to Assisted Service, a load rule), so this needs no
+    /// port and no runtime: it is what the peer benchmark times.
+    pub fn initialize(&self, userdata: Userdata, now_s: f64) -> Result<Frame, End> {
+        let mut walk = Walk::new(self, userdata, false);
+        let graph = &self.flow.graph;
+        let mut node = graph.entry(Phase::Initialize);
+        loop {
+            let next = match &graph.graph[node] {
+                Step::End(Phase::Initialize) => return Ok(walk.frame),
+                Step::End(_) => return Err(walk.finished()),
+                Step::Block(block) => walk.run_block(node, block, now_s),
+            };
+            match next {
+                Ok(Next::Go(next)) => node = next,
+                Ok(Next::Finish) => return Err(walk.finished()),
+                Err(end) => return Err(end),
+            }
+        }
+    }
+
     /// Run one workitem with `userdata` and base `priority` through the flow, routing through `port`.
     pub async fn run<P: RoutingPort>(
         &self,
@@ -127,13 +149,7 @@ impl Runner {
         port: &P,
         trace: bool,
     ) -> Ended {
-        let mut walk = Walk {
-            runner: self,
-            frame: Frame::new(&self.flow, userdata, self.userdata_writes),
-            trace: trace.then(Vec::new),
-            routing: None,
-            warnings: Vec::new(),
-        };
+        let mut walk = Walk::new(self, userdata, trace);
         let graph = &self.flow.graph;
         let mut node = graph.entry(Phase::Initialize);
         let end = loop {
@@ -185,7 +201,17 @@ struct Walk<'r> {
     warnings: Vec<String>,
 }
 
-impl Walk<'_> {
+impl<'r> Walk<'r> {
+    fn new(runner: &'r Runner, userdata: Userdata, trace: bool) -> Walk<'r> {
+        Walk {
+            runner,
+            frame: Frame::new(&runner.flow, userdata, runner.userdata_writes),
+            trace: trace.then(Vec::new),
+            routing: None,
+            warnings: Vec::new(),
+        }
+    }
+
     fn flow(&self) -> &Flow {
         &self.runner.flow
     }

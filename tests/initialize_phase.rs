@@ -1,0 +1,91 @@
+//! The sample's Initialize phase run on its own (`Runner::initialize`): the decision the peer benchmark
+//! times, checked against SPEC §8 — overrides win, the data table fills what was not given, and the
+//! default row serves whenever the classification did not find exactly one row.
+
+use routeflow::expr::Value;
+use routeflow::flow::{self, Flow};
+use routeflow::runtime::Runner;
+use routeflow::workitem::Userdata;
+use std::path::Path;
+use std::sync::Arc;
+
+fn sample() -> Runner {
+    let loaded = flow::load(Path::new("flows/gtr_sample.yaml"));
+    let flow: Flow = loaded.flow.expect("the sample loads");
+    Runner::new(Arc::new(flow))
+}
+
+/// (requestedAgent, skillExpression, requestedAgentGroup) after Initialize.
+fn decide(runner: &Runner, pairs: &[(&str, &str)]) -> (String, String, String) {
+    let mut userdata = Userdata::new();
+    for (key, value) in pairs {
+        userdata.insert(*key, Value::string(*value));
+    }
+    let frame = runner
+        .initialize(userdata, 0.0)
+        .expect("Initialize ends normally");
+    let scope = &runner.flow().scope;
+    let get = |name: &str| {
+        let slot = scope.slot(name).expect("declared");
+        frame.slots[slot].as_str().expect("a string").to_owned()
+    };
+    assert_eq!(
+        frame.userdata.get("overrideKey").and_then(Value::as_str),
+        Some("GTR_3rdPartyIntegration"),
+        "Initialize writes the override key"
+    );
+    (
+        get("requestedAgent"),
+        get("skillExpression"),
+        get("requestedAgentGroup"),
+    )
+}
+
+fn owned(a: &str, s: &str, g: &str) -> (String, String, String) {
+    (a.to_owned(), s.to_owned(), g.to_owned())
+}
+
+#[test]
+fn a_classified_workitem_takes_its_row() {
+    let runner = sample();
+    let gold = [
+        ("GTR_level1", "Insurance"),
+        ("GTR_level2", "Health"),
+        ("CustomerSegment", "Gold"),
+    ];
+    assert_eq!(
+        decide(&runner, &gold),
+        owned("", "'english' > 7", "gold_group")
+    );
+}
+
+#[test]
+fn an_unknown_classification_takes_the_default_row() {
+    let runner = sample();
+    let unknown = [("GTR_level1", "Banking"), ("CustomerSegment", "Gold")];
+    assert_eq!(
+        decide(&runner, &unknown),
+        owned("", "'english' > 1", "workitems")
+    );
+    assert_eq!(
+        decide(&runner, &[]),
+        owned("", "'english' > 1", "workitems")
+    );
+}
+
+/// As in the published sample: an override skips the classification search, so `isSearchValid` keeps its
+/// default `false` and the default row fills what was not overridden.
+#[test]
+fn an_override_skips_the_classification_and_the_default_row_fills_the_rest() {
+    let runner = sample();
+    let overridden = [
+        ("GTR_level1", "Insurance"),
+        ("GTR_level2", "Health"),
+        ("CustomerSegment", "Gold"),
+        ("GTR_requestedAgent", "alice"),
+    ];
+    assert_eq!(
+        decide(&runner, &overridden),
+        owned("alice", "'english' > 1", "workitems")
+    );
+}
