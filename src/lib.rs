@@ -16,6 +16,7 @@ pub mod render;
 pub mod replay;
 pub mod routing;
 pub mod runtime;
+pub mod script;
 pub mod skill;
 pub mod suite;
 pub mod table;

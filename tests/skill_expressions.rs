@@ -280,7 +280,8 @@ fn nesting_up_to_the_limit_parses() {
         ")".repeat(MAX_NESTING)
     );
     assert_eq!(parse(&source), parse("a > 1"));
-    let deep_right = format!("a > 1{}", " & (b > 1".repeat(MAX_NESTING)) + &")".repeat(MAX_NESTING);
+    let deep_right =
+        format!("a > 1{}", " & (b > 1".repeat(MAX_NESTING)) + ")".repeat(MAX_NESTING).as_str();
     let expr = parse(&deep_right);
     assert_eq!(parse(&expr.to_string()), expr);
     assert!(expr.matches(&[("a", 2), ("b", 2)]));

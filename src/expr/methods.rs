@@ -242,7 +242,7 @@ impl Method {
                     Value::from(if self == Method::PadStart {
                         padding + s
                     } else {
-                        s.to_owned() + &padding
+                        s.to_owned() + padding.as_str()
                     })
                 }
             }

@@ -39,8 +39,8 @@ pub struct Flow {
     file: Arc<SourceFile>,
     /// Where each block is in the flow file.
     paths: HashMap<NodeIndex, YamlPath>,
-    /// `line:col` of each block, worked out on the first run-time error (most runs never need them).
-    locations: OnceLock<HashMap<NodeIndex, (usize, usize)>>,
+    /// Where each YAML node is, indexed on the first run-time error (most runs never need it).
+    index: OnceLock<SpanIndex>,
 }
 
 impl Flow {
@@ -55,19 +55,32 @@ impl Flow {
     /// `file:line:col` of the block at `node` (of the file when the block is unknown): run-time errors
     /// name it, as load errors do.
     pub fn locate(&self, node: NodeIndex) -> String {
-        let locations = self.locations.get_or_init(|| {
-            let index = SpanIndex::build(&self.file);
-            self.paths
-                .iter()
-                .filter_map(|(&node, path)| {
-                    let span = index.value_span(&path.0)?;
-                    let at = self.file.line_col(span.start as usize);
-                    Some((node, (at.line, at.col)))
-                })
-                .collect()
-        });
-        let (line, col) = locations.get(&node).copied().unwrap_or((1, 1));
-        format!("{}:{line}:{col}", self.file.name())
+        let index = self.index.get_or_init(|| SpanIndex::build(&self.file));
+        let at = self
+            .paths
+            .get(&node)
+            .and_then(|path| index.value_span(&path.0))
+            .map_or(0, |span| span.start as usize);
+        self.at(at)
+    }
+
+    /// `file:line:col` of byte `offset` of `text`, the value of the block at `node`'s property `key`
+    /// (an inline script's error); the block's place when that cannot be worked out.
+    pub fn locate_inside(&self, node: NodeIndex, key: &str, text: &str, offset: usize) -> String {
+        let index = self.index.get_or_init(|| SpanIndex::build(&self.file));
+        let Some(path) = self.paths.get(&node) else {
+            return self.locate(node);
+        };
+        let within = Span::new(offset, offset);
+        match index.span_in_scalar(&self.file, &path.key(key).0, text, within) {
+            Some(span) => self.at(span.start as usize),
+            None => self.locate(node),
+        }
+    }
+
+    fn at(&self, offset: usize) -> String {
+        let at = self.file.line_col(offset);
+        format!("{}:{}:{}", self.file.name(), at.line, at.col)
     }
 }
 
@@ -153,7 +166,7 @@ fn load_text(
     let flow_has_errors = problems.has_errors();
     report.add(&file, problems.locate(&file));
     let mut tables_have_errors = false;
-    for (table_file, diagnostics) in lowered.table_files {
+    for (table_file, diagnostics) in lowered.files {
         tables_have_errors |= diagnostics.iter().any(Diagnostic::is_error);
         report.add(&Arc::new(table_file), diagnostics);
     }
@@ -168,7 +181,7 @@ fn load_text(
         tables: lowered.tables,
         file: file.clone(),
         paths: lowered.paths,
-        locations: OnceLock::new(),
+        index: OnceLock::new(),
     });
     Loaded { flow, report }
 }

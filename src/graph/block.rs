@@ -3,6 +3,7 @@
 
 use crate::expr::Expression;
 use crate::model::read::Phase;
+use crate::script::ScriptCall;
 use crate::skill::SkillExpression;
 use crate::table::{Column, DataTable};
 use std::sync::Arc;
@@ -59,8 +60,22 @@ pub enum BlockKind {
         /// The message.
         message: Expression,
     },
+    /// Run a rhai script: a `script` block, or a block of a custom type.
+    Script(ScriptBlock),
     /// End the application now.
     Finish,
+}
+
+/// A `script` block or a custom block, compiled: the script, what it sees, and its outputs
+/// (`Edge::Output { index }` leads to the blocks of output `index`, when the flow gives it any).
+#[derive(Debug)]
+pub struct ScriptBlock {
+    /// The script with its bindings and outputs.
+    pub call: ScriptCall,
+    /// The custom type's name; `None` for a `script` block.
+    pub type_name: Option<Arc<str>>,
+    /// The inline source (`script:`), to locate its errors in the flow file; `None` for a file.
+    pub inline: Option<Arc<str>>,
 }
 
 /// A `table_lookup` block, compiled.

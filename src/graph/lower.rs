@@ -9,12 +9,15 @@ use crate::expr::{Expression, Scope, Value, closest, compile};
 use crate::model::path::YamlPath;
 use crate::model::read::{Anchor, BlockDoc, FlowDoc, KindDoc, Phase, Problems};
 use crate::model::types::Text;
+use crate::script::{BlockType, Script, ScriptLimits};
 use crate::skill::SkillExpression;
 use crate::table::DataTable;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod scripts;
 
 /// A variable of the flow.
 #[derive(Debug, Clone)]
@@ -42,8 +45,8 @@ pub struct Lowered {
     pub variables: Vec<Variable>,
     /// The data tables that loaded.
     pub tables: Vec<Arc<DataTable>>,
-    /// Each CSV file read, with the problems found in it.
-    pub table_files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    /// Each other file read (data tables, rhai scripts), with the problems found in it.
+    pub files: Vec<(SourceFile, Vec<Diagnostic>)>,
     /// Where each block is in the flow file.
     pub paths: HashMap<NodeIndex, YamlPath>,
 }
@@ -63,7 +66,12 @@ pub fn lower(
         problems,
         scope: Scope::new(),
         tables: HashMap::new(),
-        table_files: Vec::new(),
+        files: Vec::new(),
+        base_dir: base_dir.to_path_buf(),
+        limits: ScriptLimits::default(),
+        engine: None,
+        block_types: HashMap::new(),
+        script_files: HashMap::new(),
         graph: DiGraph::new(),
         ids: HashMap::new(),
         paths: HashMap::new(),
@@ -85,6 +93,8 @@ pub fn lower(
     };
     let variables = lowering.variables(doc);
     lowering.tables(doc, base_dir, table_files);
+    lowering.script_limits(doc);
+    lowering.extensions(doc);
     for (phase, blocks) in &doc.phases {
         lowering.place(blocks, *phase, phase.key());
     }
@@ -120,7 +130,7 @@ pub fn lower(
         scope: lowering.scope,
         variables,
         tables: lowering.tables.into_values().collect(),
-        table_files: lowering.table_files,
+        files: lowering.files,
         paths: lowering.paths,
     }
 }
@@ -129,7 +139,15 @@ struct Lowering<'p> {
     problems: &'p mut Problems,
     scope: Scope,
     tables: HashMap<String, Arc<DataTable>>,
-    table_files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    base_dir: PathBuf,
+    limits: ScriptLimits,
+    /// The flow's rhai engine, made when the first script needs it (after the tables, for `lookup`).
+    engine: Option<Arc<rhai::Engine>>,
+    /// The custom block types that loaded.
+    block_types: HashMap<String, Arc<BlockType>>,
+    /// Script files compiled so far (`None`: it failed, its problems are reported).
+    script_files: HashMap<PathBuf, Option<Arc<Script>>>,
     graph: DiGraph<Step, Edge>,
     /// Block id → (node if the block compiled, phase, path).
     ids: HashMap<String, (Option<NodeIndex>, Phase, YamlPath)>,
@@ -283,9 +301,9 @@ impl Lowering<'_> {
             match table {
                 Ok(table) => {
                     self.tables.insert(declared.name.clone(), Arc::new(table));
-                    self.table_files.push((file, Vec::new()));
+                    self.files.push((file, Vec::new()));
                 }
-                Err(diagnostics) => self.table_files.push((file, diagnostics)),
+                Err(diagnostics) => self.files.push((file, diagnostics)),
             }
         }
     }
@@ -390,15 +408,8 @@ impl Lowering<'_> {
                 .or_insert((node, phase, block.path.clone()));
             self.nodes
                 .insert(block.path.clone(), (node, Arc::from(id.as_str())));
-            if let KindDoc::Segmentation {
-                branches,
-                otherwise,
-            } = &block.kind
-            {
-                for (b, branch) in branches.iter().enumerate() {
-                    self.place(&branch.blocks, phase, &format!("{id}_b{b}"));
-                }
-                self.place(otherwise, phase, &format!("{id}_else"));
+            for (blocks, suffix) in block.kind.children() {
+                self.place(blocks, phase, &format!("{id}_{suffix}"));
             }
         }
     }
@@ -426,20 +437,14 @@ impl Lowering<'_> {
                 .unwrap_or(after);
             let jump = self.jump_target(block, phase);
             let Some(node) = placed[i] else {
-                // A Segmentation that did not compile has its problems reported. Its branches are still
-                // connected, and counted as reached, so that their blocks do not get warnings that only
-                // repeat those problems.
-                if let KindDoc::Segmentation {
-                    branches,
-                    otherwise,
-                } = &block.kind
-                {
-                    let successor = jump.unwrap_or(following);
-                    for blocks in branches.iter().map(|b| &b.blocks).chain([otherwise]) {
-                        let entry = self.connect(blocks, successor, phase);
-                        if entry != successor {
-                            self.orphans.push(entry);
-                        }
+                // A block that did not compile has its problems reported. Its branches or outputs are
+                // still connected, and counted as reached, so that their blocks do not get warnings
+                // that only repeat those problems.
+                let successor = jump.unwrap_or(following);
+                for (blocks, _) in block.kind.children() {
+                    let entry = self.connect(blocks, successor, phase);
+                    if entry != successor {
+                        self.orphans.push(entry);
                     }
                 }
                 continue;
@@ -477,6 +482,30 @@ impl Lowering<'_> {
                 KindDoc::Route(_) => {
                     self.graph.add_edge(node, successor, Edge::TimedOut);
                     self.routed.push(node);
+                }
+                KindDoc::Script { outputs, .. } | KindDoc::Custom { outputs, .. } => {
+                    let declared: Vec<Arc<str>> = match self.graph[node] {
+                        Step::Block(ref b) => match &b.kind {
+                            BlockKind::Script(script) => script.call.outputs().to_vec(),
+                            _ => Vec::new(),
+                        },
+                        Step::End(_) => Vec::new(),
+                    };
+                    for output in outputs {
+                        let entry = self.connect(&output.blocks, successor, phase);
+                        // An output the type does not declare is reported; its blocks still count.
+                        match declared.iter().position(|d| **d == *output.name) {
+                            Some(index) => {
+                                let name = declared[index].clone();
+                                self.graph
+                                    .add_edge(node, entry, Edge::Output { index, name });
+                            }
+                            None if entry != successor => self.orphans.push(entry),
+                            None => {}
+                        }
+                    }
+                    // Ending with nothing, or with an output given no blocks, goes on.
+                    self.graph.add_edge(node, successor, edge);
                 }
                 KindDoc::Finish => {
                     if jump.is_some() {
@@ -653,6 +682,14 @@ impl Lowering<'_> {
             KindDoc::Log(def) => BlockKind::Log {
                 message: self.compile(&def.message, &path.key("message"), Some(id))?,
             },
+            KindDoc::Script { source, outputs } => {
+                BlockKind::Script(self.script_block(source, outputs, path, id)?)
+            }
+            KindDoc::Custom {
+                type_name,
+                properties,
+                outputs,
+            } => BlockKind::Script(self.custom_block(type_name, properties, outputs, path, id)?),
             KindDoc::Finish => BlockKind::Finish,
         };
         Some(Block {
@@ -945,15 +982,8 @@ fn given_ids(blocks: &[BlockDoc]) -> Vec<String> {
     let mut ids = Vec::new();
     for block in blocks {
         ids.extend(block.id.clone());
-        if let KindDoc::Segmentation {
-            branches,
-            otherwise,
-        } = &block.kind
-        {
-            for branch in branches {
-                ids.extend(given_ids(&branch.blocks));
-            }
-            ids.extend(given_ids(otherwise));
+        for (children, _) in block.kind.children() {
+            ids.extend(given_ids(children));
         }
     }
     ids

@@ -8,7 +8,7 @@ pub mod block;
 mod check;
 mod lower;
 
-pub use block::{Block, BlockKind, Route, SkillTarget, Slot, TableLookup, Target};
+pub use block::{Block, BlockKind, Route, ScriptBlock, SkillTarget, Slot, TableLookup, Target};
 pub use lower::{Lowered, Variable, lower};
 
 use crate::model::read::Phase;
@@ -42,6 +42,13 @@ pub enum Edge {
     },
     /// No branch's condition held.
     Otherwise,
+    /// A script chose output `index`, named `name`.
+    Output {
+        /// Which output of the block.
+        index: usize,
+        /// Its name.
+        name: std::sync::Arc<str>,
+    },
     /// A Route block found an agent: on to Finalize.
     Routed,
     /// A Route block's timeout passed: on to the next cascade.

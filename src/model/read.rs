@@ -64,6 +64,10 @@ pub struct FlowDoc {
     pub tables: Vec<Declared<TableDef>>,
     /// Tables whose declaration did not read (its problems are reported): still declared names.
     pub unread_tables: Vec<String>,
+    /// Custom block types in file order: name → rhai file.
+    pub extensions: Vec<Declared<Text>>,
+    /// `script_limits`, if given (and where).
+    pub script_limits: Option<Declared<ScriptLimitsDef>>,
     /// Each phase's blocks.
     pub phases: Vec<(Phase, Vec<BlockDoc>)>,
 }
@@ -116,6 +120,22 @@ pub enum KindDoc {
     Route(RouteDef),
     /// `log`
     Log(LogDef),
+    /// `script`
+    Script {
+        /// The inline source or the file.
+        source: ScriptSource,
+        /// The outputs the flow gives blocks to.
+        outputs: Vec<OutputDoc>,
+    },
+    /// A block of a custom type (declared under `extensions:`).
+    Custom {
+        /// The type's name.
+        type_name: String,
+        /// Property → value as written, in file order (checked against the type when lowering).
+        properties: Vec<(String, Text)>,
+        /// The outputs the flow gives blocks to.
+        outputs: Vec<OutputDoc>,
+    },
     /// `finish`
     Finish,
     /// A block whose properties did not read (its problems are reported); kept so its id stays known.
@@ -135,6 +155,49 @@ pub struct BranchDoc {
     pub blocks: Vec<BlockDoc>,
 }
 
+/// Where a `script` block's source is.
+#[derive(Debug)]
+pub enum ScriptSource {
+    /// Inline, under `script:`.
+    Inline(Text),
+    /// In a rhai file, under `file:` (relative to the flow file).
+    File(Text),
+}
+
+/// An output of a `script` or custom block, with the blocks run when the script chooses it.
+#[derive(Debug)]
+pub struct OutputDoc {
+    /// The output's name.
+    pub name: String,
+    /// Where its blocks are (`outputs.<name>`).
+    pub path: YamlPath,
+    /// Its blocks.
+    pub blocks: Vec<BlockDoc>,
+}
+
+impl KindDoc {
+    /// The lists of blocks nested in this block (branches, otherwise, outputs), each with the suffix
+    /// its blocks' generated ids take.
+    pub fn children(&self) -> Vec<(&[BlockDoc], String)> {
+        match self {
+            KindDoc::Segmentation {
+                branches,
+                otherwise,
+            } => branches
+                .iter()
+                .enumerate()
+                .map(|(b, branch)| (branch.blocks.as_slice(), format!("b{b}")))
+                .chain([(otherwise.as_slice(), "else".to_owned())])
+                .collect(),
+            KindDoc::Script { outputs, .. } | KindDoc::Custom { outputs, .. } => outputs
+                .iter()
+                .map(|output| (output.blocks.as_slice(), output.name.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The built-in block types.
 pub const BLOCK_TYPES: &[&str] = &[
     "assign",
@@ -144,6 +207,7 @@ pub const BLOCK_TYPES: &[&str] = &[
     "table_lookup",
     "route",
     "log",
+    "script",
     "finish",
 ];
 
@@ -316,6 +380,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         suggested: Vec::new(),
         block: None,
         kind: None,
+        extensions: Vec::new(),
     };
     let root_path = YamlPath::root();
     let keys: Vec<String> = root
@@ -389,6 +454,35 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
             path,
         });
     }
+    let extensions: IndexMap<String, Node> = reader
+        .deserialize(file_def.extensions, &root_path.key("extensions"))
+        .flatten()
+        .unwrap_or_default();
+    let extensions_path = root_path.key("extensions");
+    for (name, node) in extensions {
+        let path = extensions_path.key(&name);
+        if let Some(file) = reader.deserialize::<Text>(node, &path) {
+            doc.extensions.push(Declared {
+                name,
+                def: file,
+                path,
+            });
+        }
+    }
+    // Blocks may use the declared types (whether their files load is checked when lowering).
+    reader.extensions = doc.extensions.iter().map(|e| e.name.clone()).collect();
+    if !file_def.script_limits.is_null() {
+        let path = root_path.key("script_limits");
+        if let Some(def) =
+            reader.typed::<ScriptLimitsDef>(file_def.script_limits, &path, "`script_limits`")
+        {
+            doc.script_limits = Some(Declared {
+                name: "script_limits".into(),
+                def,
+                path,
+            });
+        }
+    }
     let tables_path = root_path.key("tables");
     for (name, node) in tables {
         let path = tables_path.key(&name);
@@ -428,6 +522,8 @@ struct Reader<'p> {
     block: Option<String>,
     /// The type of the block being read, if known.
     kind: Option<String>,
+    /// The custom block types the flow declares.
+    extensions: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -625,18 +721,33 @@ impl Reader<'_> {
             "table_lookup" => serde_introspect::<TableLookupDef>(),
             "route" => serde_introspect::<RouteDef>(),
             "log" => serde_introspect::<LogDef>(),
+            "script" => serde_introspect::<ScriptDef>(),
             "finish" => serde_introspect::<FinishDef>(),
+            custom if self.extensions.iter().any(|e| e == custom) => {
+                if self.deserialize::<CommonDef>(&node, path).is_some() {
+                    block.kind = self.custom_block(custom, node, path);
+                }
+                return block;
+            }
             other => {
+                let types: Vec<&str> = BLOCK_TYPES
+                    .iter()
+                    .copied()
+                    .chain(self.extensions.iter().map(String::as_str))
+                    .collect();
                 let mut diagnostic =
                     Diagnostic::error(Span::default(), format!("unknown block type `{other}`"));
-                if let Some(close) = closest(other, BLOCK_TYPES.iter().copied()) {
+                if let Some(close) = closest(other, types.iter().copied()) {
                     diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
                 }
-                self.push(
-                    diagnostic
-                        .with_help(format!("the block types are: {}", BLOCK_TYPES.join(", "))),
-                    Anchor::Value(path.key("type")),
-                );
+                let help = match self.extensions.is_empty() {
+                    true => format!(
+                        "the block types are: {}; a custom type is declared under `extensions:`",
+                        types.join(", ")
+                    ),
+                    false => format!("the block types are: {}", types.join(", ")),
+                };
+                self.push(diagnostic.with_help(help), Anchor::Value(path.key("type")));
                 return block;
             }
         };
@@ -665,6 +776,9 @@ impl Reader<'_> {
             "table_lookup" => self.deserialize(own, path).map(KindDoc::TableLookup),
             "route" => self.deserialize(own, path).map(KindDoc::Route),
             "log" => self.deserialize(own, path).map(KindDoc::Log),
+            "script" => self
+                .deserialize::<ScriptDef>(own, path)
+                .and_then(|def| self.script_block(def, path)),
             _ => Some(KindDoc::Finish),
         }
         .unwrap_or(KindDoc::Invalid);
@@ -696,6 +810,116 @@ impl Reader<'_> {
             }
         }
         true
+    }
+
+    /// A `script` block: exactly one of `script` and `file`, and its outputs.
+    fn script_block(&mut self, def: ScriptDef, path: &YamlPath) -> Option<KindDoc> {
+        let source = match (def.script, def.file) {
+            (Some(script), None) => ScriptSource::Inline(script),
+            (None, Some(file)) => ScriptSource::File(file),
+            (Some(_), Some(_)) => {
+                self.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        "a script block has its source inline (`script:`) or in a file (`file:`), not both",
+                    )
+                    .with_help("remove one of them"),
+                    Anchor::Key(path.key("file")),
+                );
+                return None;
+            }
+            (None, None) => {
+                self.push(
+                    Diagnostic::error(Span::default(), "missing property `script` (or `file`)")
+                        .with_help(
+                            "add the rhai source, `script: |` and the code on the next lines, or a \
+                             rhai file: `file: scripts/classify.rhai`",
+                        ),
+                    Anchor::Value(path.clone()),
+                );
+                return None;
+            }
+        };
+        let outputs = self.outputs(def.outputs, path);
+        Some(KindDoc::Script { source, outputs })
+    }
+
+    /// A block of the custom type `type_name`: every key but the common ones and `outputs` is a
+    /// property, one value each (checked against the type's declaration when lowering).
+    fn custom_block(&mut self, type_name: &str, node: Node, path: &YamlPath) -> KindDoc {
+        let common = serde_introspect::<CommonDef>();
+        let Node::Mapping(mapping) = node else {
+            return KindDoc::Invalid;
+        };
+        let mut properties = Vec::new();
+        let mut outputs = Vec::new();
+        let mut valid = true;
+        for (key, value) in mapping {
+            let Some(key) = key.as_str().map(str::to_owned) else {
+                self.push(
+                    Diagnostic::error(Span::default(), "property names are plain text"),
+                    Anchor::Value(path.clone()),
+                );
+                valid = false;
+                continue;
+            };
+            if common.contains(&key.as_str()) {
+                continue;
+            }
+            if key == "outputs" {
+                outputs = self.outputs(value, path);
+                continue;
+            }
+            match scalar_text(&value) {
+                Some(text) => properties.push((key, Text(text))),
+                None => {
+                    self.push(
+                        Diagnostic::error(
+                            Span::default(),
+                            format!(
+                                "property `{key}` of a `{type_name}` block is one value, found {}",
+                                kind_of(&value)
+                            ),
+                        )
+                        .with_help("give text, a number, or true or false"),
+                        Anchor::Value(path.key(&key)),
+                    );
+                    valid = false;
+                }
+            }
+        }
+        match valid {
+            true => KindDoc::Custom {
+                type_name: type_name.to_owned(),
+                properties,
+                outputs,
+            },
+            false => KindDoc::Invalid,
+        }
+    }
+
+    /// `outputs:` of a script or custom block: output name → its blocks.
+    fn outputs(&mut self, node: Node, block_path: &YamlPath) -> Vec<OutputDoc> {
+        let path = block_path.key("outputs");
+        if node.is_null() {
+            return Vec::new();
+        }
+        let outputs: IndexMap<String, Node> = self.deserialize(node, &path).unwrap_or_default();
+        outputs
+            .into_iter()
+            .map(|(name, blocks)| {
+                let output_path = path.key(&name);
+                let blocks: Vec<Node> = match blocks {
+                    Node::Null => Vec::new(),
+                    blocks => self.deserialize(blocks, &output_path).unwrap_or_default(),
+                };
+                OutputDoc {
+                    blocks: self.blocks(blocks, &output_path),
+                    name,
+                    path: output_path,
+                }
+            })
+            .collect()
     }
 
     fn branches(&mut self, nodes: Vec<Node>, path: &YamlPath) -> Vec<BranchDoc> {

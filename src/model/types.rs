@@ -88,10 +88,42 @@ pub struct FlowFile {
     #[serde(default)]
     #[schemars(with = "IndexMap<String, TableDef>")]
     pub tables: Node,
+    /// Custom block types: type name → rhai file (relative to the flow file).
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Text>")]
+    pub extensions: Node,
+    /// Limits on every run of the flow's scripts (each has a safe default).
+    #[serde(default)]
+    #[schemars(with = "Option<ScriptLimitsDef>")]
+    pub script_limits: Node,
     /// The phases and their blocks.
     #[serde(default)]
     #[schemars(with = "PhasesDef")]
     pub phases: Node,
+}
+
+/// The sandbox limits of the flow's scripts, per run; see docs/extensions.md for the defaults.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct ScriptLimitsDef {
+    /// rhai operations per run (default 100000).
+    #[serde(default)]
+    pub operations: Option<u64>,
+    /// Nested function calls (default 32, at most 64).
+    #[serde(default)]
+    pub call_depth: Option<u64>,
+    /// Nesting of expressions (default 64, at most 128).
+    #[serde(default)]
+    pub expression_depth: Option<u64>,
+    /// Bytes in one string (default 65536).
+    #[serde(default)]
+    pub string_size: Option<u64>,
+    /// Items in one array (default 10000).
+    #[serde(default)]
+    pub array_size: Option<u64>,
+    /// Entries in one object map (default 10000).
+    #[serde(default)]
+    pub map_size: Option<u64>,
 }
 
 /// A variable.
@@ -275,6 +307,22 @@ pub struct LogDef {
     pub message: Text,
 }
 
+/// `script`: run rhai code, inline or from a file; it may set variables and user data, and choose an
+/// output by ending with its name.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ScriptDef {
+    /// The rhai source, inline.
+    #[serde(default)]
+    pub script: Option<Text>,
+    /// A rhai file, relative to the flow file.
+    #[serde(default)]
+    pub file: Option<Text>,
+    /// Output name → the blocks run when the script ends with that name.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Vec<BlockDef>>")]
+    pub outputs: Node,
+}
+
 /// `finish`: end the application now.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct FinishDef {}
@@ -291,6 +339,7 @@ pub enum BlockDef {
     TableLookup(Common<TableLookupDef>),
     Route(Common<RouteDef>),
     Log(Common<LogDef>),
+    Script(Common<ScriptDef>),
     Finish(Common<FinishDef>),
 }
 

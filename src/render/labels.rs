@@ -3,6 +3,7 @@
 use crate::flow::Flow;
 use crate::graph::{BlockKind, Edge, SkillTarget, Step, Target};
 use crate::model::read::Phase;
+use crate::script::Origin;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -94,6 +95,22 @@ pub fn node(flow: &Flow, node: NodeIndex) -> NodeLabel {
                 BlockKind::Log { message } => {
                     (vec![format!("log {}", message.source())], Shape::Block)
                 }
+                BlockKind::Script(script) => {
+                    let detail = match (&script.type_name, script.call.script.origin()) {
+                        (Some(type_name), _) => format!("«{type_name}»"),
+                        (None, Origin::File(file)) => format!("script {file}"),
+                        (None, Origin::Inline) => {
+                            let lines = script.inline.as_deref().map_or(0, |s| s.lines().count());
+                            format!("script ({lines} lines)")
+                        }
+                    };
+                    // A block that chooses among outputs is a decision, drawn as a Segmentation is.
+                    let shape = match script.call.outputs().is_empty() {
+                        true => Shape::Block,
+                        false => Shape::Decision,
+                    };
+                    (vec![detail], shape)
+                }
                 BlockKind::Finish => (vec!["finish".to_owned()], Shape::Terminal),
             };
             let mut lines = vec![title];
@@ -136,6 +153,7 @@ pub fn edge(flow: &Flow, edge: EdgeIndex) -> (Option<String>, EdgeStyle) {
             }),
             EdgeStyle::Plain,
         ),
+        Edge::Output { name, .. } => (Some(name.to_string()), EdgeStyle::Plain),
         Edge::Otherwise => (Some("otherwise".into()), EdgeStyle::Plain),
         Edge::Routed => (Some("routed".into()), EdgeStyle::Routed),
         Edge::TimedOut => {

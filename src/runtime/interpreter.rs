@@ -7,8 +7,12 @@ use super::secure::Secrets;
 use super::trace::TraceEntry;
 use crate::expr::{EvalError, Value};
 use crate::flow::Flow;
-use crate::graph::{Block, BlockKind, Edge, Route, SkillTarget, Step, TableLookup, Target};
+use crate::graph::{
+    Block, BlockKind, Edge, Route, ScriptBlock, SkillTarget, Step, TableLookup, Target,
+};
 use crate::model::read::Phase;
+use crate::script::call::Failed;
+use crate::script::{Origin, ScriptError};
 use crate::workitem::Userdata;
 use petgraph::graph::NodeIndex;
 use std::sync::Arc;
@@ -358,6 +362,7 @@ impl<'r> Walk<'r> {
                 }
                 return self.onward(node).map_err(Ok);
             }
+            BlockKind::Script(script) => return self.script(node, block, script, now),
             BlockKind::Finish => {
                 self.note(node, now, || None);
                 return Ok(Next::Finish);
@@ -371,6 +376,86 @@ impl<'r> Walk<'r> {
             self.note(node, now, || note);
         }
         self.onward(node).map_err(Ok)
+    }
+
+    /// Run a script block: on to the output it chose, or to the next block.
+    fn script(
+        &mut self,
+        node: NodeIndex,
+        block: &Block,
+        script: &ScriptBlock,
+        now: f64,
+    ) -> Result<Next, Result<End, Failure>> {
+        let tracing = self.trace.is_some();
+        let ran = match script
+            .call
+            .run(&mut self.frame.slots, &mut self.frame.userdata, tracing)
+        {
+            Ok(ran) => ran,
+            Err(Failed::Property { name, message }) => {
+                return Err(Err(Failure(format!("property `{name}`: {message}"))));
+            }
+            Err(Failed::Script(error)) => {
+                let at = self.script_location(node, script, &error);
+                let message = self
+                    .runner
+                    .secrets
+                    .mask_text(&error.message, &self.frame.slots);
+                return Err(Ok(End::Error {
+                    message: format!("{at}: block `{}`: {message}", block.id),
+                    routing: self.routing.clone(),
+                }));
+            }
+        };
+        if tracing {
+            for line in &ran.log {
+                let note = self.runner.secrets.mask_text(line, &self.frame.slots);
+                self.note(node, now, || Some(note));
+            }
+            let mut note = self.traced(&ran.assigned);
+            if let Some(index) = ran.output {
+                let output = format!("output {}", script.call.outputs()[index]);
+                note = Some(match note {
+                    Some(assigned) => format!("{output}; {assigned}"),
+                    None => output,
+                });
+            }
+            self.note(node, now, || note);
+        }
+        let chosen = ran.output.and_then(|index| {
+            self.flow()
+                .graph
+                .graph
+                .edges(node)
+                .find(|e| matches!(e.weight(), Edge::Output { index: i, .. } if *i == index))
+                .map(|e| petgraph::visit::EdgeRef::target(&e))
+        });
+        match chosen {
+            Some(next) => Ok(Next::Go(next)),
+            // No output, or one the flow gives no blocks: the next block.
+            None => self.onward(node).map_err(Ok),
+        }
+    }
+
+    /// Where a script error is: the script file's line and column, or for an inline script, the
+    /// flow file's.
+    fn script_location(
+        &self,
+        node: NodeIndex,
+        script: &ScriptBlock,
+        error: &ScriptError,
+    ) -> String {
+        match (script.call.script.origin(), &script.inline) {
+            (Origin::File(file), _) if error.line > 0 => {
+                format!("{file}:{}:{}", error.line, error.col.max(1))
+            }
+            (Origin::File(file), _) => file.to_string(),
+            (Origin::Inline, Some(source)) if error.line > 0 => {
+                let offset = error.offset_in(source);
+                self.flow().locate_inside(node, "script", source, offset)
+            }
+            (Origin::Inline, _) => self.flow().locate(node),
+        }
     }
 
     /// `name = value` for each traced variable among `assigned` (secure ones masked).

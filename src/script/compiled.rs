@@ -1,0 +1,214 @@
+//! A compiled script: rhai source compiled once, at flow load, against the names it may use; run once
+//! per workitem on its flow's sandboxed engine.
+
+use rhai::{AST, Dynamic, Engine, EvalAltResult, ParseError, Position, Scope};
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+/// Where a script's source comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A rhai file, as shown in messages (relative to where routeflow runs, like table files).
+    File(Arc<str>),
+    /// Inline in the flow file, under a block's `script:`.
+    Inline,
+}
+
+/// A script error: where in the script (1-based line and column, `0` when rhai gives none) and what,
+/// in one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptError {
+    /// Line in the script, from 1.
+    pub line: usize,
+    /// Column (in characters) in that line, from 1.
+    pub col: usize,
+    /// What went wrong.
+    pub message: String,
+    /// The undeclared name it uses, when that is the error (for a did-you-mean).
+    pub undeclared: Option<String>,
+}
+
+/// A compiled script.
+pub struct Script {
+    engine: Arc<Engine>,
+    ast: AST,
+    origin: Origin,
+    /// Every identifier-like word of the source: a superset of the names it uses, so that a run binds
+    /// only the variables the script can see (binding costs a conversion each).
+    words: HashSet<Box<str>>,
+}
+
+impl fmt::Debug for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Script")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Script {
+    /// Compile `source` on `engine` (strict: using any name but `names` and its own locals is an
+    /// error with its line).
+    pub fn compile(
+        engine: Arc<Engine>,
+        source: &str,
+        origin: Origin,
+        names: &[&str],
+    ) -> Result<Script, ScriptError> {
+        let mut scope = Scope::new();
+        for name in names {
+            // Declared as variables, not constants: the optimiser would fold a constant's placeholder.
+            scope.push_dynamic(*name, Dynamic::UNIT);
+        }
+        let ast = engine
+            .compile_with_scope(&scope, source)
+            .map_err(|error| parse_error(&error))?;
+        Ok(Script {
+            engine,
+            ast,
+            origin,
+            words: words(source),
+        })
+    }
+
+    /// Where the source comes from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The compiled form.
+    pub fn ast(&self) -> &AST {
+        &self.ast
+    }
+
+    /// The engine it runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether the source mentions `name` at all (if not, the script cannot use it).
+    pub fn mentions(&self, name: &str) -> bool {
+        self.words.contains(name)
+    }
+
+    /// Run the script's statements with `scope`; its value is the last statement's.
+    pub fn run(&self, scope: &mut Scope) -> Result<Dynamic, ScriptError> {
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(scope, &self.ast)
+            .map_err(|error| self.eval_error(*error))
+    }
+
+    /// Call the script's function `name` (no arguments) without running its statements.
+    pub fn call(&self, name: &str) -> Result<Dynamic, ScriptError> {
+        let options = rhai::CallFnOptions::new().eval_ast(false);
+        self.engine
+            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, name, ())
+            .map_err(|error| self.eval_error(*error))
+    }
+
+    /// A run-time error in one line, located at its innermost position, with the limit that stopped
+    /// it named.
+    fn eval_error(&self, error: EvalAltResult) -> ScriptError {
+        let mut functions = Vec::new();
+        let mut error = error;
+        while let EvalAltResult::ErrorInFunctionCall(name, _, inner, _) = error {
+            functions.push(name);
+            error = *inner;
+        }
+        let position = error.take_position();
+        let engine = &self.engine;
+        let mut message = match &error {
+            EvalAltResult::ErrorTooManyOperations(_) => format!(
+                "the script ran more than {} operations (an endless loop?); the limit is \
+                 `script_limits.operations`",
+                engine.max_operations()
+            ),
+            EvalAltResult::ErrorStackOverflow(_) => format!(
+                "function calls nested more than {} deep (a runaway recursion?); the limit is \
+                 `script_limits.call_depth`",
+                engine.max_call_levels()
+            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => match what.as_str() {
+                "Length of string" => format!(
+                    "a string grew beyond {} bytes; the limit is `script_limits.string_size`",
+                    engine.max_string_size()
+                ),
+                "Size of object map" => format!(
+                    "a map grew beyond {} entries; the limit is `script_limits.map_size`",
+                    engine.max_map_size()
+                ),
+                _ => format!(
+                    "an array grew beyond {} items; the limit is `script_limits.array_size`",
+                    engine.max_array_size()
+                ),
+            },
+            EvalAltResult::ErrorRuntime(value, _) => match value.clone().into_string() {
+                Ok(text) => format!("the script threw: {text}"),
+                Err(_) => format!("the script threw: {value}"),
+            },
+            other => other.to_string(),
+        };
+        if let Some(innermost) = functions.last() {
+            message.push_str(&format!(" (in function `{innermost}`)"));
+        }
+        located(position, one_line(&message))
+    }
+}
+
+fn parse_error(error: &ParseError) -> ScriptError {
+    if let rhai::ParseErrorType::VariableUndefined(name) = &*error.0 {
+        return ScriptError {
+            undeclared: Some(name.clone()),
+            ..located(error.1, format!("undeclared variable `{name}`"))
+        };
+    }
+    located(error.1, one_line(&error.0.to_string()))
+}
+
+fn located(position: Position, message: String) -> ScriptError {
+    ScriptError {
+        line: position.line().unwrap_or(0),
+        col: position.position().unwrap_or(0),
+        message,
+        undeclared: None,
+    }
+}
+
+/// `text` on one line: messages go into one outcome line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The identifier-like words of `source`.
+fn words(source: &str) -> HashSet<Box<str>> {
+    source
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+        .map(Box::from)
+        .collect()
+}
+
+impl ScriptError {
+    /// The byte offset in `source` of the error's line and column (the end of the source when the
+    /// position is past it; the start when unknown).
+    pub fn offset_in(&self, source: &str) -> usize {
+        if self.line == 0 {
+            return 0;
+        }
+        let mut start = 0;
+        for _ in 1..self.line {
+            match source[start..].find('\n') {
+                Some(end) => start += end + 1,
+                None => return source.len(),
+            }
+        }
+        let line = &source[start..];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        start
+            + line
+                .char_indices()
+                .nth(self.col.saturating_sub(1))
+                .map_or(line.len(), |(at, _)| at)
+    }
+}
