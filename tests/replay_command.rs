@@ -191,3 +191,35 @@ fn run_exits_1_when_the_outcome_is_an_error() {
             .contains("blocks.yaml:30:7: block `fail_when_unrouted`")
     );
 }
+
+/// SPEC §5.4: a replay where some workitems hit broken scripts (an endless loop, a runaway recursion,
+/// a string that never stops growing, a thrown error, a type error) completes: each of those gets an
+/// `error` outcome naming the script's line and the limit, and every other outcome is what it would
+/// have been — a VIP chosen by the script still overtakes a waiting workitem.
+#[test]
+fn a_replay_with_failing_scripts_keeps_every_other_outcome() {
+    let output = routeflow(&[
+        "replay",
+        "tests/replay_cases/scripts.yaml",
+        "--center",
+        "tests/replay_cases/center.yaml",
+        "--workitems",
+        "tests/replay_cases/scripts.jsonl",
+        "--trace",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let outcomes: Vec<&str> = stdout
+        .lines()
+        .map(|line| {
+            let at = line.find("\"outcome\":\"").expect("an outcome") + 11;
+            &line[at..at + line[at..].find('"').expect("closed")]
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "routed", "error", "unrouted", "error", "error", "error", "error", "routed", "unrouted"
+        ]
+    );
+    insta::assert_snapshot!("scripts", transcript(&output));
+}

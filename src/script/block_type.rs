@@ -147,7 +147,21 @@ impl BlockType {
         }
         let mut names: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
         names.push(super::call::USERDATA);
-        let script = Script::compile(engine, source, origin, &names).map_err(located)?;
+        let script = Script::compile(engine, source, origin, &names).map_err(|error| {
+            let Some(undeclared) = &error.undeclared else {
+                return located(error);
+            };
+            let offset = error.offset_in(source);
+            let span = Span::new(offset, (offset + undeclared.len()).min(source.len()));
+            let mut diagnostic = Diagnostic::error(span, error.message.clone()).with_help(
+                "the body sees the block's properties and `userdata`: declare it as a property, \
+                 or make it local with `let`",
+            );
+            if let Some(close) = closest(undeclared, names.iter().copied()) {
+                diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+            }
+            vec![diagnostic]
+        })?;
         Ok(BlockType {
             name: name.to_owned(),
             description,
@@ -177,12 +191,12 @@ fn read_declaration(
         problems.push(Diagnostic::error(span, message).with_help(help.to_owned()));
     };
     let shape = "`fn block_type()` returns a map: #{ description: \"…\", properties: #{ name: #{ type: \"string\" } }, outputs: [\"…\"] }";
-    let kind = declaration.type_name();
+    let shown = super::convert::describe(&declaration);
     let Some(mut map) = declaration.try_cast::<Map>() else {
         fail(
             problems,
             at,
-            format!("`fn {DECLARATION}()` returns a {kind}, not a map"),
+            format!("`fn {DECLARATION}()` returns {shown}, not a map"),
             shape,
         );
         return (None, Vec::new(), Vec::new());

@@ -176,9 +176,10 @@ impl ScriptCall {
     }
 
     /// The script's value as the output it chose: the name of one of its outputs, or nothing (`()`)
-    /// to go on to the next block.
+    /// to go on to the next block. A block without outputs ignores the value: a script's value is its
+    /// last statement's, semicolon or not, and `userdata.remove("k");` is not meant as a choice.
     fn output(&self, returned: Dynamic) -> Result<Option<usize>, ScriptError> {
-        if returned.is_unit() {
+        if returned.is_unit() || self.outputs.is_empty() {
             return Ok(None);
         }
         let error = |message: String| ScriptError {
@@ -196,10 +197,6 @@ impl ScriptCall {
         };
         match self.outputs.iter().position(|o| **o == *name) {
             Some(index) => Ok(Some(index)),
-            None if self.outputs.is_empty() => Err(error(format!(
-                "the script chose output `{name}`, but the block has no outputs; end with nothing \
-                 (`()`) to go on to the next block"
-            ))),
             None => {
                 let names: Vec<&str> = self.outputs.iter().map(|o| &**o).collect();
                 Err(error(format!(

@@ -152,15 +152,14 @@ impl Lowering<'_> {
                 match Script::compile(engine, text.as_str(), Origin::Inline, &names) {
                     Ok(script) => (Arc::new(script), Some(Arc::from(text.as_str()))),
                     Err(error) => {
-                        let offset = error.offset_in(text.as_str());
-                        let diagnostic =
-                            self.script_diagnostic(error, Span::new(offset, offset), id);
+                        let span = error_span(&error, text.as_str());
+                        let diagnostic = self.script_diagnostic(error, span, id);
                         self.push(
                             diagnostic,
                             Anchor::Inside {
                                 path: path.key("script"),
                                 text: text.0.clone(),
-                                span: Span::new(offset, offset),
+                                span,
                             },
                         );
                         return None;
@@ -212,8 +211,8 @@ impl Lowering<'_> {
                 Some(Arc::new(script))
             }
             Err(error) => {
-                let offset = error.offset_in(source.text());
-                let diagnostic = self.script_diagnostic(error, Span::new(offset, offset), id);
+                let span = error_span(&error, source.text());
+                let diagnostic = self.script_diagnostic(error, span, id);
                 self.files.push((source, vec![diagnostic]));
                 None
             }
@@ -453,4 +452,11 @@ impl Lowering<'_> {
             _ => Some(Bound::Constant(default.clone())),
         }
     }
+}
+
+/// Where a compile error is in `source`: the undeclared name it is about, or its position.
+fn error_span(error: &ScriptError, source: &str) -> Span {
+    let offset = error.offset_in(source);
+    let length = error.undeclared.as_ref().map_or(0, String::len);
+    Span::new(offset, (offset + length).min(source.len()))
 }
