@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(ast) = parse(source) {
         let printed = ast.to_string();
         let reparsed = parse(&printed).expect("printed expressions parse");
-        assert_eq!(reparsed, ast, "printing then parsing changes {source:?} (printed {printed:?})");
+        assert_eq!(
+            reparsed, ast,
+            "printing then parsing changes {source:?} (printed {printed:?})"
+        );
     }
     let scope = Scope::with_names(["s", "n", "b", "z", "l"]);
     let frame = [

@@ -17,3 +17,5 @@ pub use block_type::{BlockType, Property, PropertyKind};
 pub use call::{Binding, Bound, Ran, ScriptCall};
 pub use compiled::{Origin, Script, ScriptError};
 pub use limits::ScriptLimits;
+/// The rhai engine scripts run on (re-exported: callers hold it in an `Arc`).
+pub use rhai::Engine;

@@ -1,0 +1,44 @@
+//! Fuzz rhai scripts on the sandboxed engine a flow's scripts run on: no source may panic, hang or
+//! exhaust memory, whether it compiles or not. Limits are small so every run ends quickly.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use routeflow::expr::Value;
+use routeflow::script::{
+    Binding, Bound, Engine, Origin, Script, ScriptCall, ScriptLimits, sandbox,
+};
+use routeflow::workitem::Userdata;
+use std::sync::{Arc, LazyLock};
+
+static ENGINE: LazyLock<Arc<Engine>> = LazyLock::new(|| {
+    let limits = ScriptLimits {
+        operations: 10_000,
+        string_size: 4_096,
+        array_size: 256,
+        map_size: 256,
+        ..ScriptLimits::default()
+    };
+    Arc::new(sandbox::engine(&limits, &[]))
+});
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(script) = Script::compile(
+        ENGINE.clone(),
+        source,
+        Origin::Inline,
+        &["tier", "userdata"],
+    ) else {
+        return;
+    };
+    let binding = Binding {
+        name: "tier".to_owned(),
+        bound: Bound::Variable(0),
+    };
+    let call = ScriptCall::new(Arc::new(script), vec![binding], vec!["gold".into()]);
+    let mut slots = vec![Value::string("gold")];
+    let mut userdata: Userdata = [("CRM_tier", Value::string("gold"))].into_iter().collect();
+    let _ = call.run(&mut slots, &mut userdata, true);
+});
