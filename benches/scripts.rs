@@ -53,7 +53,11 @@ fn scripts(c: &mut Criterion) {
         let runner = runner(&dir, blocks);
         let frame = runner.initialize(userdata.clone(), 0.0).expect("runs");
         let slot = runner.flow().scope.slot("priority").expect("declared");
-        assert_eq!(frame.slots[slot].to_json(), "100", "{name} decides as the others");
+        assert_eq!(
+            frame.slots[slot].to_json(),
+            "100",
+            "{name} decides as the others"
+        );
         group.bench_function(name, |b| {
             b.iter_batched(
                 || userdata.clone(),

@@ -117,6 +117,18 @@ fn an_invalid_flow_is_not_drawn() {
     );
 }
 
+/// Script and custom blocks are drawn like the built-ins: a block that chooses among outputs is a
+/// decision, each output a labelled edge; a custom block shows its type.
+#[test]
+fn script_and_custom_blocks_are_drawn_with_their_outputs() {
+    insta::assert_snapshot!(stdout(&routeflow(&[
+        "render",
+        "tests/render_cases/extensions.yaml",
+        "--format",
+        "mermaid"
+    ])));
+}
+
 #[test]
 fn schema_describes_every_block_type_and_property() {
     let schema: serde_json::Value = serde_json::from_str(&stdout(&routeflow(&["schema"]))).unwrap();
@@ -136,6 +148,13 @@ fn schema_describes_every_block_type_and_property() {
         "table_lookup",
         "route",
         "log",
+        "script",
+        "file",
+        "outputs",
+        "extensions",
+        "script_limits",
+        "operations",
+        "call_depth",
         "finish",
         "branches",
         "otherwise",

@@ -101,7 +101,8 @@ pub fn node(flow: &Flow, node: NodeIndex) -> NodeLabel {
                         (None, Origin::File(file)) => format!("script {file}"),
                         (None, Origin::Inline) => {
                             let lines = script.inline.as_deref().map_or(0, |s| s.lines().count());
-                            format!("script ({lines} lines)")
+                            let unit = if lines == 1 { "line" } else { "lines" };
+                            format!("script ({lines} {unit})")
                         }
                     };
                     // A block that chooses among outputs is a decision, drawn as a Segmentation is.
