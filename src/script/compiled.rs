@@ -212,3 +212,60 @@ impl ScriptError {
                 .map_or(line.len(), |(at, _)| at)
     }
 }
+
+/// The table names `source` passes to `lookup` as string literals (`lookup("ROUTING", …)`), with the
+/// bytes of each name: checked against the flow's tables at load, so a typo is a load error, not a
+/// run-time one. A computed name is checked when the script runs.
+pub fn literal_lookups(source: &str) -> Vec<(String, crate::diagnostic::Span)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = source[from..].find("lookup") {
+        let start = from + at;
+        from = start + "lookup".len();
+        let preceded = source[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let rest = source[from..].trim_start();
+        let Some(rest) = rest.strip_prefix('(') else {
+            continue;
+        };
+        let rest_trimmed = rest.trim_start();
+        let Some(name) = rest_trimmed.strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = name.find(['"', '\\']) else {
+            continue;
+        };
+        if preceded || name[end..].starts_with('\\') {
+            continue;
+        }
+        let name_start = source.len() - name.len();
+        found.push((
+            name[..end].to_owned(),
+            crate::diagnostic::Span::new(name_start, name_start + end),
+        ));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_lookups;
+
+    #[test]
+    fn literal_table_names_are_found_with_their_place() {
+        let source = "let a = lookup(\"ROUTING\", [x]);\nlet b = lookup( \"OTHER\" , []);\nmy_lookup(\"NOT\"); lookup(name, []);";
+        let found: Vec<(String, &str)> = literal_lookups(source)
+            .into_iter()
+            .map(|(name, span)| (name, &source[span.range()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("ROUTING".to_owned(), "ROUTING"),
+                ("OTHER".to_owned(), "OTHER")
+            ]
+        );
+    }
+}

@@ -15,7 +15,7 @@ pub mod sandbox;
 
 pub use block_type::{BlockType, Property, PropertyKind};
 pub use call::{Binding, Bound, Ran, ScriptCall};
-pub use compiled::{Origin, Script, ScriptError};
+pub use compiled::{Origin, Script, ScriptError, literal_lookups};
 pub use limits::ScriptLimits;
 /// The rhai engine scripts run on (re-exported: callers hold it in an `Arc`).
 pub use rhai::Engine;

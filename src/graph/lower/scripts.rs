@@ -126,9 +126,9 @@ impl Lowering<'_> {
             let engine = self.engine();
             match BlockType::load(name, &file, engine) {
                 Ok(block_type) => {
-                    self.block_types
-                        .insert(name.to_owned(), Arc::new(block_type));
-                    self.files.push((file, Vec::new()));
+                    self.block_types.insert(name.to_owned(), Arc::new(block_type));
+                    let diagnostics = self.unknown_tables(file.text());
+                    self.files.push((file, diagnostics));
                 }
                 Err(diagnostics) => self.files.push((file, diagnostics)),
             }
@@ -150,7 +150,20 @@ impl Lowering<'_> {
         let (script, inline) = match source {
             ScriptSource::Inline(text) => {
                 match Script::compile(engine, text.as_str(), Origin::Inline, &names) {
-                    Ok(script) => (Arc::new(script), Some(Arc::from(text.as_str()))),
+                    Ok(script) => {
+                        for diagnostic in self.unknown_tables(text.as_str()) {
+                            let span = diagnostic.span;
+                            self.push(
+                                diagnostic.in_block(id),
+                                Anchor::Inside {
+                                    path: path.key("script"),
+                                    text: text.0.clone(),
+                                    span,
+                                },
+                            );
+                        }
+                        (Arc::new(script), Some(Arc::from(text.as_str())))
+                    }
                     Err(error) => {
                         let span = error_span(&error, text.as_str());
                         let diagnostic = self.script_diagnostic(error, span, id);
@@ -207,7 +220,9 @@ impl Lowering<'_> {
         let origin = Origin::File(Arc::from(source.name()));
         let compiled = match Script::compile(engine, source.text(), origin, names) {
             Ok(script) => {
-                self.files.push((source, Vec::new()));
+                let diagnostics = self.unknown_tables(source.text());
+                let diagnostics = diagnostics.into_iter().map(|d| d.in_block(id)).collect();
+                self.files.push((source, diagnostics));
                 Some(Arc::new(script))
             }
             Err(error) => {
@@ -219,6 +234,23 @@ impl Lowering<'_> {
         };
         self.script_files.insert(key, compiled.clone());
         compiled
+    }
+
+    /// A diagnostic for each table `source` looks up by a literal name that the flow does not declare.
+    fn unknown_tables(&self, source: &str) -> Vec<Diagnostic> {
+        crate::script::literal_lookups(source)
+            .into_iter()
+            .filter(|(name, _)| !self.declared_tables.contains(name))
+            .map(|(name, span)| {
+                let mut diagnostic =
+                    Diagnostic::error(span, format!("lookup: table `{name}` is not declared"));
+                if let Some(close) = closest(&name, self.declared_tables.iter().map(String::as_str))
+                {
+                    diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+                }
+                diagnostic.with_help("declare it under the flow's `tables:`")
+            })
+            .collect()
     }
 
     /// A compile error of a script block's source, with a did-you-mean for an undeclared variable.
