@@ -470,7 +470,13 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         }
     }
     // Blocks may use the declared types (whether their files load is checked when lowering).
-    reader.extensions = doc.extensions.iter().map(|e| e.name.clone()).collect();
+    // (A built-in name is reported when lowering, and stays the built-in.)
+    reader.extensions = doc
+        .extensions
+        .iter()
+        .map(|e| e.name.clone())
+        .filter(|name| !BLOCK_TYPES.contains(&name.as_str()))
+        .collect();
     if !file_def.script_limits.is_null() {
         let path = root_path.key("script_limits");
         if let Some(def) =

@@ -395,12 +395,20 @@ impl<'r> Walk<'r> {
             Err(Failed::Property { name, message }) => {
                 return Err(Err(Failure(format!("property `{name}`: {message}"))));
             }
-            Err(Failed::Script(error)) => {
+            Err(Failed::Script { error, log }) => {
                 let at = self.script_location(node, script, &error);
                 let message = self
                     .runner
                     .secrets
                     .mask_text(&error.message, &self.frame.slots);
+                // What the script logged before it failed is what explains the failure: keep it.
+                if tracing {
+                    for line in &log {
+                        let note = self.runner.secrets.mask_text(line, &self.frame.slots);
+                        self.note(node, now, || Some(note));
+                    }
+                    self.note(node, now, || Some(format!("error: {message}")));
+                }
                 return Err(Ok(End::Error {
                     message: format!("{at}: block `{}`: {message}", block.id),
                     routing: self.routing.clone(),

@@ -187,6 +187,11 @@ fn read_declaration(
     problems: &mut Vec<Diagnostic>,
 ) -> Declaration {
     let near = |word: &str| find_word(source, at.start as usize, word).unwrap_or(at);
+    // A name declared twice: point at its second place.
+    let near_again = |word: &str| {
+        let first = near(word);
+        find_word(source, first.end as usize, word).unwrap_or(first)
+    };
     let fail = |problems: &mut Vec<Diagnostic>, span: Span, message: String, help: &str| {
         problems.push(Diagnostic::error(span, message).with_help(help.to_owned()));
     };
@@ -246,7 +251,7 @@ fn read_declaration(
                         if outputs.iter().any(|o| **o == *name) {
                             fail(
                                 problems,
-                                near(&name),
+                                near_again(&name),
                                 format!("output `{name}` is declared twice"),
                                 "outputs are unique",
                             );

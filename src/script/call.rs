@@ -61,7 +61,12 @@ pub struct Ran {
 #[derive(Debug)]
 pub enum Failed {
     /// In the script, at its line.
-    Script(ScriptError),
+    Script {
+        /// What went wrong, where in the script.
+        error: ScriptError,
+        /// What the script logged before it failed (only kept when asked).
+        log: Vec<String>,
+    },
     /// A property's expression failed before the script ran.
     Property {
         /// The property.
@@ -127,19 +132,46 @@ impl ScriptCall {
             scope.push_dynamic(USERDATA, Dynamic::from_map(map.clone()));
         }
         let (result, log) = log::capture(keep_log, || self.script.run(&mut scope));
-        let returned = result.map_err(Failed::Script)?;
-        let output = self.output(returned).map_err(Failed::Script)?;
-        let mut ran = Ran {
-            output,
-            assigned: Vec::new(),
-            log,
-        };
+        let mut assigned = Vec::new();
+        let output = result
+            .and_then(|returned| self.output(returned))
+            .and_then(|output| {
+                self.write_back(
+                    &scope,
+                    &before,
+                    userdata_before.as_ref(),
+                    slots,
+                    userdata,
+                    &mut assigned,
+                )
+                .map(|()| output)
+            });
+        match output {
+            Ok(output) => Ok(Ran {
+                output,
+                assigned,
+                log,
+            }),
+            Err(error) => Err(Failed::Script { error, log }),
+        }
+    }
+
+    /// Write back the variables and user data the script changed.
+    fn write_back(
+        &self,
+        scope: &Scope,
+        before: &[Dynamic],
+        userdata_before: Option<&Map>,
+        slots: &mut [Value],
+        userdata: &mut Userdata,
+        assigned: &mut Vec<usize>,
+    ) -> Result<(), ScriptError> {
         // The bindings are the scope's first entries, in order (a script's own `let`s come after);
         // rhai lists the entries last first.
         let mut entries: Vec<&Dynamic> = scope.iter_raw().map(|(_, _, value)| value).collect();
         entries.reverse();
         let mut values = entries.into_iter();
-        for (binding, before) in self.bindings.iter().zip(&before) {
+        for (binding, before) in self.bindings.iter().zip(before) {
             let Some(after) = values.next() else { break };
             let Bound::Variable(slot) = binding.bound else {
                 continue;
@@ -148,24 +180,19 @@ impl ScriptCall {
                 continue;
             }
             slots[slot] = from_dynamic(after.clone()).map_err(|kind| {
-                Failed::Script(ScriptError {
-                    line: 0,
-                    col: 0,
-                    undeclared: None,
-                    message: format!(
-                        "the script left a {kind} in variable `{}`, which flows cannot hold",
-                        binding.name
-                    ),
-                })
+                unlocated(format!(
+                    "the script left a {kind} in variable `{}`, which flows cannot hold",
+                    binding.name
+                ))
             })?;
-            ran.assigned.push(slot);
+            assigned.push(slot);
         }
         if let Some(before) = userdata_before
             && let Some(after) = values.next()
         {
-            write_back(userdata, &before, after.clone())?;
+            *userdata = changed_userdata(userdata, before, after.clone())?;
         }
-        Ok(ran)
+        Ok(())
     }
 }
 
@@ -182,12 +209,7 @@ impl ScriptCall {
         if returned.is_unit() || self.outputs.is_empty() {
             return Ok(None);
         }
-        let error = |message: String| ScriptError {
-            line: 0,
-            col: 0,
-            message,
-            undeclared: None,
-        };
+        let error = unlocated;
         let shown = super::convert::describe(&returned);
         let Ok(name) = returned.into_immutable_string() else {
             return Err(error(format!(
@@ -236,43 +258,52 @@ fn userdata_map(userdata: &Userdata) -> Map {
         .collect()
 }
 
-/// Apply the script's changes to the user-data map: keys keep their order, removed keys go, new keys
-/// come last (in name order, as rhai maps keep them).
-fn write_back(userdata: &mut Userdata, before: &Map, after: Dynamic) -> Result<(), Failed> {
-    let kind = after.type_name();
+/// The user data after the script's changes to its map: keys keep their order, removed keys go, new
+/// keys come last (in name order, as rhai maps keep them). `userdata` is left as it was on an error.
+fn changed_userdata(
+    userdata: &Userdata,
+    before: &Map,
+    after: Dynamic,
+) -> Result<Userdata, ScriptError> {
+    let shown = super::convert::describe(&after);
     let Some(mut after) = after.try_cast::<Map>() else {
-        return Err(Failed::Script(ScriptError {
-            line: 0,
-            col: 0,
-            undeclared: None,
-            message: format!("the script replaced `userdata` with a {kind}; it must stay a map"),
-        }));
+        return Err(unlocated(format!(
+            "the script replaced `userdata` with {shown}; it must stay a map"
+        )));
     };
     let convert = |key: &str, value: Dynamic| {
         from_dynamic(value).map_err(|kind| {
-            Failed::Script(ScriptError {
-                line: 0,
-                col: 0,
-                undeclared: None,
-                message: format!(
-                    "the script set user data `{key}` to a {kind}, which user data cannot hold"
-                ),
-            })
+            unlocated(format!(
+                "the script set user data `{key}` to a {kind}, which user data cannot hold"
+            ))
         })
     };
     let mut entries: Vec<(Arc<str>, Value)> = Vec::with_capacity(after.len());
-    for (key, value) in std::mem::take(userdata) {
-        let Some(new) = after.remove(&*key) else {
+    for (key, value) in userdata.iter() {
+        let Some(new) = after.remove(key) else {
             continue;
         };
-        let same = before.get(&*key).is_some_and(|old| unchanged(old, &new));
-        let value = if same { value } else { convert(&key, new)? };
-        entries.push((key, value));
+        let same = before.get(key).is_some_and(|old| unchanged(old, &new));
+        let value = if same {
+            value.clone()
+        } else {
+            convert(key, new)?
+        };
+        entries.push((Arc::from(key), value));
     }
     for (key, value) in after {
         let value = convert(&key, value)?;
         entries.push((Arc::from(key.as_str()), value));
     }
-    *userdata = entries.into_iter().collect();
-    Ok(())
+    Ok(entries.into_iter().collect())
+}
+
+/// An error the script caused without a position in it (its value, what it left behind).
+fn unlocated(message: String) -> ScriptError {
+    ScriptError {
+        line: 0,
+        col: 0,
+        message,
+        undeclared: None,
+    }
 }

@@ -99,10 +99,11 @@ fn lookup(
     for (i, value) in keys.iter().enumerate() {
         match value.clone().into_immutable_string() {
             Ok(text) => key.push(text),
-            Err(kind) => {
+            Err(_) => {
                 return Err(fail(format!(
-                    "lookup: key {} of table `{name}` is a string, this is {kind}",
-                    i + 1
+                    "lookup: key {} of table `{name}` must be a string; this is {}",
+                    i + 1,
+                    super::convert::describe(value)
                 )));
             }
         }

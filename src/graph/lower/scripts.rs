@@ -68,7 +68,7 @@ impl Lowering<'_> {
         what: &str,
         block: Option<&str>,
     ) -> Option<SourceFile> {
-        let path = self.base_dir.join(file.as_str());
+        let path = normalised(&self.base_dir.join(file.as_str()));
         let shown = path.display().to_string();
         let failed = |message: String| {
             let diagnostic = Diagnostic::error(Span::default(), message)
@@ -126,7 +126,8 @@ impl Lowering<'_> {
             let engine = self.engine();
             match BlockType::load(name, &file, engine) {
                 Ok(block_type) => {
-                    self.block_types.insert(name.to_owned(), Arc::new(block_type));
+                    self.block_types
+                        .insert(name.to_owned(), Arc::new(block_type));
                     let diagnostics = self.unknown_tables(file.text());
                     self.files.push((file, diagnostics));
                 }
@@ -143,6 +144,18 @@ impl Lowering<'_> {
         path: &YamlPath,
         id: &str,
     ) -> Option<ScriptBlock> {
+        if self.scope.slot(crate::script::call::USERDATA).is_some() {
+            self.push(
+                Diagnostic::error(
+                    Span::default(),
+                    "a script sees the workitem's user data as `userdata`, which hides the flow variable `userdata`",
+                )
+                .in_block(id)
+                .with_help("rename the variable"),
+                Anchor::Value(path.key("type")),
+            );
+            return None;
+        }
         let mut names: Vec<String> = self.scope.names().map(str::to_owned).collect();
         names.push(crate::script::call::USERDATA.to_owned());
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -491,4 +504,21 @@ fn error_span(error: &ScriptError, source: &str) -> Span {
     let offset = error.offset_in(source);
     let length = error.undeclared.as_ref().map_or(0, String::len);
     Span::new(offset, (offset + length).min(source.len()))
+}
+
+/// `path` with its `dir/..` pairs and `.` parts taken out (lexically: messages show the file as a
+/// person would write it, `flows/extensions/vip.rhai`, not `tests/flows/../../flows/extensions/vip.rhai`).
+fn normalised(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
 }
