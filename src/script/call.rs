@@ -189,6 +189,7 @@ impl ScriptCall {
         }
         if let Some(before) = userdata_before
             && let Some(after) = values.next()
+            && !same_map(before, after)
         {
             *userdata = changed_userdata(userdata, before, after.clone())?;
         }
@@ -256,6 +257,19 @@ fn userdata_map(userdata: &Userdata) -> Map {
         .iter()
         .map(|(key, value)| (key.into(), to_dynamic(value)))
         .collect()
+}
+
+/// Whether the script left the user-data map `after` as it was (`before`): most scripts only read it,
+/// and rebuilding the user data costs an allocation per key.
+fn same_map(before: &Map, after: &Dynamic) -> bool {
+    let Some(after) = after.read_lock::<Map>() else {
+        return false;
+    };
+    after.len() == before.len()
+        && before
+            .iter()
+            .zip(after.iter())
+            .all(|((k1, v1), (k2, v2))| k1 == k2 && unchanged(v1, v2))
 }
 
 /// The user data after the script's changes to its map: keys keep their order, removed keys go, new
