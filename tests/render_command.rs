@@ -129,6 +129,44 @@ fn script_and_custom_blocks_are_drawn_with_their_outputs() {
     ])));
 }
 
+/// Editors validate custom blocks too: any type but the built-ins, one value per property, `outputs`
+/// holding blocks; a built-in block keeps its own strict schema.
+#[test]
+fn schema_accepts_blocks_of_custom_types() {
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&routeflow(&["schema"]))).unwrap();
+    let variants = schema["$defs"]["BlockDef"]["oneOf"]
+        .as_array()
+        .expect("block variants");
+    let custom = variants
+        .iter()
+        .find(|v| v["properties"]["type"].get("not").is_some())
+        .expect("a variant for custom types");
+    let excluded: Vec<&str> = custom["properties"]["type"]["not"]["enum"]
+        .as_array()
+        .expect("the built-in names")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        excluded,
+        [
+            "assign",
+            "read_userdata",
+            "write_userdata",
+            "segmentation",
+            "table_lookup",
+            "route",
+            "log",
+            "script",
+            "finish"
+        ]
+    );
+    assert_eq!(
+        custom["properties"]["outputs"]["additionalProperties"]["items"]["$ref"],
+        "#/$defs/BlockDef"
+    );
+}
+
 #[test]
 fn schema_describes_every_block_type_and_property() {
     let schema: serde_json::Value = serde_json::from_str(&stdout(&routeflow(&["schema"]))).unwrap();
