@@ -101,11 +101,11 @@ fn lookup_refuses_an_unknown_table_and_a_wrong_key_with_the_scripts_line() {
     );
     assert_eq!(
         error(&runner, &[("table", "NOPE")]),
-        "scripts.yaml:12:16: block `looks`: the script threw: lookup: no table `NOPE`; the flow declares: ROUTING"
+        "scripts.yaml:12:16: block `looks`: lookup: no table `NOPE`; the flow declares: ROUTING"
     );
     assert_eq!(
         error(&runner, &[("table", "ROUTING")]),
-        "scripts.yaml:12:16: block `looks`: the script threw: lookup: table `ROUTING` is keyed by 3 columns (Level1, Level2, Customer Segment), this gives 1 keys"
+        "scripts.yaml:12:16: block `looks`: lookup: table `ROUTING` is keyed by 3 columns (Level1, Level2, Customer Segment), this gives 1 keys"
     );
 }
 

@@ -143,6 +143,9 @@ impl Script {
                     engine.max_array_size()
                 ),
             },
+            EvalAltResult::ErrorRuntime(value, _) if value.is::<super::sandbox::HostError>() => {
+                value.clone().cast::<super::sandbox::HostError>().0
+            }
             EvalAltResult::ErrorRuntime(value, _) => match value.clone().into_string() {
                 Ok(text) => format!("the script threw: {text}"),
                 Err(_) => format!("the script threw: {value}"),

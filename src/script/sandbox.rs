@@ -27,6 +27,10 @@ pub fn declaration_engine() -> Arc<Engine> {
     ENGINE.clone()
 }
 
+/// An error of a function routeflow gives scripts (`lookup`), told apart from what a script throws.
+#[derive(Clone, Debug)]
+pub struct HostError(pub String);
+
 /// A flow's engine: `limits` apply to every run, `lookup` reads `tables`.
 pub fn engine(limits: &ScriptLimits, tables: &[Arc<DataTable>]) -> Engine {
     let mut engine = sandboxed(limits);
@@ -74,7 +78,8 @@ fn lookup(
     keys: Array,
 ) -> Result<Array, Box<EvalAltResult>> {
     let fail = |message: String| -> Box<EvalAltResult> {
-        EvalAltResult::ErrorRuntime(message.into(), context.call_position()).into()
+        EvalAltResult::ErrorRuntime(Dynamic::from(HostError(message)), context.call_position())
+            .into()
     };
     let Some(table) = tables.get(name) else {
         let declared: Vec<&str> = tables.keys().map(String::as_str).collect();
