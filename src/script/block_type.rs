@@ -186,10 +186,21 @@ fn read_declaration(
     at: Span,
     problems: &mut Vec<Diagnostic>,
 ) -> Declaration {
-    let near = |word: &str| find_word(source, at.start as usize, word).unwrap_or(at);
+    // A name where it is declared as a key (`name:`), not where a description mentions it.
+    let near = |word: &str| {
+        let mut from = at.start as usize;
+        while let Some(span) = find_word(source, from, word) {
+            let rest = source[span.end as usize..].trim_start();
+            if rest.starts_with(':') && !rest.starts_with("::") {
+                return span;
+            }
+            from = span.end as usize;
+        }
+        find_word(source, at.start as usize, word).unwrap_or(at)
+    };
     // A name declared twice: point at its second place.
     let near_again = |word: &str| {
-        let first = near(word);
+        let first = find_word(source, at.start as usize, word).unwrap_or(at);
         find_word(source, first.end as usize, word).unwrap_or(first)
     };
     let fail = |problems: &mut Vec<Diagnostic>, span: Span, message: String, help: &str| {
@@ -224,6 +235,10 @@ fn read_declaration(
     {
         None => {}
         Some((_, Some(declared))) => {
+            // rhai maps are sorted by name: put the properties back in the order the file declares
+            // them, which is the order people wrote them in and read them in messages.
+            let mut declared: Vec<_> = declared.into_iter().collect();
+            declared.sort_by_key(|(name, _)| near(name).start);
             for (name, def) in declared {
                 if let Some(property) = read_property(name.as_str(), def, near(&name), problems) {
                     properties.push(property);
