@@ -62,6 +62,18 @@ type Evaluated<'a> = Result<Cow<'a, Value>, Failure>;
 impl Expression {
     /// Evaluate with `variables` laid out as the [`super::Scope`] it was compiled against.
     pub fn eval(&self, variables: &[Value]) -> Result<Value, EvalError> {
+        // Most expressions a flow evaluates for a value are a bare variable or a constant (assignments,
+        // table keys, user-data keys and values): copy it out directly, without the general path's `Cow`
+        // and error plumbing (about a third of their cost in the sample's Initialize profile).
+        match &self.root {
+            Node::Const(value, _) => return Ok(value.clone()),
+            Node::Slot(slot, _) => {
+                if let Some(value) = variables.get(*slot) {
+                    return Ok(value.clone());
+                }
+            }
+            _ => {}
+        }
         self.root
             .eval(variables)
             .map(Cow::into_owned)
