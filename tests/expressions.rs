@@ -813,6 +813,60 @@ fn eval_bool_needs_a_boolean_result() {
     assert_mentions(&error.message, &["boolean", "string"]);
 }
 
+/// Conditions answer as their values do: `eval_bool` (which Segmentations use, with shortcuts for the
+/// usual shapes) gives `Ok(b)` exactly when `eval` gives the boolean `b`, and fails when it fails or
+/// gives something else.
+#[test]
+fn conditions_answer_as_their_values_do() {
+    let scope = Scope::with_names(["v", "w"]);
+    let conditions = [
+        "v",
+        "!v",
+        "v == ''",
+        "'' == v",
+        "v != 'a'",
+        "v === 'a'",
+        "v !== ''",
+        "v == 1",
+        "1 != v",
+        "v === 0",
+        "v !== 1",
+        "v == null",
+        "v < 1",
+        "v == '' && w == 1",
+        "!v || w != 1",
+        "v != 'a' && !w",
+        "v === '' || w === 0 || !v",
+    ];
+    let values = [
+        Value::from(""),
+        Value::from("a"),
+        Value::from(0.0),
+        Value::from(-0.0),
+        Value::from(1.0),
+        Value::from(f64::NAN),
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::Null,
+        list![1.0],
+    ];
+    for source in conditions {
+        let expr = compile(source, &scope).expect("compiles");
+        for v in &values {
+            for w in &values {
+                let frame = [v.clone(), w.clone()];
+                let as_value = expr.eval(&frame);
+                let as_condition = expr.eval_bool(&frame);
+                let context = format!("`{source}` with v = {}, w = {}", v.to_json(), w.to_json());
+                match as_value {
+                    Ok(Value::Bool(b)) => assert_eq!(as_condition, Ok(b), "{context}"),
+                    _ => assert!(as_condition.is_err(), "{context}: {as_condition:?}"),
+                }
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Compiled once, evaluated many times
 
