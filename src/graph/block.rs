@@ -5,7 +5,7 @@ use crate::expr::Expression;
 use crate::model::read::Phase;
 use crate::script::ScriptCall;
 use crate::skill::SkillExpression;
-use crate::table::{Column, DataTable};
+use crate::table::{Column, DataTable, RowId};
 use std::sync::Arc;
 
 /// A variable's slot in a workitem's frame.
@@ -91,6 +91,18 @@ pub struct TableLookup {
     pub found: Option<Slot>,
     /// Variable set to the number of rows matched.
     pub count: Option<Slot>,
+    /// What the lookup finds when every key part is a constant (the sample's default row): looked up
+    /// once, at load, instead of per workitem.
+    pub constant: Option<FoundRows>,
+}
+
+/// What a lookup found: how many rows, and the row when exactly one matched.
+#[derive(Clone, Copy, Debug)]
+pub struct FoundRows {
+    /// Rows matched.
+    pub count: usize,
+    /// The row, when exactly one matched.
+    pub single: Option<RowId>,
 }
 
 /// A `route` block, compiled.

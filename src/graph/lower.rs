@@ -793,12 +793,24 @@ impl Lowering<'_> {
             None => Some(None),
             Some(slot) => slot.map(Some),
         };
+        let constant = key
+            .iter()
+            .map(|k| k.constant().and_then(Value::as_str))
+            .collect::<Option<Vec<&str>>>()
+            .map(|parts| {
+                let rows = table.lookup(&parts);
+                FoundRows {
+                    count: rows.len(),
+                    single: rows.single().map(|row| row.id()),
+                }
+            });
         Some(TableLookup {
             table,
             key,
             columns,
             found: resolved(found)?,
             count: resolved(count)?,
+            constant,
         })
     }
 

@@ -9,6 +9,7 @@ use crate::expr::{EvalError, Value};
 use crate::flow::Flow;
 use crate::graph::{
     Block, BlockKind, Edge, Route, ScriptBlock, SkillTarget, Step, TableLookup, Target,
+    block::FoundRows,
 };
 use crate::model::read::Phase;
 use crate::script::call::Failed;
@@ -609,6 +610,36 @@ fn table_lookup(
     slots: &mut [Value],
     mut assigned: Option<&mut Vec<usize>>,
 ) -> Result<(), Failure> {
+    let found = match lookup.constant {
+        Some(found) => found,
+        None => lookup_rows(lookup, slots)?,
+    };
+    let count = found.count;
+    if let Some(row) = found.single {
+        for &(column, slot) in &lookup.columns {
+            slots[slot] = Value::String(lookup.table.shared_value(row, column).clone());
+            if let Some(a) = assigned.as_mut() {
+                a.push(slot);
+            }
+        }
+    }
+    if let Some(slot) = lookup.found {
+        slots[slot] = Value::Bool(count == 1);
+        if let Some(a) = assigned.as_mut() {
+            a.push(slot);
+        }
+    }
+    if let Some(slot) = lookup.count {
+        slots[slot] = Value::Number(count as f64);
+        if let Some(a) = assigned.as_mut() {
+            a.push(slot);
+        }
+    }
+    Ok(())
+}
+
+/// Evaluate the key of `lookup` and find its rows.
+fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failure> {
     // Most keys have a handful of columns: evaluate them without allocating.
     const INLINE: usize = 8;
     let mut inline: [Value; INLINE] = Default::default();
@@ -642,26 +673,8 @@ fn table_lookup(
         &spilled_keys
     };
     let rows = lookup.table.lookup(key);
-    let count = rows.len();
-    if let Some(row) = rows.single() {
-        for &(column, slot) in &lookup.columns {
-            slots[slot] = Value::String(lookup.table.shared_value(row.id(), column).clone());
-            if let Some(a) = assigned.as_mut() {
-                a.push(slot);
-            }
-        }
-    }
-    if let Some(slot) = lookup.found {
-        slots[slot] = Value::Bool(count == 1);
-        if let Some(a) = assigned.as_mut() {
-            a.push(slot);
-        }
-    }
-    if let Some(slot) = lookup.count {
-        slots[slot] = Value::Number(count as f64);
-        if let Some(a) = assigned.as_mut() {
-            a.push(slot);
-        }
-    }
-    Ok(())
+    Ok(FoundRows {
+        count: rows.len(),
+        single: rows.single().map(|row| row.id()),
+    })
 }
