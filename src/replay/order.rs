@@ -13,7 +13,7 @@ pub struct InputOrder {
 }
 
 impl InputOrder {
-    /// The outcome of the input line at `position` (0 for the first non-blank line).
+    /// The outcome of the input line at `position` (0 for the first line).
     pub fn put(&mut self, position: usize, outcome: Outcome) {
         let offset = position - self.next;
         if self.held.len() <= offset {
