@@ -43,24 +43,26 @@ pub fn replay(
     }
     order.release(sink);
     // Numbers are input order among the valid workitems; arrivals run in time order, ties in input order.
-    let arrivals: Vec<Arrival> = arrivals
+    let count = arrivals.len();
+    let mut arrivals: Vec<Arrival> = arrivals
         .into_iter()
         .enumerate()
         .map(|(number, (position, workitem))| (position, to_u32(number), workitem))
         .collect();
-    let mut arrivals = arrivals;
     if !arrivals.is_sorted_by(|a, b| a.2.arrive_s <= b.2.arrive_s) {
         arrivals.sort_by(|a, b| a.2.arrive_s.total_cmp(&b.2.arrive_s));
     }
+    // Taken from the end, so that the memory of arrived workitems can be given back as they arrive.
+    arrivals.reverse();
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let local = tokio::task::LocalSet::new();
     let mut sim = Simulation::new(center);
-    sim.reserve(arrivals.len());
+    sim.reserve(count);
     let shared = Rc::new(RefCell::new(Shared {
         sim,
-        parked: std::iter::repeat_with(Parked::default)
-            .take(arrivals.len())
-            .collect(),
+        wakers: std::iter::repeat_with(|| None).take(count).collect(),
+        mailbox: Vec::new(),
+        starting: Vec::new(),
         runnable: 0,
         driver: None,
         order,
@@ -68,13 +70,34 @@ pub fn replay(
     let driver = Driver {
         shared: shared.clone(),
         runner,
-        arrivals: arrivals.into_iter().peekable(),
+        arrivals: Pending { left: arrivals },
         resolved: Vec::new(),
         options,
         sink,
     };
     local.block_on(&runtime, driver);
     Ok(())
+}
+
+/// The workitems still to arrive, the next one last.
+struct Pending {
+    left: Vec<Arrival>,
+}
+
+impl Pending {
+    fn peek_s(&self) -> Option<f64> {
+        self.left.last().map(|(_, _, workitem)| workitem.arrive_s)
+    }
+
+    fn next(&mut self) -> Option<Arrival> {
+        let next = self.left.pop();
+        // When every workitem arrives at once (all waiting together, the case where memory matters
+        // most), the arrived ones' room would otherwise stay allocated until the end.
+        if self.left.len() < self.left.capacity() / 4 {
+            self.left.shrink_to_fit();
+        }
+        next
+    }
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -84,8 +107,13 @@ fn to_u32(n: usize) -> u32 {
 /// What the driver and the workitem tasks share (one thread: no locks).
 struct Shared {
     sim: Simulation,
-    /// Per workitem number: the task waiting for its Route request, and how the request ended.
-    parked: Vec<Parked>,
+    /// Per workitem number: the task waiting for its Route request to end.
+    wakers: Vec<Option<Waker>>,
+    /// Requests that ended, until their tasks take the result: tasks run before time moves on, so this
+    /// holds a handful at most (it replaces a result slot per workitem).
+    mailbox: Vec<Resolved>,
+    /// Spawned tasks' user data and priority, until they first run (see [`spawn`]).
+    starting: Vec<(u32, Userdata, i64)>,
     /// Tasks that may run before time moves on.
     runnable: usize,
     /// The driver, waiting for `runnable` to reach 0.
@@ -93,13 +121,14 @@ struct Shared {
     order: InputOrder,
 }
 
-#[derive(Default)]
-struct Parked {
-    waker: Option<Waker>,
-    result: Option<RouteResult>,
-}
-
 impl Shared {
+    /// The user data and priority workitem `number`'s task starts with.
+    fn take_starting(&mut self, number: u32) -> Option<(Userdata, i64)> {
+        let at = self.starting.iter().position(|(n, ..)| *n == number)?;
+        let (_, userdata, priority) = self.starting.swap_remove(at);
+        Some((userdata, priority))
+    }
+
     /// A task stopped being runnable: when none is left, time may move on.
     fn idle_one(&mut self) {
         self.runnable -= 1;
@@ -117,7 +146,7 @@ type Arrival = (usize, u32, Workitem);
 struct Driver<'s> {
     shared: Rc<RefCell<Shared>>,
     runner: Arc<Runner>,
-    arrivals: std::iter::Peekable<std::vec::IntoIter<Arrival>>,
+    arrivals: Pending,
     resolved: Vec<Resolved>,
     options: Options,
     sink: &'s mut dyn FnMut(Outcome),
@@ -135,14 +164,13 @@ impl Future for Driver<'_> {
                 shared.driver = Some(cx.waker().clone());
                 return Poll::Pending;
             }
-            let arrival_s = this.arrivals.peek().map(|(_, _, w)| w.arrive_s);
+            let arrival_s = this.arrivals.peek_s();
             match shared.sim.step(arrival_s, &mut this.resolved) {
                 Stepped::Idle => return Poll::Ready(()),
                 Stepped::Event => {
                     for (number, result) in this.resolved.drain(..) {
-                        let parked = &mut shared.parked[number as usize];
-                        parked.result = Some(result);
-                        if let Some(waker) = parked.waker.take() {
+                        shared.mailbox.push((number, result));
+                        if let Some(waker) = shared.wakers[number as usize].take() {
                             shared.runnable += 1;
                             waker.wake();
                         }
@@ -161,27 +189,25 @@ impl Future for Driver<'_> {
                             stop_s: workitem.stop_s.unwrap_or(f64::INFINITY),
                         },
                     );
-                    if shared.parked.len() <= number as usize {
-                        shared
-                            .parked
-                            .resize_with(number as usize + 1, Parked::default);
+                    if shared.wakers.len() <= number as usize {
+                        shared.wakers.resize_with(number as usize + 1, || None);
                     }
                     shared.runnable += 1;
+                    shared
+                        .starting
+                        .push((number, workitem.userdata, workitem.priority));
                     drop(shared);
                     let start = Start {
                         position,
                         number,
                         id: workitem.id,
                         arrive_s: workitem.arrive_s,
-                        priority: workitem.priority,
                     };
-                    let userdata = workitem.userdata;
                     spawn(
                         this.shared.clone(),
                         this.runner.clone(),
                         start,
-                        userdata,
-                        this.options,
+                        this.options.trace,
                     );
                 }
             }
@@ -189,45 +215,47 @@ impl Future for Driver<'_> {
     }
 }
 
-/// What a workitem's task keeps of it besides its user data (which the flow takes over): the task is
-/// what a waiting workitem costs, so it stays small.
+/// What a workitem's task keeps of it for its outcome: the task is what a waiting workitem costs, so it
+/// keeps no more.
 struct Start {
     position: usize,
     number: u32,
     id: Arc<str>,
     arrive_s: f64,
-    priority: i64,
 }
 
 /// The workitem's task: run it through the flow, then put its outcome in line.
 ///
-/// The guard is built outside the task and moved in whole, so that what it holds is stored once in the
-/// task (an async block keeps every captured value for its whole life).
-fn spawn(
-    shared: Rc<RefCell<Shared>>,
-    runner: Arc<Runner>,
-    start: Start,
-    userdata: Userdata,
-    options: Options,
-) {
-    let (number, priority) = (start.number, start.priority);
+/// The task finds its user data and priority in `Shared::starting` when it first runs (right after it is
+/// spawned), instead of capturing them: an async block keeps every captured value for its whole life,
+/// and a waiting workitem's task should hold only what it needs while it waits. For the same reason the
+/// guard is built outside the task and moved in whole.
+fn spawn(shared: Rc<RefCell<Shared>>, runner: Arc<Runner>, start: Start, trace: bool) {
     let mut guard = Guard {
         shared,
         start: Some(start),
     };
-    tokio::task::spawn_local(async move {
+    let task = async move {
+        let Some(number) = guard.start.as_ref().map(|start| start.number) else {
+            return;
+        };
+        let starting = guard.shared.borrow_mut().take_starting(number);
+        let Some((userdata, priority)) = starting else {
+            return;
+        };
         let port = Port {
             shared: &guard.shared,
             number,
         };
-        let ended = runner.run(userdata, priority, &port, options.trace).await;
+        let ended = runner.run(userdata, priority, port, trace).await;
         if let Some(start) = guard.start.take() {
-            let outcome = outcome(&runner, start.id, start.arrive_s, ended, options.trace);
+            let outcome = outcome(&runner, start.id, start.arrive_s, ended, trace);
             let mut shared = guard.shared.borrow_mut();
             shared.order.put(start.position, outcome);
             shared.idle_one();
         }
-    });
+    };
+    tokio::task::spawn_local(task);
 }
 
 /// Makes sure a task that dies (a bug) still gives its workitem an outcome and lets time move on.
@@ -259,44 +287,42 @@ struct Port<'s> {
 }
 
 impl<'s> RoutingPort for Port<'s> {
-    type Wait = Wait<'s>;
+    type Wait<'p>
+        = Wait<'p, 's>
+    where
+        Self: 'p;
 
     fn now(&self) -> f64 {
         self.shared.borrow().sim.now()
     }
 
-    fn route(&self, request: &RouteRequest<'_>) -> Wait<'s> {
-        let result = self.shared.borrow_mut().sim.request(self.number, request);
-        Wait {
-            shared: self.shared,
-            number: self.number,
-            result,
+    fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Wait<'p, 's> {
+        let mut shared = self.shared.borrow_mut();
+        if let Some(result) = shared.sim.request(self.number, request) {
+            // Ended at once: the task takes it on its first poll, right after this.
+            shared.mailbox.push((self.number, result));
         }
+        Wait { port: self }
     }
 }
 
-/// A Route block's wait: ready at once when the request ended at once.
-struct Wait<'s> {
-    shared: &'s Rc<RefCell<Shared>>,
-    number: u32,
-    result: Option<RouteResult>,
+/// A Route block's wait: ready when the workitem's result is in the mailbox.
+struct Wait<'p, 's> {
+    port: &'p Port<'s>,
 }
 
-impl Future for Wait<'_> {
+impl Future for Wait<'_, '_> {
     type Output = RouteResult;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<RouteResult> {
-        let this = self.get_mut();
-        if let Some(result) = this.result.take() {
-            return Poll::Ready(result);
+        let number = self.port.number;
+        let mut shared = self.port.shared.borrow_mut();
+        if let Some(at) = shared.mailbox.iter().position(|(n, _)| *n == number) {
+            return Poll::Ready(shared.mailbox.swap_remove(at).1);
         }
-        let mut shared = this.shared.borrow_mut();
-        let parked = &mut shared.parked[this.number as usize];
-        if let Some(result) = parked.result.take() {
-            return Poll::Ready(result);
-        }
-        let first = parked.waker.is_none();
-        parked.waker = Some(cx.waker().clone());
+        let waker = &mut shared.wakers[number as usize];
+        let first = waker.is_none();
+        *waker = Some(cx.waker().clone());
         if first {
             shared.idle_one();
         }
