@@ -4,6 +4,8 @@
 //! and strings from the line, and never stop at a bad field: its value is skipped and the problem noted,
 //! so the error names everything wrong with the line, and the line's `id` when it has one.
 
+mod plain;
+
 use super::{FIELDS, Userdata, Workitem};
 use crate::expr::Value;
 use crate::expr::js::number;
@@ -122,15 +124,31 @@ pub(super) fn parse_line(
     scratch: &mut Scratch,
     unknown: &mut dyn FnMut(&str),
 ) -> Result<Workitem, (Option<Arc<str>>, String)> {
+    // Checking the line's UTF-8 once is cheaper than serde_json checking every string of it. A line that
+    // is not UTF-8 is read from its bytes, so that its error still names its id.
+    let text = std::str::from_utf8(bytes);
+    if let Ok(text) = text {
+        if let Some(workitem) = plain::read(text, scratch) {
+            return Ok(workitem);
+        }
+    }
+    read_with_serde(bytes, text, scratch, unknown)
+}
+
+/// Parse one line with serde_json: any line, with every problem named.
+fn read_with_serde(
+    bytes: &[u8],
+    text: Result<&str, std::str::Utf8Error>,
+    scratch: &mut Scratch,
+    unknown: &mut dyn FnMut(&str),
+) -> Result<Workitem, (Option<Arc<str>>, String)> {
     let mut parsed = Parsed::default();
     let seed = LineSeed {
         parsed: &mut parsed,
         scratch,
         unknown,
     };
-    // Checking the line's UTF-8 once is cheaper than serde_json checking every string of it. A line that
-    // is not UTF-8 is read from its bytes, so that its error still names its id.
-    let result = match std::str::from_utf8(bytes) {
+    let result = match text {
         Ok(text) => {
             let mut deserializer = serde_json::Deserializer::from_str(text);
             seed.deserialize(&mut deserializer)
