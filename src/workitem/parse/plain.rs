@@ -8,7 +8,7 @@
 //! what is wrong with a line and notes unknown fields; so this path decides nothing that reader would
 //! not. A property test checks that both read every line this one accepts the same way.
 
-use super::{SCAN_KEYS, Scratch, Userdata, Workitem};
+use super::{SCAN_KEYS, Scratch, Userdata, WRITE_ROOM, Workitem};
 use crate::expr::Value;
 use crate::expr::value::json_special;
 
@@ -199,9 +199,9 @@ impl<'t> Cursor<'t> {
         let mut entries = std::mem::take(&mut scratch.entries);
         entries.clear();
         let read = self.entries(scratch, &mut entries);
-        // Moved out at their exact size, as the full reader does; the scratch keeps its capacity.
+        // Moved out as the full reader does; the scratch keeps its capacity.
         let userdata = read.map(|()| {
-            let mut exact = Vec::with_capacity(entries.len());
+            let mut exact = Vec::with_capacity(entries.len() + WRITE_ROOM);
             exact.append(&mut entries);
             Userdata { entries: exact }
         });
