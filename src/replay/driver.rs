@@ -31,10 +31,18 @@ pub fn replay(
     sink: &mut dyn FnMut(Outcome),
 ) -> io::Result<()> {
     let mut order = InputOrder::default();
-    let mut arrivals = Vec::new();
+    // Numbers are input order among the valid workitems; arrivals run in time order, ties in input order.
+    let mut chunks = Chunks::default();
+    let mut sorted = true;
     for (position, line) in lines.into_iter().enumerate() {
         match line?.item {
-            Ok(workitem) => arrivals.push((position, workitem)),
+            Ok(workitem) => {
+                sorted &= chunks
+                    .last_s()
+                    .is_none_or(|last_s| last_s <= workitem.arrive_s);
+                let number = to_u32(chunks.count);
+                chunks.push((position, number, workitem));
+            }
             Err(error) => order.put(
                 position,
                 Outcome::bad_line(error.id.clone(), error.to_string()),
@@ -42,18 +50,15 @@ pub fn replay(
         }
     }
     order.release(sink);
-    // Numbers are input order among the valid workitems; arrivals run in time order, ties in input order.
-    let count = arrivals.len();
-    let mut arrivals: Vec<Arrival> = arrivals
-        .into_iter()
-        .enumerate()
-        .map(|(number, (position, workitem))| (position, to_u32(number), workitem))
-        .collect();
-    if !arrivals.is_sorted_by(|a, b| a.2.arrive_s <= b.2.arrive_s) {
-        arrivals.sort_by(|a, b| a.2.arrive_s.total_cmp(&b.2.arrive_s));
+    let count = chunks.count;
+    if !sorted {
+        let mut all: Vec<Arrival> = chunks.all.into_iter().flatten().collect();
+        all.sort_by(|a, b| a.2.arrive_s.total_cmp(&b.2.arrive_s));
+        chunks = Chunks::default();
+        for arrival in all {
+            chunks.push(arrival);
+        }
     }
-    // Taken from the end, so that the memory of arrived workitems can be given back as they arrive.
-    arrivals.reverse();
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let local = tokio::task::LocalSet::new();
     let mut sim = Simulation::new(center);
@@ -70,7 +75,7 @@ pub fn replay(
     let driver = Driver {
         shared: shared.clone(),
         runner,
-        arrivals: Pending { left: arrivals },
+        arrivals: Pending::new(chunks),
         resolved: Vec::new(),
         options,
         sink,
@@ -79,22 +84,63 @@ pub fn replay(
     Ok(())
 }
 
-/// The workitems still to arrive, the next one last.
+/// Workitems read before the replay starts, in chunks: a million of them are read before the first
+/// arrives, and one growing vector would copy them at every doubling and fault in twice their memory;
+/// chunks also give their memory back as their workitems arrive.
+#[derive(Default)]
+struct Chunks {
+    all: Vec<Vec<Arrival>>,
+    count: usize,
+}
+
+/// Workitems per chunk.
+const CHUNK: usize = 4096;
+
+impl Chunks {
+    fn push(&mut self, arrival: Arrival) {
+        self.count += 1;
+        match self.all.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(arrival),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(arrival);
+                self.all.push(chunk);
+            }
+        }
+    }
+
+    fn last_s(&self) -> Option<f64> {
+        let last = self.all.last().and_then(|chunk| chunk.last());
+        last.map(|(_, _, workitem)| workitem.arrive_s)
+    }
+}
+
+/// The workitems still to arrive: the next one last, in the last chunk (never an empty chunk).
 struct Pending {
-    left: Vec<Arrival>,
+    left: Vec<Vec<Arrival>>,
 }
 
 impl Pending {
+    /// The workitems of `chunks`, in the order they are.
+    fn new(chunks: Chunks) -> Pending {
+        let mut left = chunks.all;
+        left.reverse();
+        for chunk in &mut left {
+            chunk.reverse();
+        }
+        Pending { left }
+    }
+
     fn peek_s(&self) -> Option<f64> {
-        self.left.last().map(|(_, _, workitem)| workitem.arrive_s)
+        let next = self.left.last().and_then(|chunk| chunk.last());
+        next.map(|(_, _, workitem)| workitem.arrive_s)
     }
 
     fn next(&mut self) -> Option<Arrival> {
-        let next = self.left.pop();
-        // When every workitem arrives at once (all waiting together, the case where memory matters
-        // most), the arrived ones' room would otherwise stay allocated until the end.
-        if self.left.len() < self.left.capacity() / 4 {
-            self.left.shrink_to_fit();
+        let chunk = self.left.last_mut()?;
+        let next = chunk.pop();
+        if chunk.is_empty() {
+            self.left.pop();
         }
         next
     }
@@ -152,6 +198,9 @@ struct Driver<'s> {
     sink: &'s mut dyn FnMut(Outcome),
 }
 
+/// How many outcomes whose turn has come are handed on together.
+const RELEASE_BATCH: usize = 64;
+
 impl Future for Driver<'_> {
     type Output = ();
 
@@ -159,14 +208,19 @@ impl Future for Driver<'_> {
         let this = self.get_mut();
         loop {
             let mut shared = this.shared.borrow_mut();
-            shared.order.release(this.sink);
+            // Outcomes are written a batch at a time: writing one between two workitems' runs costs
+            // more, as each evicts the other's code from the instruction cache.
+            shared.order.release_batch(RELEASE_BATCH, this.sink);
             if shared.runnable > 0 {
                 shared.driver = Some(cx.waker().clone());
                 return Poll::Pending;
             }
             let arrival_s = this.arrivals.peek_s();
             match shared.sim.step(arrival_s, &mut this.resolved) {
-                Stepped::Idle => return Poll::Ready(()),
+                Stepped::Idle => {
+                    shared.order.release(this.sink);
+                    return Poll::Ready(());
+                }
                 Stepped::Event => {
                     for (number, result) in this.resolved.drain(..) {
                         shared.mailbox.push((number, result));

@@ -62,6 +62,13 @@ impl InputOrder {
         }
     }
 
+    /// Hand the outcomes whose turn has come to `sink`, in input order, once there are `batch` of them.
+    pub fn release_batch(&mut self, batch: usize, sink: &mut dyn FnMut(Outcome)) {
+        if self.ready.len() >= batch {
+            self.release(sink);
+        }
+    }
+
     /// Hand every outcome whose turn has come to `sink`, in input order.
     pub fn release(&mut self, sink: &mut dyn FnMut(Outcome)) {
         for outcome in self.ready.drain(..) {
