@@ -40,6 +40,18 @@ const SAMPLE: [&str; 6] = [
     "flows/workitems.jsonl",
 ];
 
+/// `routeflow replay` of the sample flow and center with `workitems`.
+fn replay_sample(workitems: &str) -> Output {
+    routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        workitems,
+    ])
+}
+
 #[test]
 fn the_readme_main_command_replays_the_shipped_sample() {
     let output = routeflow(&SAMPLE);
@@ -124,15 +136,7 @@ fn every_line_gets_an_outcome_a_blank_one_an_error_naming_it() {
         r#"{"id":"w5","userdata":{}}"#,
     ];
     std::fs::write(&workitems, lines.join("\n") + "\n").expect("a workitems file");
-    let workitems = workitems.to_string_lossy();
-    let output = routeflow(&[
-        "replay",
-        "flows/gtr_sample.yaml",
-        "--center",
-        "flows/center.yaml",
-        "--workitems",
-        &workitems,
-    ]);
+    let output = replay_sample(&workitems.to_string_lossy());
     assert!(output.status.success(), "{}", transcript(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 5);
     insta::assert_snapshot!("blank_lines", String::from_utf8_lossy(&output.stdout));
@@ -160,14 +164,7 @@ fn a_bad_center_file_is_a_located_diagnostic() {
 
 #[test]
 fn a_missing_workitems_file_is_an_error_not_a_panic() {
-    let output = routeflow(&[
-        "replay",
-        "flows/gtr_sample.yaml",
-        "--center",
-        "flows/center.yaml",
-        "--workitems",
-        "tests/replay_cases/no_such_file.jsonl",
-    ]);
+    let output = replay_sample("tests/replay_cases/no_such_file.jsonl");
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no_such_file.jsonl"));
 }
