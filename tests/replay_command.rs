@@ -40,6 +40,18 @@ const SAMPLE: [&str; 6] = [
     "flows/workitems.jsonl",
 ];
 
+/// `routeflow replay` of the sample flow and center with `workitems`.
+fn replay_sample(workitems: &str) -> Output {
+    routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        workitems,
+    ])
+}
+
 #[test]
 fn the_readme_main_command_replays_the_shipped_sample() {
     let output = routeflow(&SAMPLE);
@@ -112,6 +124,25 @@ fn table_swaps_a_data_table_without_editing_the_flow() {
 }
 
 #[test]
+fn every_line_gets_an_outcome_a_blank_one_an_error_naming_it() {
+    // Line 2 is empty, line 4 holds spaces and a tab; the line break that ends the file adds no line.
+    let dir = scratch("blank");
+    let workitems = dir.join("blank.jsonl");
+    let lines = [
+        r#"{"id":"w1","userdata":{"GTR_level1":"Insurance","GTR_level2":"Health","CustomerSegment":"Gold"}}"#,
+        "",
+        r#"{"id":"w3","userdata":{}}"#,
+        " \t ",
+        r#"{"id":"w5","userdata":{}}"#,
+    ];
+    std::fs::write(&workitems, lines.join("\n") + "\n").expect("a workitems file");
+    let output = replay_sample(&workitems.to_string_lossy());
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 5);
+    insta::assert_snapshot!("blank_lines", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
 fn a_table_the_flow_does_not_declare_is_an_error() {
     let mut args = SAMPLE.to_vec();
     args.extend(["--table", "NO_SUCH_TABLE=tests/replay_cases/table.csv"]);
@@ -133,14 +164,7 @@ fn a_bad_center_file_is_a_located_diagnostic() {
 
 #[test]
 fn a_missing_workitems_file_is_an_error_not_a_panic() {
-    let output = routeflow(&[
-        "replay",
-        "flows/gtr_sample.yaml",
-        "--center",
-        "flows/center.yaml",
-        "--workitems",
-        "tests/replay_cases/no_such_file.jsonl",
-    ]);
+    let output = replay_sample("tests/replay_cases/no_such_file.jsonl");
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no_such_file.jsonl"));
 }

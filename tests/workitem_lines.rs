@@ -1,5 +1,5 @@
 //! Workitems as JSON Lines (SPEC §3.4, §6): defaults, every kind of bad line with its line number, the
-//! warnings about the input as a whole, and the rule that every non-blank line yields exactly one item.
+//! warnings about the input as a whole, and the rule that every line yields exactly one item.
 
 use proptest::prelude::*;
 use routeflow::expr::Value;
@@ -329,7 +329,7 @@ fn bad_lines_never_stop_the_stream_and_name_their_line() {
 ";
     let (lines, reader) = read_all(input.as_bytes());
     let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
-    assert_eq!(numbers, [1, 2, 4, 5]);
+    assert_eq!(numbers, [1, 2, 3, 4, 5]);
     let errors: Vec<String> = lines
         .iter()
         .filter_map(|l| l.item.as_ref().err().map(ToString::to_string))
@@ -338,6 +338,7 @@ fn bad_lines_never_stop_the_stream_and_name_their_line() {
         errors,
         [
             "line 2: bad JSON at column 2: key must be a string",
+            "line 3: the line is blank; every line of the file holds one workitem (remove it)",
             "line 4: `arrive_s` must be a number of seconds, at least 0, found the number -2",
         ]
     );
@@ -349,16 +350,43 @@ fn bad_lines_never_stop_the_stream_and_name_their_line() {
 // Lines
 
 #[test]
-fn blank_lines_are_skipped_and_counted_crlf_and_a_last_line_without_break_are_fine() {
+fn blank_lines_are_errors_crlf_and_a_last_line_without_break_are_fine() {
     let input =
         "\u{feff}{\"id\":\"w1\",\"userdata\":{}}\r\n\r\n  \t\n{\"id\":\"w2\",\"userdata\":{}}";
     let (lines, reader) = read_all(input.as_bytes());
     let read: Vec<(usize, String)> = lines
         .iter()
-        .map(|l| (l.number, l.item.as_ref().expect("valid").id.to_string()))
+        .map(|l| match &l.item {
+            Ok(workitem) => (l.number, workitem.id.to_string()),
+            Err(error) => (l.number, error.to_string()),
+        })
         .collect();
-    assert_eq!(read, [(1, "w1".to_owned()), (4, "w2".to_owned())]);
+    let blank = |n| {
+        format!(
+            "line {n}: the line is blank; every line of the file holds one workitem (remove it)"
+        )
+    };
+    assert_eq!(
+        read,
+        [
+            (1, "w1".to_owned()),
+            (2, blank(2)),
+            (3, blank(3)),
+            (4, "w2".to_owned())
+        ]
+    );
     assert_eq!(reader.blank_lines(), 2);
+}
+
+#[test]
+fn the_line_break_that_ends_the_input_makes_no_line_and_one_more_is_a_blank_line() {
+    let (lines, _) = read_all(b"{\"id\":\"w1\",\"userdata\":{}}\n");
+    assert_eq!(lines.len(), 1);
+    let (lines, reader) = read_all(b"{\"id\":\"w1\",\"userdata\":{}}\n\n");
+    let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
+    assert_eq!(numbers, [1, 2]);
+    assert!(lines[1].item.as_ref().is_err_and(|e| e.id.is_none()));
+    assert_eq!(reader.blank_lines(), 1);
 }
 
 #[test]
@@ -475,48 +503,47 @@ fn repeated_ids_are_allowed_and_reported_once() {
 // ---------------------------------------------------------------------------------------------------------
 // Properties
 
-/// The line numbers the reader must yield for `input`: every line that is not blank (after its line
-/// break, a CR before it, and a byte order mark on line 1 are removed), and every line over `limit`.
-fn expected_numbers(input: &[u8], limit: usize) -> Vec<usize> {
+/// The lines the reader must yield for `input`, each with whether it is blank (after its line break, a
+/// CR before it, and a byte order mark on line 1 are removed; a line over `limit` is too long, not blank):
+/// every line, blank or not. The line break that ends the input starts no line.
+fn expected_lines(input: &[u8], limit: usize) -> Vec<(usize, bool)> {
     let mut segments: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
     let terminated = segments.len() - 1;
     if segments.last().is_some_and(|s| s.is_empty()) {
         segments.pop();
     }
-    let mut numbers = Vec::new();
+    let mut lines = Vec::new();
     for (i, segment) in segments.iter().enumerate() {
         let mut line = *segment;
         if i < terminated {
             line = line.strip_suffix(b"\r").unwrap_or(line);
         }
-        if line.len() > limit {
-            numbers.push(i + 1);
-            continue;
-        }
+        let too_long = line.len() > limit;
         if i == 0 {
             line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
         }
-        if !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-            numbers.push(i + 1);
-        }
+        let blank = !too_long && line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'));
+        lines.push((i + 1, blank));
     }
-    numbers
+    lines
 }
 
 fn check_one_item_per_line(input: &[u8], limit: usize) -> Result<(), TestCaseError> {
     let reader =
         WorkitemReader::new(BufReader::with_capacity(32, input)).with_max_line_bytes(limit);
-    let mut numbers = Vec::new();
+    let mut lines = Vec::new();
     for line in reader {
         let line = line.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut blank = false;
         if let Err(error) = &line.item {
             prop_assert_eq!(error.line, line.number);
             prop_assert!(!error.message.is_empty());
             prop_assert!(!error.message.contains('\n'));
+            blank = error.message.starts_with("the line is blank");
         }
-        numbers.push(line.number);
+        lines.push((line.number, blank));
     }
-    prop_assert_eq!(numbers, expected_numbers(input, limit));
+    prop_assert_eq!(lines, expected_lines(input, limit));
     Ok(())
 }
 
@@ -544,12 +571,12 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn any_bytes_yield_one_item_per_non_blank_line(input in prop::collection::vec(any::<u8>(), 0..400)) {
+    fn any_bytes_yield_one_item_per_line(input in prop::collection::vec(any::<u8>(), 0..400)) {
         check_one_item_per_line(&input, usize::MAX)?;
     }
 
     #[test]
-    fn any_workitem_like_input_yields_one_item_per_non_blank_line(
+    fn any_workitem_like_input_yields_one_item_per_line(
         pieces in prop::collection::vec(fragment(), 0..40),
         limit in 1usize..80,
     ) {

@@ -28,27 +28,36 @@ pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace
     let secrets = runner.secrets();
     let variables = &ended.variables;
     let masking = !secrets.is_empty();
-    let userdata = ended
-        .userdata
-        .into_iter()
-        .map(|(key, value)| {
-            let shown = if secrets.hides(&key, &value, variables) {
-                Shown::Masked
-            } else if masking && matches!(&value, Value::String(_)) {
-                // A secret inside a longer text (`'pin is ' + pin`) is masked in place.
-                let text = value.as_str().unwrap_or_default();
-                let masked = secrets.mask_text(text, variables);
-                if masked == text {
-                    Shown::Value(value)
+    let userdata = if !masking {
+        // Most flows have no secure variable: the entries are moved over as they are.
+        ended
+            .userdata
+            .into_iter()
+            .map(|(key, value)| (key, Shown::Value(value)))
+            .collect()
+    } else {
+        ended
+            .userdata
+            .into_iter()
+            .map(|(key, value)| {
+                let shown = if secrets.hides(&key, &value, variables) {
+                    Shown::Masked
+                } else if matches!(&value, Value::String(_)) {
+                    // A secret inside a longer text (`'pin is ' + pin`) is masked in place.
+                    let text = value.as_str().unwrap_or_default();
+                    let masked = secrets.mask_text(text, variables);
+                    if masked == text {
+                        Shown::Value(value)
+                    } else {
+                        Shown::Value(Value::string(masked))
+                    }
                 } else {
-                    Shown::Value(Value::string(masked))
-                }
-            } else {
-                Shown::Value(value)
-            };
-            (key, shown)
-        })
-        .collect();
+                    Shown::Value(value)
+                };
+                (key, shown)
+            })
+            .collect()
+    };
     // Every other text an outcome shows may hold a secret too: a computed Route target, a logged
     // error, a trace note (a secure value copied into a traced variable).
     let mask = |text: &str| -> String {

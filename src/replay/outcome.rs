@@ -2,7 +2,6 @@
 
 use crate::expr::{Value, write_json_string};
 use crate::runtime::secure::MASK;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// How a workitem's run ended.
@@ -228,10 +227,19 @@ fn optional_seconds(value: Option<f64>, out: &mut String) {
                     thousandths.unsigned_abs() / 1000,
                     thousandths.unsigned_abs() % 1000,
                 );
-                let _ = write!(out, "{whole}.");
-                let digits = format!("{fraction:03}");
-                let digits = digits.trim_end_matches('0');
-                out.push_str(if digits.is_empty() { "0" } else { digits });
+                // itoa and three digits by hand: `format!` cost more than the rest of the outcome line.
+                out.push_str(itoa::Buffer::new().format(whole));
+                out.push('.');
+                let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
+                let shown = match fraction {
+                    0 => 1,
+                    f if f % 100 == 0 => 1,
+                    f if f % 10 == 0 => 2,
+                    _ => 3,
+                };
+                for digit in &digits[..shown] {
+                    out.push(char::from(b'0' + *digit as u8));
+                }
                 return;
             }
             let mut buffer = ryu_js::Buffer::new();

@@ -20,14 +20,40 @@ pub struct Item {
     pub stop_s: f64,
 }
 
-/// A workitem's routing state.
+/// A workitem's routing state: every workitem has one, so it keeps no more than it must (its place in
+/// line is made again from its target, priority, arrival and number).
 #[derive(Clone, Copy, Debug)]
 struct ItemState {
     item: Item,
-    /// Where it waits, when it does.
-    waiting: Option<(TargetId, Place)>,
+    /// The target it waits for, when it does.
+    target: Option<TargetId>,
+    /// Its priority there.
+    priority: i64,
     /// Counts its waits, so that the events of an earlier wait are recognised as stale.
     wait: u32,
+}
+
+impl ItemState {
+    fn new(item: Item) -> ItemState {
+        ItemState {
+            item,
+            target: None,
+            priority: 0,
+            wait: 0,
+        }
+    }
+
+    /// Where workitem `number` waits, when it does.
+    fn waiting(&self, number: u32) -> Option<(TargetId, Place)> {
+        self.target.map(|target| {
+            let place = Place {
+                priority: Reverse(self.priority),
+                arrive: Instant(self.item.arrive_s),
+                item: number,
+            };
+            (target, place)
+        })
+    }
 }
 
 /// A request that ended while the simulation ran: the workitem's number and how.
@@ -131,18 +157,9 @@ impl Simulation {
     pub fn add(&mut self, number: u32, item: Item) {
         let index = number as usize;
         if self.items.len() <= index {
-            let blank = ItemState {
-                item,
-                waiting: None,
-                wait: 0,
-            };
-            self.items.resize(index + 1, blank);
+            self.items.resize(index + 1, ItemState::new(item));
         }
-        self.items[index] = ItemState {
-            item,
-            waiting: None,
-            wait: 0,
-        };
+        self.items[index] = ItemState::new(item);
     }
 
     /// Workitem `number` enters a Route block now. Returns how the request ended when it ended at
@@ -171,7 +188,8 @@ impl Simulation {
             item: number,
         };
         state.wait = state.wait.wrapping_add(1);
-        state.waiting = Some((target, place));
+        state.target = Some(target);
+        state.priority = request.priority;
         let deadline = later(self.now, request.timeout_s);
         let (at, what) = if state.item.stop_s <= deadline {
             (state.item.stop_s, Happening::Stop)
@@ -239,7 +257,8 @@ impl Simulation {
                 if state.wait != event.wait {
                     return;
                 }
-                if let Some((target, place)) = state.waiting.take() {
+                if let Some((target, place)) = state.waiting(number) {
+                    state.target = None;
                     self.targets.get_mut(target).waiting.remove(&place);
                     self.waiting -= 1;
                     let result = if event.what == Happening::Stop {
@@ -264,7 +283,7 @@ impl Simulation {
                 .min();
             let Some((place, target)) = best else { break };
             self.targets.get_mut(target).waiting.remove(&place);
-            self.items[place.item as usize].waiting = None;
+            self.items[place.item as usize].target = None;
             self.waiting -= 1;
             let result = self.assign(agent, place.item);
             resolved.push((place.item, result));

@@ -82,9 +82,6 @@ pub struct Routing {
     pub done_s: f64,
 }
 
-/// A Route target as outcomes show it: its kind and value.
-type TargetShown = (&'static str, Arc<str>);
-
 /// What running one block leads to.
 enum Next {
     /// Go on at this node.
@@ -147,63 +144,74 @@ impl Runner {
     }
 
     /// Run one workitem with `userdata` and base `priority` through the flow, routing through `port`.
-    pub async fn run<P: RoutingPort>(
-        &self,
+    ///
+    /// The frame is built before the future, so that the future holds it once (an async fn would keep
+    /// its `userdata` argument as well): a waiting workitem's task is mostly this future.
+    pub fn run<'a, P: RoutingPort + 'a>(
+        &'a self,
         userdata: Userdata,
         priority: i64,
-        port: &P,
+        port: P,
         trace: bool,
-    ) -> Ended {
+    ) -> impl Future<Output = Ended> + 'a {
         let mut walk = Walk::new(self, userdata, trace);
-        let graph = &self.flow.graph;
-        let mut node = graph.entry(Phase::Initialize);
-        let end = loop {
-            let block = match &graph.graph[node] {
-                Step::End(Phase::Finalize) => break walk.finished(),
-                Step::End(_) => match walk.follow(node, |e| *e == Edge::Next) {
-                    Ok(next) => {
-                        node = next;
-                        continue;
-                    }
+        let mut node = self.flow.graph.entry(Phase::Initialize);
+        async move {
+            let end = loop {
+                // Looked up on each turn, so that the future does not hold it while it waits.
+                let runner = walk.runner;
+                let graph = &runner.flow.graph;
+                let block = match &graph.graph[node] {
+                    Step::End(Phase::Finalize) => break walk.finished(),
+                    Step::End(_) => match walk.follow(node, |e| *e == Edge::Next) {
+                        Ok(next) => {
+                            node = next;
+                            continue;
+                        }
+                        Err(end) => break end,
+                    },
+                    Step::Block(block) => block,
+                };
+                let next = match &block.kind {
+                    BlockKind::Route(route) => match walk.route(node, route, priority, &port) {
+                        Ok((wait, target)) => {
+                            let result = wait.await;
+                            walk.routed(node, result, target)
+                        }
+                        Err(failure) => Err(walk.fail(node, block, failure)),
+                    },
+                    _ => walk.run_block(node, block, port.now()),
+                };
+                match next {
+                    Ok(Next::Go(next)) => node = next,
+                    Ok(Next::Finish) => break walk.finished(),
                     Err(end) => break end,
-                },
-                Step::Block(block) => block,
+                }
             };
-            let next = match &block.kind {
-                BlockKind::Route(route) => match walk.route(node, route, priority, port) {
-                    Ok((wait, target)) => {
-                        let result = wait.await;
-                        walk.routed(node, result, target)
-                    }
-                    Err(failure) => Err(walk.fail(node, block, failure)),
-                },
-                _ => walk.run_block(node, block, port.now()),
-            };
-            match next {
-                Ok(Next::Go(next)) => node = next,
-                Ok(Next::Finish) => break walk.finished(),
-                Err(end) => break end,
+            Ended {
+                end,
+                userdata: walk.frame.userdata,
+                variables: walk.frame.slots,
+                ended_s: port.now(),
+                trace: walk.trace.map(|trace| *trace).unwrap_or_default(),
+                warnings: walk.warnings.map(|warnings| *warnings).unwrap_or_default(),
             }
-        };
-        Ended {
-            end,
-            userdata: walk.frame.userdata,
-            variables: walk.frame.slots,
-            ended_s: port.now(),
-            trace: walk.trace.unwrap_or_default(),
-            warnings: walk.warnings,
         }
     }
 }
 
 /// One workitem's way through the flow.
+///
+/// A waiting workitem's task holds this state, so what most workitems never use is boxed: the trace,
+/// the routing (most are not routed yet while they wait), the warnings. (A boxed `Vec` is 8 bytes here
+/// where a `Vec` is 24: the extra allocation is only made when tracing or warning.)
+#[allow(clippy::box_collection)]
 struct Walk<'r> {
     runner: &'r Runner,
     frame: Frame,
-    trace: Option<Vec<TraceEntry>>,
-    /// Boxed: a waiting workitem's task holds this state, and most are not routed yet.
+    trace: Option<Box<Vec<TraceEntry>>>,
     routing: Option<Box<Routing>>,
-    warnings: Vec<String>,
+    warnings: Option<Box<Vec<String>>>,
 }
 
 impl<'r> Walk<'r> {
@@ -211,9 +219,9 @@ impl<'r> Walk<'r> {
         Walk {
             runner,
             frame: Frame::new(&runner.flow, userdata, runner.userdata_writes),
-            trace: trace.then(Vec::new),
+            trace: trace.then(Box::default),
             routing: None,
-            warnings: Vec::new(),
+            warnings: None,
         }
     }
 
@@ -491,7 +499,7 @@ impl<'r> Walk<'r> {
         &mut self,
         node: NodeIndex,
         result: RouteResult,
-        (kind, target): TargetShown,
+        target: Arc<str>,
     ) -> Result<Next, End> {
         if let Some(entry) = self.trace.as_mut().and_then(|t| t.last_mut()) {
             entry.note = Some(match &result {
@@ -507,6 +515,11 @@ impl<'r> Walk<'r> {
                 at_s,
                 done_s,
             } => {
+                // The kind is looked up again rather than held by the waiting task.
+                let kind = match self.flow().graph.block(node).map(|block| &block.kind) {
+                    Some(BlockKind::Route(route)) => route.target.kind(),
+                    _ => "",
+                };
                 self.routing = Some(Box::new(Routing {
                     block: node,
                     kind,
@@ -520,11 +533,12 @@ impl<'r> Walk<'r> {
             RouteResult::TimedOut => self.follow(node, |e| *e == Edge::TimedOut).map(Next::Go),
             RouteResult::Rejected(message) => {
                 let id = self.flow().graph.block(node).map(|b| b.id.clone());
-                self.warnings.push(format!(
+                let warning = format!(
                     "{}: block `{}`: {message}",
                     self.flow().locate(node),
                     id.unwrap_or_default()
-                ));
+                );
+                self.warnings.get_or_insert_default().push(warning);
                 self.follow(node, |e| *e == Edge::TimedOut).map(Next::Go)
             }
             RouteResult::Stopped => Err(End::Stopped { block: node }),
@@ -532,13 +546,13 @@ impl<'r> Walk<'r> {
     }
 
     /// Compute a Route block's request and send it.
-    fn route<P: RoutingPort>(
+    fn route<'p, P: RoutingPort>(
         &mut self,
         node: NodeIndex,
         route: &Route,
         base_priority: i64,
-        port: &P,
-    ) -> Result<(P::Wait, TargetShown), Failure> {
+        port: &'p P,
+    ) -> Result<(P::Wait<'p>, Arc<str>), Failure> {
         let slots = &self.frame.slots;
         let timeout_s = match route.timeout.eval(slots)? {
             Value::Number(s) if s.is_finite() && s >= 0.0 => s,
@@ -596,7 +610,7 @@ impl<'r> Walk<'r> {
             timeout_s,
             priority,
         });
-        Ok((wait, (route.target.kind(), value)))
+        Ok((wait, value))
     }
 }
 

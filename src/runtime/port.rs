@@ -75,8 +75,11 @@ pub enum RouteResult {
 /// Where Route blocks get their agents. The interpreter knows nothing else of routing, so the same
 /// interpreter serves replays and live traffic.
 pub trait RoutingPort {
-    /// The future a waiting Route block awaits.
-    type Wait: Future<Output = RouteResult>;
+    /// The future a waiting Route block awaits. It may borrow the port: a waiting workitem's task holds
+    /// it, so it stays small (the port knows which workitem it serves).
+    type Wait<'p>: Future<Output = RouteResult>
+    where
+        Self: 'p;
 
     /// The current time, in seconds (virtual in a replay).
     fn now(&self) -> f64;
@@ -84,5 +87,5 @@ pub trait RoutingPort {
     /// Offer the workitem to `request.target`. The request takes effect when this is called (so that
     /// requests made at the same instant are served in a deterministic order); the future resolves when
     /// it ends.
-    fn route(&self, request: &RouteRequest<'_>) -> Self::Wait;
+    fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Self::Wait<'p>;
 }

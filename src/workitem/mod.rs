@@ -4,9 +4,9 @@
 //! {"id":"w1","arrive_s":0,"priority":0,"handle_s":300,"stop_s":null,"userdata":{"GTR_level1":"Insurance"}}
 //! ```
 //!
-//! [`WorkitemReader`] streams a file line by line and yields one [`Line`] per non-blank input line: the
-//! workitem, or a [`LineError`] naming the line and everything wrong with it. A bad line never stops the
-//! stream, so a replay can give every input line its outcome line (SPEC §6). What the reader accepts, and
+//! [`WorkitemReader`] streams a file line by line and yields one [`Line`] per input line: the workitem,
+//! or a [`LineError`] naming the line and everything wrong with it (a blank line is one). A bad line never
+//! stops the stream, so a replay gives every input line its outcome line (SPEC §6). What the reader accepts, and
 //! every choice made where the spec is silent, is in `docs/workitem-format.md`.
 
 mod parse;
@@ -124,7 +124,7 @@ impl<K: Into<Arc<str>> + AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Us
     }
 }
 
-/// One non-blank input line: its number and what it holds.
+/// One input line: its number and what it holds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     /// 1-based line number in the input.

@@ -1,4 +1,4 @@
-//! Streaming workitems from JSON Lines: one reused line buffer, one [`Line`] per non-blank line.
+//! Streaming workitems from JSON Lines: one reused line buffer, one [`Line`] per input line.
 
 use super::parse::{Scratch, parse_line};
 use super::{FIELDS, Line, LineError, Warning};
@@ -13,11 +13,13 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads workitems from JSON Lines, one [`Line`] per non-blank input line, in order.
+/// Reads workitems from JSON Lines, one [`Line`] per input line, in order (the line break that ends the
+/// input makes no extra line).
 ///
-/// Blank lines (empty, or spaces and tabs only) are skipped and counted: they hold no workitem. A bad
-/// line yields a [`LineError`] and the stream goes on; only a failure to read the input (an
-/// [`io::Error`]) ends it. Unknown fields and repeated ids are collected as [`Warning`]s.
+/// A bad line yields a [`LineError`] and the stream goes on; only a failure to read the input (an
+/// [`io::Error`]) ends it. A blank line (empty, or spaces and tabs only) is a bad line like any other,
+/// so that every line gets its outcome (SPEC §6); blank lines are also counted. Unknown fields and
+/// repeated ids are collected as [`Warning`]s.
 pub struct WorkitemReader<R> {
     input: R,
     buffer: Vec<u8>,
@@ -56,7 +58,7 @@ impl<R: BufRead> WorkitemReader<R> {
         self
     }
 
-    /// Number of blank lines skipped so far.
+    /// Number of blank lines read so far (each yielded as an error).
     pub fn blank_lines(&self) -> usize {
         self.blank_lines
     }
@@ -107,44 +109,42 @@ impl<R: BufRead> WorkitemReader<R> {
         })
     }
 
-    /// Read the next non-blank line into the buffer (line break removed); `None` at the end of input.
+    /// Read the next line into the buffer (line break removed); `None` at the end of input.
     fn next_line(&mut self) -> io::Result<Option<LineRead>> {
-        loop {
-            self.buffer.clear();
-            // Room for "\r\n" after the longest line allowed.
-            let limit = (self.max_line_bytes as u64).saturating_add(2);
-            let read = (&mut self.input)
-                .take(limit)
-                .read_until(b'\n', &mut self.buffer)?;
-            if read == 0 {
-                return Ok(None);
-            }
-            self.line += 1;
-            if self.buffer.last() == Some(&b'\n') {
-                self.buffer.pop();
-                if self.buffer.last() == Some(&b'\r') {
-                    self.buffer.pop();
-                }
-            } else if self.buffer.len() as u64 == limit {
-                self.input.skip_until(b'\n')?;
-                return Ok(Some(LineRead::TooLong));
-            }
-            if self.buffer.len() > self.max_line_bytes {
-                return Ok(Some(LineRead::TooLong));
-            }
-            if self.line == 1 && self.buffer.starts_with(BOM) {
-                self.buffer.drain(..BOM.len());
-            }
-            if self
-                .buffer
-                .iter()
-                .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
-            {
-                self.blank_lines += 1;
-                continue;
-            }
-            return Ok(Some(LineRead::Text));
+        self.buffer.clear();
+        // Room for "\r\n" after the longest line allowed.
+        let limit = (self.max_line_bytes as u64).saturating_add(2);
+        let read = (&mut self.input)
+            .take(limit)
+            .read_until(b'\n', &mut self.buffer)?;
+        if read == 0 {
+            return Ok(None);
         }
+        self.line += 1;
+        if self.buffer.last() == Some(&b'\n') {
+            self.buffer.pop();
+            if self.buffer.last() == Some(&b'\r') {
+                self.buffer.pop();
+            }
+        } else if self.buffer.len() as u64 == limit {
+            self.input.skip_until(b'\n')?;
+            return Ok(Some(LineRead::TooLong));
+        }
+        if self.buffer.len() > self.max_line_bytes {
+            return Ok(Some(LineRead::TooLong));
+        }
+        if self.line == 1 && self.buffer.starts_with(BOM) {
+            self.buffer.drain(..BOM.len());
+        }
+        if self
+            .buffer
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        {
+            self.blank_lines += 1;
+            return Ok(Some(LineRead::Blank));
+        }
+        Ok(Some(LineRead::Text))
     }
 
     fn parse(&mut self) -> Result<super::Workitem, LineError> {
@@ -161,6 +161,7 @@ impl<R: BufRead> WorkitemReader<R> {
 
 enum LineRead {
     Text,
+    Blank,
     TooLong,
 }
 
@@ -184,6 +185,12 @@ impl<R: BufRead> Iterator for WorkitemReader<R> {
         };
         let item = match read {
             LineRead::Text => self.parse(),
+            LineRead::Blank => Err(LineError {
+                line: self.line,
+                id: None,
+                message: "the line is blank; every line of the file holds one workitem (remove it)"
+                    .to_owned(),
+            }),
             LineRead::TooLong => Err(LineError {
                 line: self.line,
                 id: None,
