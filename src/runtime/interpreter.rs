@@ -34,7 +34,8 @@ pub struct Ended {
     pub end: End,
     /// The user data when the flow ended.
     pub userdata: Userdata,
-    /// The variables when the flow ended, by slot.
+    /// The variables when the flow ended, by slot; past the flow's variables, the earlier values of
+    /// its secure variables (see [`Secrets::remember`]).
     pub variables: Vec<Value>,
     /// When it ended, in seconds.
     pub ended_s: f64,
@@ -285,7 +286,11 @@ impl<'r> Walk<'r> {
 
     /// Run a block that takes no time.
     fn run_block(&mut self, node: NodeIndex, block: &Block, now: f64) -> Result<Next, End> {
-        match self.execute(node, block, now) {
+        let result = self.execute(node, block, now);
+        if !self.runner.secrets.is_empty() {
+            self.runner.secrets.remember(&mut self.frame.slots);
+        }
+        match result {
             Ok(next) => Ok(next),
             Err(Ok(end)) => Err(end),
             Err(Err(failure)) => Err(self.fail(node, block, failure)),

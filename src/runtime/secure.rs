@@ -9,10 +9,16 @@ use std::sync::Arc;
 pub const MASK: &str = "****";
 
 /// The secure variables of a flow, and the user-data keys they are read from: worked out once per flow.
+///
+/// A secure variable's earlier values are secrets too (`pin` read, copied elsewhere, then changed): a
+/// workitem's frame keeps every value its secure variables held at the end of a block after the flow's
+/// variables ([`Secrets::remember`]), and masking hides them all.
 #[derive(Debug, Default)]
 pub struct Secrets {
     slots: Vec<usize>,
     keys: Vec<Arc<str>>,
+    /// How many variables the flow has: a frame's slots past these are remembered secrets.
+    variables: usize,
 }
 
 impl Secrets {
@@ -32,7 +38,11 @@ impl Secrets {
                 }
             }
         }
-        Secrets { slots, keys }
+        Secrets {
+            slots,
+            keys,
+            variables: flow.variables.len(),
+        }
     }
 
     /// Whether the flow has nothing to hide.
@@ -52,20 +62,42 @@ impl Secrets {
                 .any(|secret| value.as_str().is_some_and(|v| v == secret))
     }
 
-    /// `text` with every secure variable's current value replaced by [`MASK`].
+    /// `text` with every value a secure variable holds or held replaced by [`MASK`].
     pub fn mask_text(&self, text: &str, variables: &[Value]) -> String {
         let mut masked = text.to_owned();
-        for secret in self.secret_texts(variables) {
+        // Longest first: a secret that contains another (`43219` and `4321`) is masked whole.
+        let mut secrets: Vec<String> = self.secret_texts(variables).collect();
+        secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        for secret in secrets {
             masked = masked.replace(&*secret, MASK);
         }
         masked
     }
 
-    /// The current values of the secure variables, as text (empty ones are no secret).
+    /// Keep, after the flow's variables in `slots`, each value a secure variable holds now that is not
+    /// kept yet: once a secure variable changes, its earlier value must still be masked wherever a
+    /// block copied it. Called after every block of a flow that has secure variables.
+    pub fn remember(&self, slots: &mut Vec<Value>) {
+        for &slot in &self.slots {
+            let Some(Value::String(now)) = slots.get(slot) else {
+                continue;
+            };
+            let known = |value: &Value| matches!(value, Value::String(s) if Arc::ptr_eq(s, now) || s == now);
+            if now.is_empty() || slots[self.variables.min(slots.len())..].iter().any(known) {
+                continue;
+            }
+            let now = Value::String(now.clone());
+            slots.push(now);
+        }
+    }
+
+    /// The values of the secure variables, now and remembered, as text (empty ones are no secret).
     fn secret_texts<'v>(&'v self, variables: &'v [Value]) -> impl Iterator<Item = String> + 'v {
+        let remembered = variables.get(self.variables..).unwrap_or_default();
         self.slots
             .iter()
             .filter_map(|&slot| variables.get(slot))
+            .chain(remembered)
             .filter_map(|value| match value {
                 Value::String(s) => Some(s.to_string()),
                 Value::Number(_) => value.to_js_string(),
