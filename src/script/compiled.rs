@@ -58,7 +58,7 @@ impl Script {
     ) -> Result<Script, ScriptError> {
         let mut scope = Scope::new();
         for name in names {
-            // Declared as variables, not constants: the optimiser would fold a constant's placeholder.
+            // Declared as variables, not constants: the optimiser would fold a constant's stand-in value.
             scope.push_dynamic(*name, Dynamic::UNIT);
         }
         let ast = engine
