@@ -2,9 +2,6 @@
 
 use clap::Parser;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     routeflow::cli::run(routeflow::cli::Cli::parse())
 }
