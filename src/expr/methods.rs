@@ -267,7 +267,7 @@ impl Method {
         })
     }
 
-    fn call_on_list(self, items: &Arc<[Value]>, args: &Arguments) -> Result<Value, Fault> {
+    fn call_on_list(self, items: &[Value], args: &Arguments) -> Result<Value, Fault> {
         let len = items.len();
         Ok(match self {
             Method::Includes | Method::IndexOf => {
@@ -325,7 +325,7 @@ impl Method {
             }
             Method::Slice => {
                 let (from, to) = relative_range(args, len)?;
-                Value::List(items[from..to.max(from)].iter().cloned().collect())
+                Value::List(Arc::new(items[from..to.max(from)].to_vec()))
             }
             _ => return Err(self.not_a_method_of(Kind::List)),
         })
@@ -385,7 +385,7 @@ fn split(s: &str, args: &Arguments) -> Result<Value, Fault> {
         Some(x) => number::to_int32(x) as u32 as usize,
     };
     let Some(separator) = args.optional_string(0)? else {
-        return Ok(Value::List(Arc::from([Value::from(s)])));
+        return Ok(Value::List(Arc::new(vec![Value::from(s)])));
     };
     let mut parts = Vec::new();
     let mut push = |part: &str| {

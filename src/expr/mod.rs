@@ -19,6 +19,7 @@ mod parse;
 mod print;
 mod program;
 mod suggest;
+mod text;
 pub mod value;
 
 pub use compile::{Scope, compile, compile_ast, is_reserved};
@@ -27,4 +28,4 @@ pub use parse::{MAX_DEPTH, MAX_NESTING, parse};
 pub use print::write_string_literal;
 pub use program::Expression;
 pub use suggest::closest;
-pub use value::{Kind, Value, write_json_string};
+pub use value::{Kind, Text, Value, write_json_string};

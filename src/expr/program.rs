@@ -313,7 +313,7 @@ impl Node {
                 let values = items
                     .iter()
                     .map(|item| item.eval(vars).map(Cow::into_owned));
-                Ok(Value::List(values.collect::<Result<_, _>>()?))
+                Ok(Value::List(Arc::new(values.collect::<Result<_, _>>()?)))
             }
             Node::Negate(operand, span) => {
                 operators::negate(&*operand.eval(vars)?).map_err(|fault| located(fault, *span))

@@ -1,14 +1,16 @@
 //! Runtime values of the expression language.
 
 use super::js;
+pub use super::text::Text;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// A value: what an expression evaluates to and what a variable holds.
 ///
-/// Strings, lists and maps are reference-counted so that copying a value (into a variable slot, out of a
-/// compiled constant) never copies its contents.
+/// Short strings are held inline, and longer strings, lists and maps are reference-counted, so that
+/// copying a value (into a variable slot, out of a compiled constant) never copies its contents. Every
+/// payload is at most one word, so a value is 16 bytes.
 #[derive(Clone, Debug, Default)]
 pub enum Value {
     /// JavaScript `null` (also what an empty default becomes in JSON).
@@ -19,9 +21,9 @@ pub enum Value {
     /// A double, as every JavaScript number.
     Number(f64),
     /// A string.
-    String(Arc<str>),
+    String(Text),
     /// An array.
-    List(Arc<[Value]>),
+    List(Arc<Vec<Value>>),
     /// A plain object, keys sorted.
     Map(Arc<BTreeMap<Arc<str>, Value>>),
 }
@@ -65,13 +67,13 @@ impl std::fmt::Display for Kind {
 
 impl Value {
     /// A string value.
-    pub fn string(s: impl Into<Arc<str>>) -> Value {
+    pub fn string(s: impl Into<Text>) -> Value {
         Value::String(s.into())
     }
 
     /// The empty string, the default of a variable without one.
     pub fn empty_string() -> Value {
-        Value::String(Arc::from(""))
+        Value::String(Text::empty())
     }
 
     /// What kind of value this is.
@@ -196,7 +198,7 @@ impl Value {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::string(s.as_str()),
             serde_json::Value::Array(items) => {
-                Value::List(items.iter().map(Value::from_json).collect())
+                Value::List(Arc::new(items.iter().map(Value::from_json).collect()))
             }
             serde_json::Value::Object(map) => Value::Map(Arc::new(
                 map.iter()

@@ -135,7 +135,7 @@ pub enum SkillTarget {
         /// The parsed expression.
         skill: SkillExpression,
         /// Its text, as the flow wrote it (what outcomes show as the target's value).
-        text: Arc<str>,
+        text: crate::expr::Text,
     },
     /// An expression computing the skill expression's text (parsed when the block runs).
     Computed(Expression),

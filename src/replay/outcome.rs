@@ -55,7 +55,7 @@ pub struct Outcome {
     /// The Route block that routed it.
     pub block: Option<Arc<str>>,
     /// That block's target: kind (`agent`, `agent_group`, `skill`) and value.
-    pub target: Option<(&'static str, Arc<str>)>,
+    pub target: Option<(&'static str, crate::expr::Text)>,
     /// When it arrived.
     pub arrive_s: Option<f64>,
     /// When it was routed.

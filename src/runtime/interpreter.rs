@@ -74,7 +74,7 @@ pub struct Routing {
     /// The target's kind: `agent`, `agent_group` or `skill`.
     pub kind: &'static str,
     /// The target's value.
-    pub target: Arc<str>,
+    pub target: crate::expr::Text,
     /// The agent's id.
     pub agent: Arc<str>,
     /// When.
@@ -504,7 +504,7 @@ impl<'r> Walk<'r> {
         &mut self,
         node: NodeIndex,
         result: RouteResult,
-        target: Arc<str>,
+        target: crate::expr::Text,
     ) -> Result<Next, End> {
         if let Some(entry) = self.trace.as_mut().and_then(|t| t.last_mut()) {
             entry.note = Some(match &result {
@@ -557,7 +557,7 @@ impl<'r> Walk<'r> {
         route: &Route,
         base_priority: i64,
         port: &'p P,
-    ) -> Result<(P::Wait<'p>, Arc<str>), Failure> {
+    ) -> Result<(P::Wait<'p>, crate::expr::Text), Failure> {
         let slots = &self.frame.slots;
         let timeout_s = match route.timeout.eval(slots)? {
             Value::Number(s) if s.is_finite() && s >= 0.0 => s,

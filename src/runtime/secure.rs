@@ -1,6 +1,6 @@
 //! Secure variables (SPEC §3.1): their values never appear in traces, logs or outcome files.
 
-use crate::expr::Value;
+use crate::expr::{Text, Value};
 use crate::flow::Flow;
 use crate::graph::BlockKind;
 use std::sync::Arc;
@@ -82,7 +82,8 @@ impl Secrets {
             let Some(Value::String(now)) = slots.get(slot) else {
                 continue;
             };
-            let known = |value: &Value| matches!(value, Value::String(s) if Arc::ptr_eq(s, now) || s == now);
+            let known =
+                |value: &Value| matches!(value, Value::String(s) if Text::same(s, now) || s == now);
             if now.is_empty() || slots[self.variables.min(slots.len())..].iter().any(known) {
                 continue;
             }

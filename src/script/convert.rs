@@ -76,9 +76,9 @@ pub fn from_dynamic(value: Dynamic) -> Result<Value, String> {
     }
     if value.is_blob() {
         let bytes = value.cast::<rhai::Blob>();
-        return Ok(Value::List(
+        return Ok(Value::List(Arc::new(
             bytes.into_iter().map(|b| Value::Number(b.into())).collect(),
-        ));
+        )));
     }
     Err(value.type_name().to_owned())
 }

@@ -196,7 +196,7 @@ impl DataTable {
     ///
     /// # Panics
     /// If `row` or `column` comes from another, larger table.
-    pub fn shared_value(&self, row: RowId, column: Column) -> &std::sync::Arc<str> {
+    pub fn shared_value(&self, row: RowId, column: Column) -> &crate::expr::Text {
         let width = self.columns.len();
         let start = row.index() * width;
         self.values

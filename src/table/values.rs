@@ -22,7 +22,7 @@ pub(super) struct Values {
     text: Box<str>,
     /// Each distinct value as a shared string, so that a lookup hands a cell to a flow variable without
     /// copying it.
-    shared: Box<[std::sync::Arc<str>]>,
+    shared: Box<[crate::expr::Text]>,
 }
 
 impl Values {
@@ -32,7 +32,7 @@ impl Values {
     }
 
     /// `value` as a shared string.
-    pub fn shared(&self, value: Value) -> &std::sync::Arc<str> {
+    pub fn shared(&self, value: Value) -> &crate::expr::Text {
         &self.shared[value.id as usize]
     }
 
@@ -68,9 +68,9 @@ impl<'a> Interner<'a> {
 
     /// The values interned so far.
     pub fn finish(self) -> Values {
-        let mut shared = vec![std::sync::Arc::<str>::from(""); self.positions.len()];
+        let mut shared = vec![crate::expr::Text::empty(); self.positions.len()];
         for (value, position) in &self.positions {
-            shared[position.id as usize] = std::sync::Arc::from(value.as_ref());
+            shared[position.id as usize] = crate::expr::Text::new(value);
         }
         Values {
             text: self.text.into_boxed_str(),

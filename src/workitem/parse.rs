@@ -7,8 +7,8 @@
 mod plain;
 
 use super::{FIELDS, Userdata, Workitem};
-use crate::expr::Value;
 use crate::expr::js::number;
+use crate::expr::{Text as TextValue, Value};
 use crate::routing::targets::ByWords;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -96,7 +96,7 @@ impl Scratch {
 /// given up on, so that its values are neither kept nor looked up.
 #[derive(Default)]
 struct SharedValues {
-    values: HashSet<Arc<str>, ByWords>,
+    values: HashSet<TextValue, ByWords>,
     given_up: bool,
 }
 
@@ -106,7 +106,8 @@ const SHARED_VALUE_BYTES: usize = 64;
 
 impl SharedValues {
     fn value(&mut self, text: &str) -> Value {
-        if self.given_up || text.len() > SHARED_VALUE_BYTES {
+        // Short text is held inline: nothing to share.
+        if self.given_up || text.len() > SHARED_VALUE_BYTES || text.len() <= TextValue::INLINE {
             return Value::string(text);
         }
         if let Some(shared) = self.values.get(text) {
@@ -117,7 +118,7 @@ impl SharedValues {
             self.values = HashSet::default();
             return Value::string(text);
         }
-        let shared: Arc<str> = text.into();
+        let shared = TextValue::new(text);
         self.values.insert(shared.clone());
         Value::String(shared)
     }
@@ -585,7 +586,7 @@ impl<'de> Visitor<'de> for UserdataSeed<'_> {
         let userdata = match repeated {
             Some(key) => Err(format!(
                 "`userdata` has the key {} more than once",
-                Value::String(key).to_json()
+                Value::string(key).to_json()
             )),
             None => {
                 // Moved out at their size (and room for a written key, see `WRITE_ROOM`); the scratch

@@ -1,0 +1,301 @@
+//! String values: short text inline, longer text shared.
+
+use arcstr::ArcStr;
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+/// The most bytes held inline.
+const INLINE: usize = 14;
+
+/// A string value, 16 bytes: text of up to 14 bytes is held inline, so copying it allocates nothing
+/// and touches no reference count (most routing values are short: segments, levels, group names, case
+/// numbers, skill expressions); longer text is shared behind one thin reference-counted pointer.
+///
+/// A [`Value`](super::Value) holding it is 16 bytes too, where one holding an `Arc<str>` was 24: a
+/// waiting workitem holds a value per variable and per user-data key.
+///
+/// Text of up to 14 bytes is always inline and longer text never is, so two texts are equal exactly
+/// when their representations are: comparing never needs to look at whether bytes are valid UTF-8.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// `len` bytes of UTF-8 text, then zeros.
+    Inline { len: u8, bytes: [u8; INLINE] },
+    /// More than `INLINE` bytes.
+    Shared(ArcStr),
+}
+
+impl Text {
+    /// The most bytes held inline.
+    pub const INLINE: usize = INLINE;
+
+    /// The text of `s`.
+    pub fn new(s: &str) -> Text {
+        match inline(s) {
+            Some(text) => text,
+            None => Text(Repr::Shared(ArcStr::from(s))),
+        }
+    }
+
+    /// The empty string.
+    pub const fn empty() -> Text {
+        Text(Repr::Inline {
+            len: 0,
+            bytes: [0; INLINE],
+        })
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only ever built from a `&str` cut at a character boundary (see `inline`), so this is
+            // always valid; the check costs a few instructions per byte, on at most 14 bytes.
+            Repr::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Repr::Shared(s) => s,
+        }
+    }
+
+    /// The text's UTF-8 bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Repr::Shared(s) => s.as_bytes(),
+        }
+    }
+
+    /// Whether the two share their text (the same inline bytes, or the same shared string): equal
+    /// texts that are not the same are still equal (`==`).
+    pub fn same(a: &Text, b: &Text) -> bool {
+        match (&a.0, &b.0) {
+            (Repr::Shared(a), Repr::Shared(b)) => ArcStr::ptr_eq(a, b),
+            _ => a == b,
+        }
+    }
+}
+
+/// `s` inline, if it is short enough.
+fn inline(s: &str) -> Option<Text> {
+    let len = u8::try_from(s.len())
+        .ok()
+        .filter(|&len| usize::from(len) <= INLINE)?;
+    let mut bytes = [0; INLINE];
+    bytes[..s.len()].copy_from_slice(s.as_bytes());
+    Some(Text(Repr::Inline { len, bytes }))
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::empty()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        match (&self.0, &other.0) {
+            (
+                Repr::Inline { len, bytes },
+                Repr::Inline {
+                    len: other_len,
+                    bytes: other_bytes,
+                },
+            ) => len == other_len && bytes == other_bytes,
+            (Repr::Shared(a), Repr::Shared(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+/// By bytes, as `str` orders (code points; JavaScript's UTF-16 order is `js::string::compare`).
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        inline(&s).unwrap_or_else(|| Text(Repr::Shared(ArcStr::from(s))))
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(s: Box<str>) -> Text {
+        inline(&s).unwrap_or_else(|| Text(Repr::Shared(ArcStr::from(s))))
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(s: Arc<str>) -> Text {
+        Text::new(&s)
+    }
+}
+
+impl From<&Arc<str>> for Text {
+    fn from(s: &Arc<str>) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<ArcStr> for Text {
+    fn from(s: ArcStr) -> Text {
+        inline(&s).unwrap_or(Text(Repr::Shared(s)))
+    }
+}
+
+impl From<&ArcStr> for Text {
+    fn from(s: &ArcStr) -> Text {
+        inline(s).unwrap_or_else(|| Text(Repr::Shared(s.clone())))
+    }
+}
+
+impl From<std::borrow::Cow<'_, str>> for Text {
+    fn from(s: std::borrow::Cow<'_, str>) -> Text {
+        match s {
+            std::borrow::Cow::Borrowed(s) => Text::new(s),
+            std::borrow::Cow::Owned(s) => Text::from(s),
+        }
+    }
+}
+
+impl From<Text> for ArcStr {
+    fn from(text: Text) -> ArcStr {
+        match text.0 {
+            Repr::Shared(s) => s,
+            Repr::Inline { .. } => ArcStr::from(text.as_str()),
+        }
+    }
+}
+
+impl From<&Text> for ArcStr {
+    fn from(text: &Text) -> ArcStr {
+        match &text.0 {
+            Repr::Shared(s) => s.clone(),
+            Repr::Inline { .. } => ArcStr::from(text.as_str()),
+        }
+    }
+}
+
+impl From<Text> for String {
+    fn from(text: Text) -> String {
+        text.as_str().to_owned()
+    }
+}
+
+impl From<&Text> for Arc<str> {
+    fn from(text: &Text) -> Arc<str> {
+        Arc::from(text.as_str())
+    }
+}
+
+impl From<Text> for Arc<str> {
+    fn from(text: Text) -> Arc<str> {
+        Arc::from(text.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Text;
+    use proptest::prelude::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(std::mem::size_of::<Text>(), 16);
+        assert_eq!(std::mem::size_of::<crate::expr::Value>(), 16);
+    }
+
+    proptest! {
+        /// Whatever the text, a `Text` gives it back, and compares, orders and hashes as the text does.
+        #[test]
+        fn behaves_as_its_text(a in ".{0,24}", b in ".{0,24}") {
+            let (ta, tb) = (Text::new(&a), Text::from(b.clone()));
+            prop_assert_eq!(ta.as_str(), a.as_str());
+            prop_assert_eq!(tb.as_str(), b.as_str());
+            prop_assert_eq!(ta == tb, a == b);
+            prop_assert_eq!(ta.cmp(&tb), a.cmp(&b));
+            prop_assert!(ta == Text::from(a.clone()));
+            let copy = ta.clone();
+            prop_assert!(Text::same(&ta, &copy));
+        }
+
+        /// Text cut anywhere at a character boundary around the inline limit reads back whole.
+        #[test]
+        fn the_inline_limit_keeps_characters_whole(s in "[a-zé€😀]{10,16}") {
+            let text = Text::new(&s);
+            prop_assert_eq!(text.as_str(), s.as_str());
+        }
+    }
+}
