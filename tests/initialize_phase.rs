@@ -89,3 +89,50 @@ fn an_override_skips_the_classification_and_the_default_row_fills_the_rest() {
         owned("alice", "'english' > 1", "workitems")
     );
 }
+
+/// `write_userdata` keeps the first key it adds to share with later workitems: a workitem whose key
+/// differs still gets its own key, and one that already has the key has its value replaced in place.
+#[test]
+fn written_keys_are_each_workitems_own() {
+    let text = r#"
+application: keys
+variables:
+  name: { default: "'first'" }
+phases:
+  initialize:
+    - type: read_userdata
+      read: { name: keyName }
+    - type: write_userdata
+      key: name
+      value: "'written'"
+  assisted_service: []
+"#;
+    let flow = flow::load_str("keys.yaml", text, Path::new("."))
+        .flow
+        .expect("the flow loads");
+    let runner = Runner::new(Arc::new(flow));
+    let run = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        let userdata: Userdata = pairs.iter().map(|(k, v)| (*k, Value::string(*v))).collect();
+        let frame = runner.initialize(userdata, 0.0).expect("ends normally");
+        frame
+            .userdata
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.as_str().unwrap_or("?").to_owned()))
+            .collect()
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    assert_eq!(run(&[]), pairs(&[("first", "written")]));
+    assert_eq!(
+        run(&[("keyName", "second")]),
+        pairs(&[("keyName", "second"), ("second", "written")])
+    );
+    assert_eq!(
+        run(&[("first", "old"), ("x", "y")]),
+        pairs(&[("first", "written"), ("x", "y")])
+    );
+    assert_eq!(run(&[]), pairs(&[("first", "written")]));
+}

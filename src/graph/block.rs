@@ -45,6 +45,10 @@ pub enum BlockKind {
         key: Expression,
         /// The value.
         value: Expression,
+        /// The first key the block wrote that the user data did not have, kept to be shared by later
+        /// workitems that gain the same key (most flows write one key, always the same): a waiting
+        /// workitem then holds a pointer to it instead of its own copy.
+        written: std::sync::OnceLock<crate::workitem::Key>,
     },
     /// The first branch whose condition holds; `Edge::Branch(i)` leads to branch `i`.
     Segmentation {

@@ -629,6 +629,7 @@ impl Lowering<'_> {
                 BlockKind::WriteUserdata {
                     key: key?,
                     value: value?,
+                    written: std::sync::OnceLock::new(),
                 }
             }
             KindDoc::Segmentation { branches, .. } => {

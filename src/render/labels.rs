@@ -65,7 +65,7 @@ pub fn node(flow: &Flow, node: NodeIndex) -> NodeLabel {
                         Shape::Block,
                     )
                 }
-                BlockKind::WriteUserdata { key, value } => (
+                BlockKind::WriteUserdata { key, value, .. } => (
                     vec![format!("userdata[{}] ← {}", key.source(), value.source())],
                     Shape::Block,
                 ),

@@ -274,7 +274,7 @@ impl Future for Driver<'_> {
 struct Start {
     position: usize,
     number: u32,
-    id: Arc<str>,
+    id: crate::expr::Text,
     arrive_s: f64,
 }
 

@@ -19,10 +19,15 @@ use crate::expr::Value;
 use crate::routing::microseconds;
 use crate::runtime::Routing;
 use crate::runtime::{End, Ended, Runner};
-use std::sync::Arc;
 
 /// Turn how the run of workitem `id`, arrived at `arrive_s`, ended into its outcome line.
-pub fn outcome(runner: &Runner, id: Arc<str>, arrive_s: f64, ended: Ended, trace: bool) -> Outcome {
+pub fn outcome(
+    runner: &Runner,
+    id: crate::expr::Text,
+    arrive_s: f64,
+    ended: Ended,
+    trace: bool,
+) -> Outcome {
     let flow = runner.flow();
     let block_id = |node| flow.graph.block(node).map(|b| b.id.clone());
     let secrets = runner.secrets();

@@ -47,7 +47,7 @@ pub struct Traced {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     /// The workitem's id (`None` for a line too broken to have one).
-    pub id: Option<Arc<str>>,
+    pub id: Option<crate::expr::Text>,
     /// How it ended.
     pub kind: Kind,
     /// The agent that took it.
@@ -67,7 +67,7 @@ pub struct Outcome {
     /// When the flow ended for it.
     pub ended_s: Option<f64>,
     /// The user data when the flow ended, secure values already masked (`None`: no user data to show).
-    pub userdata: Option<Vec<(Arc<str>, Shown)>>,
+    pub userdata: Option<Vec<(crate::workitem::Key, Shown)>>,
     /// The error, one line.
     pub error: Option<String>,
     /// Errors the flow logged without failing (a computed skill expression that does not parse).
@@ -87,7 +87,7 @@ pub enum Shown {
 
 impl Outcome {
     /// The outcome of an input line that is not a valid workitem.
-    pub fn bad_line(id: Option<Arc<str>>, error: String) -> Outcome {
+    pub fn bad_line(id: Option<crate::expr::Text>, error: String) -> Outcome {
         Outcome {
             id,
             kind: Kind::Error,

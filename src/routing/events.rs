@@ -48,6 +48,13 @@ impl Events {
         self.heap.push(Reverse(event));
     }
 
+    /// Make room for `additional` more events without growing: a replay makes room for a wait per
+    /// workitem, so that all of them waiting at once does not double the heap past what they need
+    /// (room never used is never touched, so it costs no memory).
+    pub fn reserve(&mut self, additional: usize) {
+        self.heap.reserve_exact(additional);
+    }
+
     /// The next event.
     pub fn peek(&self) -> Option<&Event> {
         self.heap.peek().map(|Reverse(event)| event)

@@ -151,6 +151,7 @@ impl Simulation {
     /// Make room for `n` workitems at once (a replay knows how many it has).
     pub fn reserve(&mut self, n: usize) {
         self.items.reserve_exact(n.saturating_sub(self.items.len()));
+        self.events.reserve(n);
     }
 
     /// Register workitem number `number` (numbers are the input order; any order of registration).

@@ -14,7 +14,7 @@ use crate::graph::{
 use crate::model::read::Phase;
 use crate::script::call::Failed;
 use crate::script::{Origin, ScriptError};
-use crate::workitem::Userdata;
+use crate::workitem::{Key, Userdata};
 use petgraph::graph::NodeIndex;
 use std::sync::Arc;
 
@@ -324,7 +324,11 @@ impl<'r> Walk<'r> {
                     }
                 }
             }
-            BlockKind::WriteUserdata { key, value } => {
+            BlockKind::WriteUserdata {
+                key,
+                value,
+                written,
+            } => {
                 let key = key.eval(slots).map_err(|e| Err(e.into()))?;
                 let Value::String(key) = key else {
                     return Err(Err(Failure(format!(
@@ -333,7 +337,19 @@ impl<'r> Walk<'r> {
                     ))));
                 };
                 let value = value.eval(slots).map_err(|e| Err(e.into()))?;
-                self.frame.userdata.insert(key, value);
+                let userdata = &mut self.frame.userdata;
+                match userdata.get_mut(&key) {
+                    Some(old) => *old = value,
+                    None => {
+                        let shared = written.get_or_init(|| Key::from(&key));
+                        let key = if shared.as_str() == key.as_str() {
+                            shared.clone()
+                        } else {
+                            Key::from(&key)
+                        };
+                        userdata.insert(key, value);
+                    }
+                }
             }
             BlockKind::Segmentation { conditions } => {
                 for (index, condition) in conditions.iter().enumerate() {

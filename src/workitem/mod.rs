@@ -14,9 +14,12 @@ mod reader;
 
 pub use reader::{MAX_LINE_BYTES, WorkitemReader};
 
-use crate::expr::Value;
+use crate::expr::{Text, Value};
 use std::fmt;
-use std::sync::Arc;
+
+/// A user-data key: a thin shared string (8 bytes), as the reader shares each key between the lines that
+/// have it.
+pub type Key = arcstr::ArcStr;
 
 /// The fields a workitem line may have; any other is ignored (and reported once, see [`Warning`]).
 pub const FIELDS: [&str; 6] = [
@@ -27,7 +30,7 @@ pub const FIELDS: [&str; 6] = [
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workitem {
     /// The workitem's id (not empty; not necessarily unique, see [`Warning::DuplicateId`]).
-    pub id: Arc<str>,
+    pub id: Text,
     /// When it arrives, in seconds of virtual time (at least 0; default 0).
     pub arrive_s: f64,
     /// Its priority: higher is served first (default 0).
@@ -53,7 +56,7 @@ impl Workitem {
 /// Lookups scan the keys: a workitem carries a handful of them, where a scan beats hashing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Userdata {
-    entries: Vec<(Arc<str>, Value)>,
+    entries: Vec<(Key, Value)>,
 }
 
 impl Userdata {
@@ -70,9 +73,17 @@ impl Userdata {
             .map(|(_, value)| value)
     }
 
+    /// The value of `key`, to change it.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| **k == *key)
+            .map(|(_, value)| value)
+    }
+
     /// Set `key` to `value`, in place if the key exists (keeping its position), else at the end; returns
     /// the value it replaced.
-    pub fn insert(&mut self, key: impl Into<Arc<str>> + AsRef<str>, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: impl Into<Key> + AsRef<str>, value: Value) -> Option<Value> {
         match self.entries.iter_mut().find(|(k, _)| **k == *key.as_ref()) {
             Some((_, old)) => Some(std::mem::replace(old, value)),
             None => {
@@ -104,8 +115,8 @@ impl Userdata {
 }
 
 impl IntoIterator for Userdata {
-    type Item = (Arc<str>, Value);
-    type IntoIter = std::vec::IntoIter<(Arc<str>, Value)>;
+    type Item = (Key, Value);
+    type IntoIter = std::vec::IntoIter<(Key, Value)>;
 
     /// Every `(key, value)`, in order, moved out.
     fn into_iter(self) -> Self::IntoIter {
@@ -113,7 +124,7 @@ impl IntoIterator for Userdata {
     }
 }
 
-impl<K: Into<Arc<str>> + AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Userdata {
+impl<K: Into<Key> + AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for Userdata {
     /// Later values of a repeated key replace earlier ones, in the earlier one's position.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Userdata {
         let mut userdata = Userdata::new();
@@ -139,7 +150,7 @@ pub struct LineError {
     /// 1-based line number.
     pub line: usize,
     /// The line's `id`, when it has a valid one, so its outcome can carry it.
-    pub id: Option<Arc<str>>,
+    pub id: Option<Text>,
     /// What is wrong: one line, problems separated by `; `.
     pub message: String,
 }

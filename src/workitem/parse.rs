@@ -6,7 +6,7 @@
 
 mod plain;
 
-use super::{FIELDS, Userdata, Workitem};
+use super::{FIELDS, Key as UserdataKey, Userdata, Workitem};
 use crate::expr::js::number;
 use crate::expr::{Text as TextValue, Value};
 use crate::routing::targets::ByWords;
@@ -43,7 +43,7 @@ impl Field {
 /// What one line held, read so far, and what is wrong with it.
 #[derive(Default)]
 pub(super) struct Parsed {
-    id: Option<Arc<str>>,
+    id: Option<TextValue>,
     arrive_s: Option<f64>,
     priority: Option<i64>,
     handle_s: Option<f64>,
@@ -59,11 +59,11 @@ pub(super) struct Parsed {
 #[derive(Default)]
 pub(super) struct Scratch {
     /// User-data keys seen recently: lines repeat the same few keys, which then share one allocation.
-    keys: Vec<Arc<str>>,
+    keys: Vec<UserdataKey>,
     /// The string values of each shared key, shared the same way (same order as `keys`).
     values: Vec<SharedValues>,
     /// The user data being read, copied out at its exact size.
-    entries: Vec<(Arc<str>, Value)>,
+    entries: Vec<(UserdataKey, Value)>,
 }
 
 /// Room made in every workitem's user data for one more key: flows commonly write one (the sample
@@ -129,7 +129,7 @@ pub(super) fn parse_line(
     bytes: &[u8],
     scratch: &mut Scratch,
     unknown: &mut dyn FnMut(&str),
-) -> Result<Workitem, (Option<Arc<str>>, String)> {
+) -> Result<Workitem, (Option<TextValue>, String)> {
     // Checking the line's UTF-8 once is cheaper than serde_json checking every string of it. A line that
     // is not UTF-8 is read from its bytes, so that its error still names its id.
     let text = std::str::from_utf8(bytes);
@@ -147,7 +147,7 @@ fn read_with_serde(
     text: Result<&str, std::str::Utf8Error>,
     scratch: &mut Scratch,
     unknown: &mut dyn FnMut(&str),
-) -> Result<Workitem, (Option<Arc<str>>, String)> {
+) -> Result<Workitem, (Option<TextValue>, String)> {
     let mut parsed = Parsed::default();
     let seed = LineSeed {
         parsed: &mut parsed,
@@ -181,7 +181,7 @@ fn read_with_serde(
 }
 
 impl Parsed {
-    fn finish(mut self) -> Result<Workitem, (Option<Arc<str>>, String)> {
+    fn finish(mut self) -> Result<Workitem, (Option<TextValue>, String)> {
         if self.not_an_object {
             return Err((None, self.problems.join("; ")));
         }
@@ -557,8 +557,8 @@ impl<'de> Visitor<'de> for UserdataSeed<'_> {
         let scratch = self.0;
         let mut entries = std::mem::take(&mut scratch.entries);
         entries.clear();
-        let mut keys: Option<HashSet<Arc<str>>> = None;
-        let mut repeated: Option<Arc<str>> = None;
+        let mut keys: Option<HashSet<UserdataKey>> = None;
+        let mut repeated: Option<UserdataKey> = None;
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             let slot = scratch.key_slot(&key);
             let value = map.next_value_seed(ValueSeed(slot.map(|i| &mut scratch.values[i])))?;
@@ -577,7 +577,8 @@ impl<'de> Visitor<'de> for UserdataSeed<'_> {
             if let Some(keys) = &mut keys {
                 keys.insert(key.clone());
             } else if entries.len() == SCAN_KEYS {
-                let mut set: HashSet<Arc<str>> = entries.iter().map(|(k, _)| k.clone()).collect();
+                let mut set: HashSet<UserdataKey> =
+                    entries.iter().map(|(k, _)| k.clone()).collect();
                 set.insert(key.clone());
                 keys = Some(set);
             }

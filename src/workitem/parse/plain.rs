@@ -213,7 +213,7 @@ impl<'t> Cursor<'t> {
     fn entries(
         &mut self,
         scratch: &mut Scratch,
-        entries: &mut Vec<(std::sync::Arc<str>, Value)>,
+        entries: &mut Vec<(crate::workitem::Key, Value)>,
     ) -> Option<()> {
         if self.eat(b'}') {
             return Some(());
