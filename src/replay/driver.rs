@@ -3,9 +3,11 @@
 use super::order::InputOrder;
 use super::{Outcome, outcome};
 use crate::center::Center;
+use crate::expr::Text;
 use crate::routing::{Item, Resolved, Simulation, Stepped};
+use crate::runtime::Ended;
 use crate::runtime::{RouteRequest, RouteResult, RoutingPort, Runner};
-use crate::workitem::{Line, Userdata, Workitem};
+use crate::workitem::{Line, Workitem};
 use std::cell::RefCell;
 use std::future::Future;
 use std::io;
@@ -67,10 +69,11 @@ pub fn replay(
         sim,
         wakers: std::iter::repeat_with(|| None).take(count).collect(),
         mailbox: Vec::new(),
-        starting: Vec::new(),
         runnable: 0,
         driver: None,
         order,
+        runner: runner.clone(),
+        trace: options.trace,
     }));
     let driver = Driver {
         shared: shared.clone(),
@@ -158,23 +161,18 @@ struct Shared {
     /// Requests that ended, until their tasks take the result: tasks run before time moves on, so this
     /// holds a handful at most (it replaces a result slot per workitem).
     mailbox: Vec<Resolved>,
-    /// Spawned tasks' user data and priority, until they first run (see [`spawn`]).
-    starting: Vec<(u32, Userdata, i64)>,
     /// Tasks that may run before time moves on.
     runnable: usize,
     /// The driver, waiting for `runnable` to reach 0.
     driver: Option<Waker>,
     order: InputOrder,
+    /// The flow, for the outcomes.
+    runner: Arc<Runner>,
+    /// Whether outcomes carry their traces.
+    trace: bool,
 }
 
 impl Shared {
-    /// The user data and priority workitem `number`'s task starts with.
-    fn take_starting(&mut self, number: u32) -> Option<(Userdata, i64)> {
-        let at = self.starting.iter().position(|(n, ..)| *n == number)?;
-        let (_, userdata, priority) = self.starting.swap_remove(at);
-        Some((userdata, priority))
-    }
-
     /// A task stopped being runnable: when none is left, time may move on.
     fn idle_one(&mut self) {
         self.runnable -= 1;
@@ -247,22 +245,28 @@ impl Future for Driver<'_> {
                         shared.wakers.resize_with(number as usize + 1, || None);
                     }
                     shared.runnable += 1;
-                    shared
-                        .starting
-                        .push((number, workitem.userdata, workitem.priority));
                     drop(shared);
                     let start = Start {
                         position,
-                        number,
                         id: workitem.id,
                         arrive_s: workitem.arrive_s,
                     };
-                    spawn(
-                        this.shared.clone(),
-                        this.runner.clone(),
-                        start,
+                    let port = Port {
+                        shared: this.shared.clone(),
+                        number,
+                    };
+                    let run = this.runner.run(
+                        workitem.userdata,
+                        workitem.priority,
+                        port,
                         this.options.trace,
                     );
+                    let guard = Guard {
+                        shared: this.shared.clone(),
+                        start: Some(start),
+                    };
+                    let task = Task { guard, run };
+                    tokio::task::spawn_local(task);
                 }
             }
         }
@@ -273,43 +277,34 @@ impl Future for Driver<'_> {
 /// keeps no more.
 struct Start {
     position: usize,
-    number: u32,
-    id: crate::expr::Text,
+    id: Text,
     arrive_s: f64,
 }
 
-/// The workitem's task: run it through the flow, then put its outcome in line.
-///
-/// The task finds its user data and priority in `Shared::starting` when it first runs (right after it is
-/// spawned), instead of capturing them: an async block keeps every captured value for its whole life,
-/// and a waiting workitem's task should hold only what it needs while it waits. For the same reason the
-/// guard is built outside the task and moved in whole.
-fn spawn(shared: Rc<RefCell<Shared>>, runner: Arc<Runner>, start: Start, trace: bool) {
-    let mut guard = Guard {
-        shared,
-        start: Some(start),
-    };
-    let task = async move {
-        let Some(number) = guard.start.as_ref().map(|start| start.number) else {
-            return;
+pin_project_lite::pin_project! {
+    /// A workitem's task: its run through the flow, then its outcome put in line.
+    ///
+    /// A struct rather than an async block: an async block would keep its captured values (the run's
+    /// future among them) beside the future it awaits, and a waiting workitem's task is best small.
+    /// Tokio rounds a task up to a multiple of 128 bytes.
+    struct Task<F> {
+        guard: Guard,
+        #[pin]
+        run: F,
+    }
+}
+
+impl<F: Future<Output = Ended>> Future for Task<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let Poll::Ready(ended) = this.run.poll(cx) else {
+            return Poll::Pending;
         };
-        let starting = guard.shared.borrow_mut().take_starting(number);
-        let Some((userdata, priority)) = starting else {
-            return;
-        };
-        let port = Port {
-            shared: &guard.shared,
-            number,
-        };
-        let ended = runner.run(userdata, priority, port, trace).await;
-        if let Some(start) = guard.start.take() {
-            let outcome = outcome(&runner, start.id, start.arrive_s, ended, trace);
-            let mut shared = guard.shared.borrow_mut();
-            shared.order.put(start.position, outcome);
-            shared.idle_one();
-        }
-    };
-    tokio::task::spawn_local(task);
+        this.guard.finish(ended);
+        Poll::Ready(())
+    }
 }
 
 /// Makes sure a task that dies (a bug) still gives its workitem an outcome and lets time move on.
@@ -317,6 +312,25 @@ struct Guard {
     shared: Rc<RefCell<Shared>>,
     /// Taken when the task ends normally.
     start: Option<Start>,
+}
+
+impl Guard {
+    /// Put the outcome of the run that ended in line.
+    fn finish(&mut self, ended: Ended) {
+        let Some(start) = self.start.take() else {
+            return;
+        };
+        let shared = &mut *self.shared.borrow_mut();
+        let outcome = outcome(
+            &shared.runner,
+            start.id,
+            start.arrive_s,
+            ended,
+            shared.trace,
+        );
+        shared.order.put(start.position, outcome);
+        shared.idle_one();
+    }
 }
 
 impl Drop for Guard {
@@ -335,14 +349,14 @@ impl Drop for Guard {
 }
 
 /// A workitem's routing port: the simulation, through the shared state.
-struct Port<'s> {
-    shared: &'s Rc<RefCell<Shared>>,
+struct Port {
+    shared: Rc<RefCell<Shared>>,
     number: u32,
 }
 
-impl<'s> RoutingPort for Port<'s> {
+impl RoutingPort for Port {
     type Wait<'p>
-        = Wait<'p, 's>
+        = Wait<'p>
     where
         Self: 'p;
 
@@ -350,7 +364,7 @@ impl<'s> RoutingPort for Port<'s> {
         self.shared.borrow().sim.now()
     }
 
-    fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Wait<'p, 's> {
+    fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Wait<'p> {
         let mut shared = self.shared.borrow_mut();
         if let Some(result) = shared.sim.request(self.number, request) {
             // Ended at once: the task takes it on its first poll, right after this.
@@ -361,11 +375,11 @@ impl<'s> RoutingPort for Port<'s> {
 }
 
 /// A Route block's wait: ready when the workitem's result is in the mailbox.
-struct Wait<'p, 's> {
-    port: &'p Port<'s>,
+struct Wait<'p> {
+    port: &'p Port,
 }
 
-impl Future for Wait<'_, '_> {
+impl Future for Wait<'_> {
     type Output = RouteResult;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<RouteResult> {

@@ -146,59 +146,46 @@ impl Runner {
 
     /// Run one workitem with `userdata` and base `priority` through the flow, routing through `port`.
     ///
-    /// The frame is built before the future, so that the future holds it once (an async fn would keep
-    /// its `userdata` argument as well): a waiting workitem's task is mostly this future.
-    pub fn run<'a, P: RoutingPort + 'a>(
-        &'a self,
+    /// A waiting workitem's task is mostly this future, so it holds only what a wait needs: the walk
+    /// (built before the future, so that it is held once: an async fn would keep its `userdata` argument
+    /// as well), where it is, its priority, the port, and the Route request's wait. Blocks are run by
+    /// [`Walk::advance`], outside the future's state.
+    pub fn run<P: RoutingPort>(
+        self: &Arc<Self>,
         userdata: Userdata,
         priority: i64,
         port: P,
         trace: bool,
-    ) -> impl Future<Output = Ended> + 'a {
-        let mut walk = Walk::new(self, userdata, trace);
+    ) -> impl Future<Output = Ended> + use<P> {
+        let mut walk = Walk::new(self.clone(), userdata, trace);
         let mut node = self.flow.graph.entry(Phase::Initialize);
         async move {
             let end = loop {
-                // Looked up on each turn, so that the future does not hold it while it waits.
-                let runner = walk.runner;
-                let graph = &runner.flow.graph;
-                let block = match &graph.graph[node] {
-                    Step::End(Phase::Finalize) => break walk.finished(),
-                    Step::End(_) => match walk.follow(node, |e| *e == Edge::Next) {
-                        Ok(next) => {
-                            node = next;
-                            continue;
-                        }
-                        Err(end) => break end,
-                    },
-                    Step::Block(block) => block,
+                // Taken apart in a statement of its own, so that the future does not keep the whole
+                // `Advance` beside the wait while it waits.
+                let wait = match walk.advance(&mut node, priority, &port) {
+                    Advance::Wait(wait) => wait,
+                    Advance::End(end) => break end,
                 };
-                let next = match &block.kind {
-                    BlockKind::Route(route) => match walk.route(node, route, priority, &port) {
-                        Ok((wait, target)) => {
-                            let result = wait.await;
-                            walk.routed(node, result, target)
-                        }
-                        Err(failure) => Err(walk.fail(node, block, failure)),
-                    },
-                    _ => walk.run_block(node, block, port.now()),
-                };
-                match next {
+                let result = wait.await;
+                match walk.routed(node, result) {
                     Ok(Next::Go(next)) => node = next,
                     Ok(Next::Finish) => break walk.finished(),
                     Err(end) => break end,
                 }
             };
-            Ended {
-                end,
-                userdata: walk.frame.userdata,
-                variables: walk.frame.slots,
-                ended_s: port.now(),
-                trace: walk.trace.map(|trace| *trace).unwrap_or_default(),
-                warnings: walk.warnings.map(|warnings| *warnings).unwrap_or_default(),
-            }
+            let ended_s = port.now();
+            walk.ended(end, ended_s)
         }
     }
+}
+
+/// Where running blocks stopped: at a Route block's request, or at the end.
+enum Advance<W> {
+    /// A Route block sent its request: this ends with its result.
+    Wait(W),
+    /// The run ended.
+    End(End),
 }
 
 /// One workitem's way through the flow.
@@ -206,23 +193,113 @@ impl Runner {
 /// A waiting workitem's task holds this state, so what most workitems never use is boxed: the trace,
 /// the routing (most are not routed yet while they wait), the warnings. (A boxed `Vec` is 8 bytes here
 /// where a `Vec` is 24: the extra allocation is only made when tracing or warning.)
-#[allow(clippy::box_collection)]
-struct Walk<'r> {
-    runner: &'r Runner,
+struct Walk<R> {
+    /// The runner: borrowed for Initialize alone, shared by a workitem's task.
+    runner: R,
     frame: Frame,
-    trace: Option<Box<Vec<TraceEntry>>>,
-    routing: Option<Box<Routing>>,
-    warnings: Option<Box<Vec<String>>>,
+    extras: Option<Box<Extras>>,
 }
 
-impl<'r> Walk<'r> {
-    fn new(runner: &'r Runner, userdata: Userdata, trace: bool) -> Walk<'r> {
+/// What few workitems need while they run, or need only once routed.
+#[derive(Default)]
+struct Extras {
+    /// Whether the run is traced.
+    tracing: bool,
+    trace: Vec<TraceEntry>,
+    routing: Option<Box<Routing>>,
+    warnings: Vec<String>,
+}
+
+impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
+    fn new(runner: R, userdata: Userdata, trace: bool) -> Walk<R> {
+        let frame = Frame::new(&runner.flow, userdata, runner.userdata_writes);
         Walk {
             runner,
-            frame: Frame::new(&runner.flow, userdata, runner.userdata_writes),
-            trace: trace.then(Box::default),
-            routing: None,
-            warnings: None,
+            frame,
+            extras: trace.then(|| {
+                Box::new(Extras {
+                    tracing: true,
+                    ..Extras::default()
+                })
+            }),
+        }
+    }
+
+    /// Run blocks from `node` until a Route block has sent its request (`node` is then that block), or
+    /// the run ends.
+    fn advance<'p, P: RoutingPort>(
+        &mut self,
+        node: &mut NodeIndex,
+        priority: i64,
+        port: &'p P,
+    ) -> Advance<P::Wait<'p>>
+    where
+        R: Clone,
+    {
+        // A handle of its own (the walk's is borrowed by every block run), taken once per request.
+        let runner = self.runner.clone();
+        let graph = &runner.flow.graph;
+        loop {
+            let at = *node;
+            let block = match &graph.graph[at] {
+                Step::End(Phase::Finalize) => return Advance::End(self.finished()),
+                Step::End(_) => match self.follow(at, |e| *e == Edge::Next) {
+                    Ok(next) => {
+                        *node = next;
+                        continue;
+                    }
+                    Err(end) => return Advance::End(end),
+                },
+                Step::Block(block) => block,
+            };
+            let next = match &block.kind {
+                BlockKind::Route(route) => match self.route(at, route, priority, port) {
+                    Ok(wait) => return Advance::Wait(wait),
+                    Err(failure) => Err(self.fail(at, block, failure)),
+                },
+                _ => self.run_block(at, block, port.now()),
+            };
+            match next {
+                Ok(Next::Go(next)) => *node = next,
+                Ok(Next::Finish) => return Advance::End(self.finished()),
+                Err(end) => return Advance::End(end),
+            }
+        }
+    }
+
+    fn tracing(&self) -> bool {
+        self.extras.as_ref().is_some_and(|extras| extras.tracing)
+    }
+
+    /// The trace, when tracing.
+    fn trace_mut(&mut self) -> Option<&mut Vec<TraceEntry>> {
+        self.extras
+            .as_mut()
+            .filter(|extras| extras.tracing)
+            .map(|extras| &mut extras.trace)
+    }
+
+    /// Where the workitem was routed, once it was.
+    fn routing(&self) -> Option<Box<Routing>> {
+        self.extras
+            .as_ref()
+            .and_then(|extras| extras.routing.clone())
+    }
+
+    fn extras(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_default()
+    }
+
+    /// How the run ended, with what the workitem is left with.
+    fn ended(self, end: End, ended_s: f64) -> Ended {
+        let extras = self.extras.map(|extras| *extras).unwrap_or_default();
+        Ended {
+            end,
+            userdata: self.frame.userdata,
+            variables: self.frame.slots,
+            ended_s,
+            trace: extras.trace,
+            warnings: extras.warnings,
         }
     }
 
@@ -232,8 +309,8 @@ impl<'r> Walk<'r> {
 
     /// The outcome when the application ends normally.
     fn finished(&self) -> End {
-        match &self.routing {
-            Some(routing) => End::Routed(routing.clone()),
+        match self.routing() {
+            Some(routing) => End::Routed(routing),
             None => End::Unrouted,
         }
     }
@@ -251,7 +328,7 @@ impl<'r> Walk<'r> {
                     "{}: the flow graph has no way on from here (a bug in routeflow)",
                     self.flow().locate(node)
                 ),
-                routing: self.routing.clone(),
+                routing: self.routing(),
             })
     }
 
@@ -269,13 +346,13 @@ impl<'r> Walk<'r> {
                 block.id,
                 self.runner.secrets.mask_text(&message, &self.frame.slots)
             ),
-            routing: self.routing.clone(),
+            routing: self.routing(),
         }
     }
 
     /// Trace the block at `node`, with the note `note` makes (only called when tracing).
     fn note(&mut self, node: NodeIndex, at_s: f64, note: impl FnOnce() -> Option<String>) {
-        if let Some(trace) = &mut self.trace {
+        if let Some(trace) = self.trace_mut() {
             trace.push(TraceEntry {
                 block: node,
                 at_s,
@@ -303,9 +380,9 @@ impl<'r> Walk<'r> {
         block: &Block,
         now: f64,
     ) -> Result<Next, Result<End, Failure>> {
-        let slots = &mut self.frame.slots;
         // Variables set, for the trace (empty, never allocated, when not tracing).
-        let tracing = self.trace.is_some();
+        let tracing = self.tracing();
+        let slots = &mut self.frame.slots;
         let mut assigned: Vec<usize> = Vec::new();
         match &block.kind {
             BlockKind::Assign { variable, value } => {
@@ -383,7 +460,8 @@ impl<'r> Walk<'r> {
                     };
                     Some(secrets.mask_text(&text, slots))
                 };
-                if let Some(trace) = &mut self.trace {
+                let extras = self.extras.as_mut().filter(|extras| extras.tracing);
+                if let Some(trace) = extras.map(|extras| &mut extras.trace) {
                     trace.push(TraceEntry {
                         block: node,
                         at_s: now,
@@ -416,7 +494,7 @@ impl<'r> Walk<'r> {
         script: &ScriptBlock,
         now: f64,
     ) -> Result<Next, Result<End, Failure>> {
-        let tracing = self.trace.is_some();
+        let tracing = self.tracing();
         let ran = match script
             .call
             .run(&mut self.frame.slots, &mut self.frame.userdata, tracing)
@@ -441,7 +519,7 @@ impl<'r> Walk<'r> {
                 }
                 return Err(Ok(End::Error {
                     message: format!("{at}: block `{}`: {message}", block.id),
-                    routing: self.routing.clone(),
+                    routing: self.routing(),
                 }));
             }
         };
@@ -516,13 +594,8 @@ impl<'r> Walk<'r> {
     }
 
     /// How a Route block's request ended decides the way on.
-    fn routed(
-        &mut self,
-        node: NodeIndex,
-        result: RouteResult,
-        target: crate::expr::Text,
-    ) -> Result<Next, End> {
-        if let Some(entry) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+    fn routed(&mut self, node: NodeIndex, result: RouteResult) -> Result<Next, End> {
+        if let Some(entry) = self.trace_mut().and_then(|t| t.last_mut()) {
             entry.note = Some(match &result {
                 RouteResult::Routed { agent, at_s, .. } => format!("routed to {agent} at {at_s:?}"),
                 RouteResult::TimedOut => "timed out".to_owned(),
@@ -536,12 +609,17 @@ impl<'r> Walk<'r> {
                 at_s,
                 done_s,
             } => {
-                // The kind is looked up again rather than held by the waiting task.
-                let kind = match self.flow().graph.block(node).map(|block| &block.kind) {
-                    Some(BlockKind::Route(route)) => route.target.kind(),
-                    _ => "",
+                // The target is worked out again rather than held by the waiting task: no block runs
+                // while a workitem waits, so the variables it is computed from are unchanged, and it
+                // computed without error when the request was made.
+                let (kind, target) = match self.flow().graph.block(node).map(|block| &block.kind) {
+                    Some(BlockKind::Route(route)) => (
+                        route.target.kind(),
+                        target_value(route, &self.frame.slots).unwrap_or_default(),
+                    ),
+                    _ => ("", crate::expr::Text::empty()),
                 };
-                self.routing = Some(Box::new(Routing {
+                self.extras().routing = Some(Box::new(Routing {
                     block: node,
                     kind,
                     target,
@@ -559,7 +637,7 @@ impl<'r> Walk<'r> {
                     self.flow().locate(node),
                     id.unwrap_or_default()
                 );
-                self.warnings.get_or_insert_default().push(warning);
+                self.extras().warnings.push(warning);
                 self.follow(node, |e| *e == Edge::TimedOut).map(Next::Go)
             }
             RouteResult::Stopped => Err(End::Stopped { block: node }),
@@ -573,7 +651,7 @@ impl<'r> Walk<'r> {
         route: &Route,
         base_priority: i64,
         port: &'p P,
-    ) -> Result<(P::Wait<'p>, crate::expr::Text), Failure> {
+    ) -> Result<P::Wait<'p>, Failure> {
         let slots = &self.frame.slots;
         let timeout_s = match route.timeout.eval(slots)? {
             Value::Number(s) if s.is_finite() && s >= 0.0 => s,
@@ -598,20 +676,7 @@ impl<'r> Walk<'r> {
                 }
             },
         };
-        let value = match &route.target {
-            Target::Agent(e) | Target::AgentGroup(e) | Target::Skill(SkillTarget::Computed(e)) => {
-                match e.eval(slots)? {
-                    Value::String(s) => s,
-                    other => {
-                        return Err(Failure(format!(
-                            "a Route target is a string; this is {}",
-                            describe(&other)
-                        )));
-                    }
-                }
-            }
-            Target::Skill(SkillTarget::Literal { text, .. }) => text.clone(),
-        };
+        let value = target_value(route, slots)?;
         let target = match &route.target {
             Target::Agent(_) => RouteTarget::Agent(&value),
             Target::AgentGroup(_) => RouteTarget::AgentGroup(&value),
@@ -631,7 +696,23 @@ impl<'r> Walk<'r> {
             timeout_s,
             priority,
         });
-        Ok((wait, value))
+        Ok(wait)
+    }
+}
+
+/// The value of a Route block's target.
+fn target_value(route: &Route, slots: &[Value]) -> Result<crate::expr::Text, Failure> {
+    match &route.target {
+        Target::Agent(e) | Target::AgentGroup(e) | Target::Skill(SkillTarget::Computed(e)) => {
+            match e.eval(slots)? {
+                Value::String(s) => Ok(s),
+                other => Err(Failure(format!(
+                    "a Route target is a string; this is {}",
+                    describe(&other)
+                ))),
+            }
+        }
+        Target::Skill(SkillTarget::Literal { text, .. }) => Ok(text.clone()),
     }
 }
 
