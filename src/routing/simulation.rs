@@ -255,7 +255,7 @@ impl Simulation {
             Happening::Stop | Happening::Timeout => {
                 let number = event.who;
                 let state = &mut self.items[number as usize];
-                if state.wait != event.wait {
+                if super::events::wait_bits(state.wait) != u64::from(event.wait) {
                     return;
                 }
                 if let Some((target, place)) = state.waiting(number) {
