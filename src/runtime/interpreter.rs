@@ -768,7 +768,7 @@ fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failu
     };
     for (expression, value) in lookup.key.iter().zip(values.iter_mut()) {
         *value = expression.eval(slots)?;
-        if value.as_str().is_none() {
+        if !matches!(value, Value::String(_)) {
             return Err(Failure(format!(
                 "a key of table `{}` is a string; `{}` is {}",
                 lookup.table.name(),

@@ -106,8 +106,11 @@ const SHARED_VALUE_BYTES: usize = 64;
 
 impl SharedValues {
     fn value(&mut self, text: &str) -> Value {
-        // Short text is held inline: nothing to share.
-        if self.given_up || text.len() > SHARED_VALUE_BYTES || text.len() <= TextValue::INLINE {
+        // Short ASCII text is held inline: nothing to share.
+        if let Some(inline) = TextValue::inline(text) {
+            return Value::String(inline);
+        }
+        if self.given_up || text.len() > SHARED_VALUE_BYTES {
             return Value::string(text);
         }
         if let Some(shared) = self.values.get(text) {
