@@ -5,7 +5,7 @@
 //! block, and a custom block type. The difference is what a script call costs: binding the variables
 //! it mentions, rhai's evaluation, writing back what it changed.
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use routeflow::expr::Value;
 use routeflow::flow;
 use routeflow::runtime::Runner;
@@ -51,20 +51,14 @@ fn scripts(c: &mut Criterion) {
         ("custom_block", CUSTOM),
     ] {
         let runner = runner(&dir, blocks);
-        let frame = runner.initialize(userdata.clone(), 0.0).expect("runs");
+        let frame = runner.initialize(&userdata, 0.0).expect("runs");
         let slot = runner.flow().scope.slot("priority").expect("declared");
         assert_eq!(
             frame.slots[slot].to_json(),
             "100",
             "{name} decides as the others"
         );
-        group.bench_function(name, |b| {
-            b.iter_batched(
-                || userdata.clone(),
-                |userdata| runner.initialize(userdata, 0.0),
-                BatchSize::SmallInput,
-            )
-        });
+        group.bench_function(name, |b| b.iter(|| runner.initialize(&userdata, 0.0)));
     }
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);

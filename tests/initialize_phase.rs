@@ -22,7 +22,7 @@ fn decide(runner: &Runner, pairs: &[(&str, &str)]) -> (String, String, String) {
         userdata.insert(*key, Value::string(*value));
     }
     let frame = runner
-        .initialize(userdata, 0.0)
+        .initialize(&userdata, 0.0)
         .expect("Initialize ends normally");
     let scope = &runner.flow().scope;
     let get = |name: &str| {
@@ -113,7 +113,7 @@ phases:
     let runner = Runner::new(Arc::new(flow));
     let run = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
         let userdata: Userdata = pairs.iter().map(|(k, v)| (*k, Value::string(*v))).collect();
-        let frame = runner.initialize(userdata, 0.0).expect("ends normally");
+        let frame = runner.initialize(&userdata, 0.0).expect("ends normally");
         frame
             .userdata
             .iter()

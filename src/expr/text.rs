@@ -106,7 +106,10 @@ impl AsRef<str> for Text {
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
         match (&self.0, &other.0) {
-            (Repr::Inline(a), Repr::Inline(b)) => a == b,
+            // Sixteen bytes each: two words compared, where the arrays' own `==` loops.
+            (Repr::Inline(a), Repr::Inline(b)) => {
+                u128::from_ne_bytes(*a.all_bytes()) == u128::from_ne_bytes(*b.all_bytes())
+            }
             (Repr::Shared(a), Repr::Shared(b)) => a == b,
             _ => false,
         }

@@ -125,8 +125,10 @@ impl Runner {
     /// Run only the Initialize phase for `userdata` at virtual time `now_s`, and give back the frame it
     /// leaves (variables and user data), or how it ended early (`finish`, or a failing block). The
     /// phase never routes (Route blocks belong to Assisted Service, a load rule), so this needs no
-    /// port and no runtime: it is what the peer benchmark times.
-    pub fn initialize(&self, userdata: Userdata, now_s: f64) -> Result<Frame, End> {
+    /// port and no runtime: it is what the peer benchmark times. The frame starts with a copy of
+    /// `userdata`, made with room for the keys the flow writes.
+    pub fn initialize(&self, userdata: &Userdata, now_s: f64) -> Result<Frame, End> {
+        let userdata = userdata.clone_with_room(self.userdata_writes);
         let mut walk = Walk::new(self, userdata, false);
         let graph = &self.flow.graph;
         let mut node = graph.entry(Phase::Initialize);

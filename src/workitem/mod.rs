@@ -98,6 +98,13 @@ impl Userdata {
         self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
+    /// A copy, with room for `additional` more keys.
+    pub fn clone_with_room(&self, additional: usize) -> Userdata {
+        let mut entries = Vec::with_capacity(self.entries.len() + additional);
+        entries.extend(self.entries.iter().cloned());
+        Userdata { entries }
+    }
+
     /// Make room for `additional` more keys.
     pub fn reserve(&mut self, additional: usize) {
         self.entries.reserve_exact(additional);

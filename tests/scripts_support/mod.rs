@@ -36,7 +36,7 @@ pub fn userdata(pairs: &[(&str, &str)]) -> Userdata {
 }
 
 pub fn run(runner: &Runner, pairs: &[(&str, &str)]) -> Frame {
-    match runner.initialize(userdata(pairs), 0.0) {
+    match runner.initialize(&userdata(pairs), 0.0) {
         Ok(frame) => frame,
         Err(end) => panic!("Initialize ends normally, not {end:?}"),
     }
@@ -48,7 +48,7 @@ pub fn variable(runner: &Runner, frame: &Frame, name: &str) -> String {
 }
 
 pub fn error(runner: &Runner, pairs: &[(&str, &str)]) -> String {
-    match runner.initialize(userdata(pairs), 0.0) {
+    match runner.initialize(&userdata(pairs), 0.0) {
         Err(End::Error { message, .. }) => message,
         other => panic!("an error, not {other:?}"),
     }

@@ -53,12 +53,12 @@ impl Routeflow {
             .collect()
     }
 
-    /// Run Initialize and read the three slots. `initialize` takes the user data by value (the run
-    /// keeps and extends it), so the clone is part of the cost, as it is for a replay's own copy.
+    /// Run Initialize and read the three slots. `initialize` starts from a copy of the user data (the
+    /// run keeps and extends it), so the copy is part of the cost, as the rhai contender's is.
     pub fn decide(&self, userdata: &Userdata) -> [Value; 3] {
         let frame = self
             .runner
-            .initialize(userdata.clone(), 0.0)
+            .initialize(userdata, 0.0)
             .expect("Initialize ends normally");
         self.slots.map(|slot| frame.slots[slot].clone())
     }
