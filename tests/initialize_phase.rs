@@ -136,3 +136,69 @@ phases:
     );
     assert_eq!(run(&[]), pairs(&[("first", "written")]));
 }
+
+/// A table key is read from variables and constants in place and computed otherwise, in the order the
+/// flow gives it, past eight columns too; a part that is not a string fails the block.
+#[test]
+fn table_keys_of_every_shape_look_up_their_row() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let columns: Vec<String> = (1..=9).map(|i| format!("k{i}")).collect();
+    let csv = format!(
+        "{},Out\n{},nine\n{},other\n",
+        columns.join(","),
+        (1..=9)
+            .map(|i| format!("v{i}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        (1..=9)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    std::fs::write(dir.path().join("t.csv"), csv).expect("written");
+    let text = format!(
+        r#"
+application: keys
+variables:
+  a: {{ default: "'v1'" }}
+  n: {{ default: "2" }}
+  out: {{}}
+tables:
+  T: {{ file: t.csv, key: [{}] }}
+phases:
+  initialize:
+    - type: read_userdata
+      read: {{ a: first }}
+    - type: table_lookup
+      table: T
+      key: [a, "'v' + n", "'v3'", "'v4'", "'v5'", "'v6'", "'v7'", "'v8'", "'v' + (n + 7)"]
+      columns: {{ Out: out }}
+  assisted_service: []
+"#,
+        columns.join(", ")
+    );
+    let flow = flow::load_str("keys.yaml", &text, dir.path())
+        .flow
+        .expect("the flow loads");
+    let runner = Runner::new(Arc::new(flow));
+    let out = |pairs: &[(&str, Value)]| {
+        let userdata: Userdata = pairs.iter().cloned().collect();
+        runner.initialize(&userdata, 0.0).map(|frame| {
+            let slot = runner.flow().scope.slot("out").expect("declared");
+            frame.slots[slot].to_json()
+        })
+    };
+    assert_eq!(out(&[]).ok().as_deref(), Some("\"nine\""));
+    assert_eq!(
+        out(&[("first", Value::string("w1"))]).ok().as_deref(),
+        Some("\"\""),
+        "no row: the column stays as it was"
+    );
+    match out(&[("first", Value::Number(1.0))]) {
+        Err(routeflow::runtime::End::Error { message, .. }) => assert!(
+            message.contains("a key of table `T` is a string; `a` is the number 1"),
+            "{message}"
+        ),
+        other => panic!("a number key fails the block: {other:?}"),
+    }
+}

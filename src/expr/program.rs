@@ -90,6 +90,16 @@ impl Expression {
             .map_err(|e| *e)
     }
 
+    /// The value in place, when the expression is a bare variable or a constant: what a caller that
+    /// only reads the value can use without copying it.
+    pub fn in_place<'a>(&'a self, variables: &'a [Value]) -> Option<&'a Value> {
+        match &self.root {
+            Node::Const(value, _) => Some(value),
+            Node::Slot(slot, _) => variables.get(*slot),
+            _ => None,
+        }
+    }
+
     /// The value, when the expression is a constant (folded at compile time).
     pub fn constant(&self) -> Option<&Value> {
         match &self.root {

@@ -758,37 +758,39 @@ fn table_lookup(
 
 /// Evaluate the key of `lookup` and find its rows.
 fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failure> {
-    // Most keys have a handful of columns: evaluate them without allocating.
+    // Key parts are usually variables or constants: those are read in place, without copying them;
+    // only the others are evaluated (into `computed`, which then allocates).
+    let mut computed = Vec::new();
+    for expression in &lookup.key {
+        if expression.in_place(slots).is_none() {
+            computed.push(expression.eval(slots)?);
+        }
+    }
+    let mut computed = computed.iter();
+    // Most keys have a handful of columns: their parts are gathered without allocating.
     const INLINE: usize = 8;
-    let mut inline: [Value; INLINE] = Default::default();
-    let mut spilled = Vec::new();
-    let values: &mut [Value] = if lookup.key.len() <= INLINE {
-        &mut inline[..lookup.key.len()]
-    } else {
-        spilled.resize(lookup.key.len(), Value::Null);
-        &mut spilled
-    };
-    for (expression, value) in lookup.key.iter().zip(values.iter_mut()) {
-        *value = expression.eval(slots)?;
-        if !matches!(value, Value::String(_)) {
+    let mut inline_parts: [&str; INLINE] = [""; INLINE];
+    let mut spilled_parts = Vec::new();
+    for (i, expression) in lookup.key.iter().enumerate() {
+        let value = expression.in_place(slots).or_else(|| computed.next());
+        let Some(Value::String(text)) = value else {
             return Err(Failure(format!(
                 "a key of table `{}` is a string; `{}` is {}",
                 lookup.table.name(),
                 expression.source(),
-                describe(value)
+                value.map_or_else(|| "missing".to_owned(), describe)
             )));
+        };
+        match inline_parts.get_mut(i) {
+            Some(part) => *part = text.as_str(),
+            None => spilled_parts.push(text.as_str()),
         }
     }
-    let mut inline_keys: [&str; INLINE] = [""; INLINE];
-    let mut spilled_keys = Vec::new();
-    let key: &[&str] = if values.len() <= INLINE {
-        for (k, v) in inline_keys.iter_mut().zip(values.iter()) {
-            *k = v.as_str().unwrap_or_default();
-        }
-        &inline_keys[..values.len()]
+    let key: &[&str] = if lookup.key.len() <= INLINE {
+        &inline_parts[..lookup.key.len()]
     } else {
-        spilled_keys.extend(values.iter().map(|v| v.as_str().unwrap_or_default()));
-        &spilled_keys
+        spilled_parts.splice(0..0, inline_parts);
+        &spilled_parts
     };
     let rows = lookup.table.lookup(key);
     Ok(FoundRows {
