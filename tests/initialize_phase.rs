@@ -202,3 +202,56 @@ phases:
         other => panic!("a number key fails the block: {other:?}"),
     }
 }
+
+/// The first key part that fails is the one reported, in key order, whether it is read in place (a
+/// variable holding a number) or computed (a method a number does not have).
+#[test]
+fn key_parts_fail_in_key_order() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("t.csv"), "k1,k2,Out\nx,Y,found\n").expect("written");
+    let text = r#"
+application: key order
+variables:
+  a: { default: "'x'" }
+  b: { default: "'y'" }
+  out: {}
+tables:
+  T: { file: t.csv, key: [k1, k2] }
+phases:
+  initialize:
+    - type: read_userdata
+      read: { a: a, b: b }
+    - type: table_lookup
+      table: T
+      key: [a, "b.toUpperCase()"]
+      columns: { Out: out }
+  assisted_service: []
+"#;
+    let flow = flow::load_str("order.yaml", text, dir.path())
+        .flow
+        .expect("the flow loads");
+    let runner = Runner::new(Arc::new(flow));
+    let error = |pairs: &[(&str, Value)]| {
+        let userdata: Userdata = pairs.iter().cloned().collect();
+        match runner.initialize(&userdata, 0.0) {
+            Err(routeflow::runtime::End::Error { message, .. }) => message,
+            Err(other) => panic!("the lookup fails the block: {other:?}"),
+            Ok(frame) => panic!("the lookup fails the block: {:?}", frame.slots),
+        }
+    };
+    let both_bad = error(&[("a", Value::Number(1.0)), ("b", Value::Number(2.0))]);
+    assert!(
+        both_bad.contains("a key of table `T` is a string; `a` is the number 1"),
+        "{both_bad}"
+    );
+    let second_bad = error(&[("b", Value::Number(2.0))]);
+    assert!(
+        second_bad.contains("toUpperCase") && !second_bad.contains("`a`"),
+        "{second_bad}"
+    );
+    let computed_not_text = error(&[("b", Value::Bool(true))]);
+    assert!(
+        computed_not_text.contains("toUpperCase"),
+        "{computed_not_text}"
+    );
+}

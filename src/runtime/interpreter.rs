@@ -5,7 +5,7 @@ use super::frame::Frame;
 use super::port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
 use super::secure::Secrets;
 use super::trace::TraceEntry;
-use crate::expr::{EvalError, Value};
+use crate::expr::{EvalError, Expression, Value};
 use crate::flow::Flow;
 use crate::graph::{
     Block, BlockKind, Edge, Route, ScriptBlock, SkillTarget, Step, TableLookup, Target,
@@ -759,11 +759,20 @@ fn table_lookup(
 /// Evaluate the key of `lookup` and find its rows.
 fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failure> {
     // Key parts are usually variables or constants: those are read in place, without copying them;
-    // only the others are evaluated (into `computed`, which then allocates).
+    // only the others are evaluated (into `computed`, which then allocates). Parts are checked in key
+    // order, so the first bad part is the one reported, whether it is read in place or computed: the
+    // parts read in place before a computed one are checked before it is evaluated, the rest below.
     let mut computed = Vec::new();
-    for expression in &lookup.key {
+    let mut checked = 0;
+    for (i, expression) in lookup.key.iter().enumerate() {
         if expression.in_place(slots).is_none() {
-            computed.push(expression.eval(slots)?);
+            for earlier in &lookup.key[checked..i] {
+                key_part(lookup, earlier, earlier.in_place(slots))?;
+            }
+            checked = i + 1;
+            let value = expression.eval(slots)?;
+            key_part(lookup, expression, Some(&value))?;
+            computed.push(value);
         }
     }
     let mut computed = computed.iter();
@@ -772,18 +781,14 @@ fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failu
     let mut inline_parts: [&str; INLINE] = [""; INLINE];
     let mut spilled_parts = Vec::new();
     for (i, expression) in lookup.key.iter().enumerate() {
-        let value = expression.in_place(slots).or_else(|| computed.next());
-        let Some(Value::String(text)) = value else {
-            return Err(Failure(format!(
-                "a key of table `{}` is a string; `{}` is {}",
-                lookup.table.name(),
-                expression.source(),
-                value.map_or_else(|| "missing".to_owned(), describe)
-            )));
-        };
+        let text = key_part(
+            lookup,
+            expression,
+            expression.in_place(slots).or_else(|| computed.next()),
+        )?;
         match inline_parts.get_mut(i) {
-            Some(part) => *part = text.as_str(),
-            None => spilled_parts.push(text.as_str()),
+            Some(part) => *part = text,
+            None => spilled_parts.push(text),
         }
     }
     let key: &[&str] = if lookup.key.len() <= INLINE {
@@ -797,4 +802,21 @@ fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failu
         count: rows.len(),
         single: rows.single().map(|row| row.id()),
     })
+}
+
+/// A key part's text, or the error naming the part that is not a string.
+fn key_part<'a>(
+    lookup: &TableLookup,
+    expression: &Expression,
+    value: Option<&'a Value>,
+) -> Result<&'a str, Failure> {
+    match value {
+        Some(Value::String(text)) => Ok(text.as_str()),
+        _ => Err(Failure(format!(
+            "a key of table `{}` is a string; `{}` is {}",
+            lookup.table.name(),
+            expression.source(),
+            value.map_or_else(|| "missing".to_owned(), describe)
+        ))),
+    }
 }
