@@ -550,10 +550,23 @@ fn routeflow_agrees_with_node() {
     let frame: Vec<Value> = vars.iter().map(|(_, v)| Value::from_json(v)).collect();
     let mut mismatches = Vec::new();
     let mut refused = Vec::new();
+    // The kind the loader infers from an expression's form (`Expression::kind`) must be the kind of
+    // every value it gives: checked on the same expressions.
+    let mut kinds_known = 0;
+    let mut wrong_kinds = Vec::new();
     for (source, expected) in sources.iter().zip(&node_results) {
         let result = compile(source, &scope)
             .map_err(|errors| errors[0].message.clone())
-            .and_then(|expression| expression.eval(&frame).map_err(|error| error.message));
+            .and_then(|expression| {
+                let value = expression.eval(&frame).map_err(|error| error.message)?;
+                if let Some(kind) = expression.kind() {
+                    kinds_known += 1;
+                    if kind != value.kind() {
+                        wrong_kinds.push(format!("{source}: inferred {kind:?}, gave {value:?}"));
+                    }
+                }
+                Ok(value)
+            });
         match result {
             Ok(value) => {
                 let actual = canonical(&value);
@@ -568,13 +581,24 @@ fn routeflow_agrees_with_node() {
             )),
         }
     }
+    assert!(
+        wrong_kinds.is_empty(),
+        "{} expressions gave a value of another kind than inferred, e.g.:\n{}",
+        wrong_kinds.len(),
+        wrong_kinds[..wrong_kinds.len().min(20)].join("\n")
+    );
+    assert!(
+        kinds_known > sources.len() / 2,
+        "the kind was inferred for {kinds_known} expressions only"
+    );
     let refusal_rate = refused.len() as f64 / sources.len() as f64;
     eprintln!(
-        "differential: {} expressions, {} mismatches, {} refused ({:.3}%)",
+        "differential: {} expressions, {} mismatches, {} refused ({:.3}%), kind inferred for {}",
         sources.len(),
         mismatches.len(),
         refused.len(),
-        refusal_rate * 100.0
+        refusal_rate * 100.0,
+        kinds_known
     );
     for example in refused.iter().take(10) {
         eprintln!("refused: {example}");

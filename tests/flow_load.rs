@@ -102,8 +102,24 @@ fn a_misspelt_variable_in_a_skill_target_is_still_an_undeclared_variable() {
 }
 
 #[test]
-fn a_skill_target_comparing_declared_variables_is_an_expression() {
-    // `english > 3` compiles when `english` is a variable: it is then JavaScript, and a boolean is not
-    // a skill expression, but that shows only when the flow runs.
-    assert_eq!(messages(&skill_route("english > 3")), Vec::<String>::new());
+fn an_unquoted_skill_expression_over_declared_variables_still_says_so() {
+    // `english > 3` compiles when `english` is a variable, but a comparison always gives a boolean,
+    // never the string a skill target needs: the same one error, at load rather than per workitem.
+    assert_eq!(
+        messages(&skill_route("english > 3")),
+        ["this looks like a skill expression written without quotes"]
+    );
+}
+
+#[test]
+fn a_skill_target_of_a_string_expression_is_computed() {
+    // A variable, or text built from one, may hold a skill expression: checked when the flow runs.
+    assert_eq!(
+        messages(&skill_route("skillExpression")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        messages(&skill_route("\"english + ' > 3'\"")),
+        Vec::<String>::new()
+    );
 }

@@ -13,6 +13,7 @@ mod builtins;
 mod compile;
 mod error;
 pub mod js;
+mod kind;
 mod methods;
 mod operators;
 mod parse;

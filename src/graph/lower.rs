@@ -5,7 +5,7 @@
 use super::block::*;
 use super::{Edge, FlowGraph, Step};
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
-use crate::expr::{Expression, Scope, Value, closest, compile};
+use crate::expr::{Expression, Kind, Scope, Value, closest, compile};
 use crate::model::path::YamlPath;
 use crate::model::read::{Anchor, BlockDoc, FlowDoc, KindDoc, Phase, Problems};
 use crate::model::types::Text;
@@ -344,6 +344,41 @@ impl Lowering<'_> {
         }
     }
 
+    /// Report `expression` when its form alone shows it never gives a `wanted` (`what` names the
+    /// place, e.g. "a Route target"): a comparison where a string belongs fails every workitem that
+    /// reaches it, so it is found at load. Returns whether the expression may give a `wanted`.
+    fn expect_kind(
+        &mut self,
+        expression: &Expression,
+        wanted: Kind,
+        what: &str,
+        path: &YamlPath,
+        id: &str,
+    ) -> bool {
+        match expression.kind() {
+            Some(kind) if kind != wanted => {
+                let always = if expression.constant().is_some() {
+                    "is"
+                } else {
+                    "always gives"
+                };
+                self.push(
+                    Diagnostic::error(
+                        Span::default(),
+                        format!(
+                            "{what} is a {wanted}; `{}` {always} a {kind}",
+                            expression.source().trim()
+                        ),
+                    )
+                    .in_block(id),
+                    Anchor::Value(path.clone()),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// The slot of variable `name`, which a block assigns.
     fn target_variable(&mut self, name: &str, at: Anchor, block: &str) -> Option<Slot> {
         if let Some(slot) = self.scope.slot(name) {
@@ -625,6 +660,8 @@ impl Lowering<'_> {
                         .with_help("quote a literal key: \"'GTR_level1'\""),
                         Anchor::Value(path.key("key")),
                     );
+                } else if let Some(key) = &key {
+                    self.expect_kind(key, Kind::String, "a user-data key", &path.key("key"), id);
                 }
                 BlockKind::WriteUserdata {
                     key: key?,
@@ -651,6 +688,8 @@ impl Lowering<'_> {
                                 .in_block(id),
                                 Anchor::Value(when_path),
                             );
+                        } else {
+                            self.expect_kind(&condition, Kind::Bool, "a condition", &when_path, id);
                         }
                         conditions.push(condition);
                     }
@@ -727,7 +766,12 @@ impl Lowering<'_> {
             .key
             .iter()
             .enumerate()
-            .map(|(i, text)| self.compile(text, &path.key("key").index(i), Some(id)))
+            .map(|(i, text)| {
+                let part_path = path.key("key").index(i);
+                let part = self.compile(text, &part_path, Some(id))?;
+                self.expect_kind(&part, Kind::String, "a table key", &part_path, id)
+                    .then_some(part)
+            })
             .collect();
         let mut columns = Vec::new();
         for (column, variable) in &def.columns {
@@ -842,10 +886,12 @@ impl Lowering<'_> {
         let (kind, text) = def.target.given()?;
         let target_path = path.key("target").key(kind);
         // `skill: english > 3` is a skill expression, not JavaScript: say so, once, instead of
-        // reporting `english` as an undeclared variable.
+        // reporting `english` as an undeclared variable, or (when `english` is a variable) a comparison
+        // where a string belongs.
         if kind == "skill"
-            && compile(text.as_str(), &self.scope).is_err()
             && SkillExpression::parse(text.as_str()).is_ok()
+            && compile(text.as_str(), &self.scope)
+                .map_or(true, |e| e.kind().is_some_and(|k| k != Kind::String))
         {
             let quoted = text.as_str().replace('\\', "\\\\").replace('"', "\\\"");
             self.push(
@@ -857,6 +903,17 @@ impl Lowering<'_> {
             return None;
         }
         let expression = self.compile(text, &target_path, Some(id))?;
+        if expression.constant().is_none()
+            && !self.expect_kind(
+                &expression,
+                Kind::String,
+                "a Route target",
+                &target_path,
+                id,
+            )
+        {
+            return None;
+        }
         if let Some(constant) = expression.constant() {
             match constant.as_str() {
                 None => {
@@ -960,6 +1017,8 @@ impl Lowering<'_> {
                     return None;
                 }
             }
+        } else if !self.expect_kind(&timeout, Kind::Number, "a Route timeout", &timeout_path, id) {
+            return None;
         }
         Some(timeout)
     }
@@ -980,6 +1039,15 @@ impl Lowering<'_> {
                             .in_block(id),
                         Anchor::Value(priority_path),
                     );
+                    return None;
+                }
+                if !self.expect_kind(
+                    &priority,
+                    Kind::Number,
+                    "a Route priority",
+                    &priority_path,
+                    id,
+                ) {
                     return None;
                 }
                 Some(priority)
