@@ -11,8 +11,10 @@ use super::types::*;
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::closest;
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_aux::serde_introspection::serde_introspect;
+use std::sync::OnceLock;
 
 /// The three phases, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -767,6 +769,11 @@ impl Reader<'_> {
         if kind == "route" && !self.route_target(&node, path) {
             return block;
         }
+        // serde stops at the first missing property: every one is reported here, and the block is
+        // invalid without deserialising it.
+        if self.missing_properties(&node, path, &kind) {
+            return block;
+        }
         let own = node;
         block.kind = match kind.as_str() {
             "assign" => self.deserialize(own, path).map(KindDoc::Assign),
@@ -789,6 +796,29 @@ impl Reader<'_> {
         }
         .unwrap_or(KindDoc::Invalid);
         block
+    }
+
+    /// Report each property a block of built-in type `kind` needs that `node` lacks (a misspelt one was
+    /// already reported with its did-you-mean); whether any is missing.
+    fn missing_properties(&mut self, node: &Node, path: &YamlPath, kind: &str) -> bool {
+        let mut missing = false;
+        for field in required_properties(kind) {
+            if node.get(field.as_str()).is_some() {
+                continue;
+            }
+            missing = true;
+            if self.suggested.iter().any(|(p, f)| p == path && f == field) {
+                continue;
+            }
+            let diagnostic =
+                Diagnostic::error(Span::default(), format!("missing property `{field}`"));
+            let diagnostic = match self.example(path, field) {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            };
+            self.push(diagnostic, Anchor::Value(path.clone()));
+        }
+        missing
     }
 
     /// Check a Route block's target names exactly one kind (serde's own message lacks the did-you-mean).
@@ -980,6 +1010,37 @@ fn kind_of(node: &Node) -> &'static str {
         Node::Mapping(_) => "a mapping",
         Node::Tagged(_) => "a tagged value",
     }
+}
+
+/// The properties a block of built-in type `kind` must have, read once from the schema of its
+/// definition (the one `routeflow schema` prints), so that the two never disagree.
+fn required_properties(kind: &str) -> &'static [String] {
+    static REQUIRED: OnceLock<Vec<(&str, Vec<String>)>> = OnceLock::new();
+    fn required<T: JsonSchema>() -> Vec<String> {
+        let schema = schemars::schema_for!(T);
+        let names = schema.get("required").and_then(|r| r.as_array());
+        names
+            .into_iter()
+            .flatten()
+            .filter_map(|name| name.as_str().map(str::to_owned))
+            .collect()
+    }
+    let all = REQUIRED.get_or_init(|| {
+        vec![
+            ("assign", required::<AssignDef>()),
+            ("read_userdata", required::<ReadUserdataDef>()),
+            ("write_userdata", required::<WriteUserdataDef>()),
+            ("segmentation", required::<SegmentationDef>()),
+            ("table_lookup", required::<TableLookupDef>()),
+            ("route", required::<RouteDef>()),
+            ("log", required::<LogDef>()),
+            ("script", required::<ScriptDef>()),
+            ("finish", required::<FinishDef>()),
+        ]
+    });
+    all.iter()
+        .find(|(name, _)| *name == kind)
+        .map_or(&[], |(_, fields)| fields.as_slice())
 }
 
 /// serde's message in the flow file's words, and where to point.
