@@ -2,6 +2,7 @@
 //! Exit 0 when every flow is valid (warnings allowed), 1 when one is not.
 
 use super::EXIT_INVALID;
+use crate::diagnostic::counted;
 use crate::flow::load;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,9 +31,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                     stderr,
                     "{}: ok: {}, {}, {}{}",
                     path.display(),
-                    plural(blocks, "block"),
-                    plural(flow.variables.len(), "variable"),
-                    plural(flow.tables.len(), "table"),
+                    counted(blocks, "block"),
+                    counted(flow.variables.len(), "variable"),
+                    counted(flow.tables.len(), "table"),
                     plural_suffix(", ", warnings, "warning")
                 );
             }
@@ -42,7 +43,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                     stderr,
                     "{}: invalid: {}{}",
                     path.display(),
-                    plural(errors, "error"),
+                    counted(errors, "error"),
                     plural_suffix(", ", warnings, "warning")
                 );
             }
@@ -55,14 +56,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
 fn plural_suffix(separator: &str, n: usize, word: &str) -> String {
     if n == 0 {
         String::new()
     } else {
-        format!("{separator}{}", plural(n, word))
+        format!("{separator}{}", counted(n, word))
     }
 }

@@ -3,6 +3,7 @@
 
 use super::EXIT_INVALID;
 use crate::center::{self, Center};
+use crate::diagnostic::counted;
 use crate::flow::{Flow, load_with};
 use std::collections::HashMap;
 use std::io::Write;
@@ -30,9 +31,9 @@ pub fn flow(path: &Path, tables: &[(String, PathBuf)]) -> Result<Flow, ExitCode>
     loaded.flow.ok_or_else(|| {
         let _ = writeln!(
             stderr,
-            "{}: invalid flow: {} error(s)",
+            "{}: invalid flow: {}",
             path.display(),
-            loaded.report.errors()
+            counted(loaded.report.errors(), "error")
         );
         ExitCode::from(EXIT_INVALID)
     })
@@ -49,9 +50,9 @@ pub fn center(path: Option<&Path>) -> Result<Center, ExitCode> {
     loaded.center.ok_or_else(|| {
         let _ = writeln!(
             stderr,
-            "{}: invalid center: {} error(s)",
+            "{}: invalid center: {}",
             path.display(),
-            loaded.report.errors()
+            counted(loaded.report.errors(), "error")
         );
         ExitCode::from(EXIT_INVALID)
     })

@@ -3,6 +3,7 @@
 //! below it), then a count; the diagnostics of invalid suite files on standard error.
 
 use super::{EXIT_INVALID, EXIT_USAGE};
+use crate::diagnostic::counted;
 use crate::suite::junit::{self, Ran, SuiteReport};
 use crate::suite::{self, CaseResult, Loaded, files};
 use std::io::Write;
@@ -55,8 +56,8 @@ pub fn run(args: &TestArgs) -> ExitCode {
                 let _ = write!(std::io::stderr(), "{diagnostics}");
                 let _ = writeln!(
                     stdout,
-                    "FAIL {shown}: invalid suite file ({} error(s))",
-                    report.errors()
+                    "FAIL {shown}: invalid suite file ({})",
+                    counted(report.errors(), "error")
                 );
                 all.push((shown, Results::Invalid(diagnostics)));
             }

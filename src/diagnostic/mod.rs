@@ -11,6 +11,11 @@ pub use render::render;
 pub use report::Report;
 pub use span::{LineCol, SourceFile, Span};
 
+/// `n` and `word`, in the plural unless `n` is 1: "1 error", "3 errors".
+pub fn counted(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -10,7 +10,7 @@
 use super::format::{Case, Field, Suite};
 use crate::center::Center;
 pub(super) use crate::center::read::describe;
-use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
+use crate::diagnostic::{Diagnostic, Report, SourceFile, Span, counted};
 use crate::expr::closest;
 use crate::flow::load_with;
 use crate::model::path::YamlPath;
@@ -381,8 +381,9 @@ impl Reader<'_> {
             let errors = loaded.report.errors();
             self.others.append(loaded.report);
             let message = format!(
-                "the flow `{}` does not load: {errors} error(s), reported above",
-                flow_path.display()
+                "the flow `{}` does not load: {}, reported above",
+                flow_path.display(),
+                counted(errors, "error")
             );
             let help = "`routeflow check` on the flow shows the same diagnostics";
             self.error(message, help, Anchor::Value(path.clone()));
@@ -454,8 +455,9 @@ impl Reader<'_> {
         let message = match errors {
             0 => format!("the center `{}` does not load", center_path.display()),
             n => format!(
-                "the center `{}` does not load: {n} error(s), reported above",
-                center_path.display()
+                "the center `{}` does not load: {}, reported above",
+                center_path.display(),
+                counted(n, "error")
             ),
         };
         let help = "the path is relative to the suite file";
