@@ -399,3 +399,32 @@ fn an_agent_frees_and_takes_the_best_workitem_among_all_its_targets() {
     let order: Vec<u32> = h.routed().iter().map(|(n, ..)| *n).collect();
     assert_eq!(order, vec![2, 1], "priority 1 first, whatever the target");
 }
+
+#[test]
+fn a_routed_workitem_that_waits_again_is_not_ended_by_its_first_waits_timeout() {
+    // A wait ended by an agent leaves its timeout in the event queue (timeouts and stops end the wait
+    // they belong to, so only a routed wait leaves one behind); the simulation lets that workitem ask
+    // again, and the old timeout must not take it out of its new wait.
+    let center = "
+agents:
+  - { id: a, groups: [g] }
+  - { id: b, groups: [h], ready: [[150, .inf]] }
+";
+    let mut h = Harness::new(center);
+    h.advance_to(0.0);
+    assert!(h.arrive(0, 10.0, GROUP).is_some());
+    // 1 waits with a timeout at 120, and is routed when `a` is free at 10.
+    assert_eq!(h.arrive(1, 50.0, GROUP), None);
+    h.advance_to(30.0);
+    assert_eq!(h.routed(), vec![(1, "a".into(), 10.0)]);
+    // It waits again, until 230, for `h`, where nobody is ready before 150.
+    assert_eq!(h.ask(1, 0, 200.0, RouteTarget::AgentGroup("h")), None);
+    h.advance_to(140.0);
+    assert_eq!(h.sim.waiting(), 1, "still waiting after 120");
+    h.advance_to(1000.0);
+    assert_eq!(
+        h.routed(),
+        vec![(1, "a".into(), 10.0), (1, "b".into(), 150.0)]
+    );
+    assert_eq!(h.ended.len(), 2, "{:?}", h.ended);
+}

@@ -263,7 +263,56 @@ impl From<Text> for Arc<str> {
 #[cfg(test)]
 mod tests {
     use super::Text;
+    use arcstr::ArcStr;
     use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::Arc;
+
+    /// Strings on both sides of the inline limit: empty, short and repeating (so that sets see equal
+    /// ones), printable ASCII of 14 to 18 bytes, NUL and non-ASCII (never inline) about as long, any.
+    fn strings() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            "[ab]{1,3}",
+            "[ -~]{14,18}",
+            "[ab\\x00é€😀]{13,18}",
+            "[a\\x00]{0,17}",
+            ".{0,24}",
+        ]
+    }
+
+    /// `s` made through one of the ways a `Text` is made, picked by `how`: each must give the
+    /// representation the others give, or equal texts would compare unequal.
+    fn made(how: usize, s: &str) -> Text {
+        match how % 6 {
+            0 => Text::new(s),
+            1 => Text::from(s.to_owned()),
+            2 => Text::from(Box::<str>::from(s)),
+            3 => Text::from(ArcStr::from(s)),
+            4 => Text::from(Arc::<str>::from(s)),
+            _ => Text::from(std::borrow::Cow::<str>::Owned(s.to_owned())),
+        }
+    }
+
+    /// `a`, and a string like it: another string, itself, or itself with its last character changed
+    /// or one more added (equal up to there, which inline comparison must not stop at).
+    fn pairs() -> impl Strategy<Value = (String, String)> {
+        (strings(), strings(), 0..4).prop_map(|(a, other, how)| {
+            let b = match how {
+                0 => other,
+                1 => a.clone(),
+                2 => {
+                    let mut b = a.clone();
+                    let last = b.pop().map_or('a', |c| if c == 'a' { 'b' } else { 'a' });
+                    b.push(last);
+                    b
+                }
+                _ => format!("{a}a"),
+            };
+            (a, b)
+        })
+    }
 
     #[test]
     fn sizes() {
@@ -290,6 +339,43 @@ mod tests {
         fn the_inline_limit_keeps_characters_whole(s in "[a-z\\x00é€😀]{10,18}") {
             let text = Text::new(&s);
             prop_assert_eq!(text.as_str(), s.as_str());
+        }
+
+        /// Texts hash as `str` does and are equal exactly when their strings are, however they were
+        /// made: `Borrow<str>` promises both, and maps keyed by `Text` are looked up by `&str`.
+        #[test]
+        fn hashes_and_equals_as_its_str((a, b) in pairs(), how_a in 0..6usize, how_b in 0..6usize) {
+            let state = RandomState::new();
+            let (ta, tb) = (made(how_a, &a), made(how_b, &b));
+            prop_assert_eq!(state.hash_one(&ta), state.hash_one(a.as_str()));
+            prop_assert_eq!(state.hash_one(&tb), state.hash_one(b.as_str()));
+            prop_assert_eq!(ta == tb, a == b);
+            prop_assert_eq!(ta == *b.as_str(), a == b);
+        }
+
+        /// A set or map of texts holds one entry per distinct string and finds each by `&str`, and
+        /// finds no string that is not in it.
+        #[test]
+        fn sets_and_maps_of_texts_find_them_by_str(all in prop::collection::vec(strings(), 0..24)) {
+            let mut set = HashSet::new();
+            let mut map = HashMap::new();
+            for (i, s) in all.iter().enumerate() {
+                set.insert(made(i, s));
+                map.insert(made(i + 1, s), i);
+            }
+            let distinct: HashSet<&str> = all.iter().map(String::as_str).collect();
+            prop_assert_eq!(set.len(), distinct.len());
+            prop_assert_eq!(map.len(), distinct.len());
+            for (i, s) in all.iter().enumerate() {
+                prop_assert_eq!(set.get(s.as_str()).map(Text::as_str), Some(s.as_str()));
+                let last = all.iter().rposition(|t| t == s);
+                prop_assert_eq!(map.get(s.as_str()).copied(), last);
+                let absent = format!("{s}{i}");
+                if !distinct.contains(absent.as_str()) {
+                    prop_assert!(!set.contains(absent.as_str()));
+                    prop_assert!(!map.contains_key(absent.as_str()));
+                }
+            }
         }
     }
 }

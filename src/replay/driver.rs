@@ -397,3 +397,120 @@ impl Future for Wait<'_> {
         Poll::Pending
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::replay::Kind;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::Wake;
+
+    /// A replay's shared state just after the driver spawned the task of workitem `w1`, its only one:
+    /// the task is counted runnable until it waits or ends.
+    fn one_spawned() -> Rc<RefCell<Shared>> {
+        let loaded = crate::flow::load_str(
+            "flow.yaml",
+            "application: guard\nphases:\n  initialize: []\n",
+            Path::new("."),
+        );
+        let flow = loaded.flow.expect("the flow loads");
+        let file = SourceFile::new("center.yaml", "agents: [ { id: a } ]");
+        let center = Arc::new(Center::parse(&file).expect("a valid center"));
+        Rc::new(RefCell::new(Shared {
+            sim: Simulation::new(center),
+            wakers: vec![None],
+            mailbox: Vec::new(),
+            runnable: 1,
+            driver: None,
+            order: InputOrder::default(),
+            runner: Arc::new(Runner::new(Arc::new(flow))),
+            trace: false,
+        }))
+    }
+
+    fn task_of_w1<F: Future<Output = Ended>>(shared: &Rc<RefCell<Shared>>, run: F) -> Task<F> {
+        let start = Start {
+            position: 0,
+            id: Text::new("w1"),
+            arrive_s: 0.0,
+        };
+        let guard = Guard {
+            shared: shared.clone(),
+            start: Some(start),
+        };
+        Task { guard, run }
+    }
+
+    /// The outcomes the driver hands on when it polls with no workitem left to arrive. It must end at
+    /// that poll: a task it still counted as runnable would keep it waiting for good.
+    fn drive(shared: &Rc<RefCell<Shared>>) -> Vec<Outcome> {
+        let runner = shared.borrow().runner.clone();
+        let mut outcomes = Vec::new();
+        {
+            let mut sink = |outcome| outcomes.push(outcome);
+            let mut driver = std::pin::pin!(Driver {
+                shared: shared.clone(),
+                runner,
+                arrivals: Pending::new(Chunks::default()),
+                resolved: Vec::new(),
+                options: Options::default(),
+                sink: &mut sink,
+            });
+            let mut cx = Context::from_waker(Waker::noop());
+            let polled = driver.as_mut().poll(&mut cx);
+            assert_eq!(polled, Poll::Ready(()), "the driver still waits for a task");
+        }
+        outcomes
+    }
+
+    fn assert_abnormal_end_of_w1(outcomes: &[Outcome]) {
+        assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+        let outcome = &outcomes[0];
+        assert_eq!(outcome.kind, Kind::Error);
+        assert_eq!(outcome.id.as_deref(), Some("w1"));
+        let error = outcome.error.as_deref().unwrap_or_default();
+        assert!(error.contains("ended abnormally"), "{error}");
+    }
+
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_task_that_panics_still_gives_its_workitem_an_outcome_and_lets_time_move_on() {
+        let shared = one_spawned();
+        let woken = Arc::new(Flag(AtomicBool::new(false)));
+        shared.borrow_mut().driver = Some(Waker::from(woken.clone()));
+        // Tokio catches the panic and drops the task while unwinding, after the run's own borrows of the
+        // shared state are released, so the guard finds it free.
+        let run = std::future::poll_fn(|_| -> Poll<Ended> { panic!("a bug in a block") });
+        let local = tokio::task::LocalSet::new();
+        let handle = local.spawn_local(task_of_w1(&shared, run));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let joined = local.block_on(&runtime, handle);
+        assert!(joined.is_err_and(|error| error.is_panic()));
+        assert_eq!(shared.borrow().runnable, 0);
+        assert!(woken.0.load(Ordering::SeqCst), "the driver is not woken");
+        assert_abnormal_end_of_w1(&drive(&shared));
+    }
+
+    #[test]
+    fn a_task_dropped_before_it_ends_still_gives_its_workitem_an_outcome() {
+        let shared = one_spawned();
+        let local = tokio::task::LocalSet::new();
+        let _handle = local.spawn_local(task_of_w1(&shared, std::future::pending()));
+        // Dropping a task set drops the tasks still in it: this one never ran, so its guard alone can
+        // account for its workitem.
+        drop(local);
+        assert_eq!(shared.borrow().runnable, 0);
+        assert_abnormal_end_of_w1(&drive(&shared));
+    }
+}
