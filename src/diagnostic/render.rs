@@ -30,7 +30,10 @@ pub fn render(diagnostic: &Diagnostic, file: &SourceFile) -> String {
     let number = start.line.to_string();
     let gutter = " ".repeat(number.len());
     let line_start = file.line_start(start.line);
-    let from = diagnostic.span.start as usize - line_start.min(diagnostic.span.start as usize);
+    // A span may start past the line's shown text: on the `\r` that ends a file without a final `\n`.
+    let from = (diagnostic.span.start as usize)
+        .saturating_sub(line_start)
+        .min(line_text.len());
     let to = (diagnostic.span.end as usize)
         .saturating_sub(line_start)
         .clamp(from, line_text.len());
@@ -101,6 +104,14 @@ mod tests {
         let diagnostic = Diagnostic::error(Span::new(6, 7), "m");
         let text = render(&diagnostic, &file);
         assert!(text.contains("1 |     😀 x\n  |        ^\n"), "{text}");
+    }
+
+    #[test]
+    fn a_span_on_a_carriage_return_ending_the_file_points_after_the_line() {
+        // Found by the `center` fuzz target: the line's text stops before the `\r`, the span after it.
+        let file = SourceFile::new("f", "a: b\nkey\r");
+        let text = render(&Diagnostic::error(Span::new(9, 9), "end"), &file);
+        assert!(text.ends_with("2 | key\n  |    ^\n"), "{text}");
     }
 
     #[test]
