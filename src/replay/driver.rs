@@ -288,9 +288,11 @@ pin_project_lite::pin_project! {
     /// future among them) beside the future it awaits, and a waiting workitem's task is best small.
     /// Tokio rounds a task up to a multiple of 128 bytes.
     struct Task<F> {
-        guard: Guard,
+        // Dropped before the guard: a run dropped while it waits counts its task runnable again (see
+        // `Port`'s drop), which the guard's own accounting then undoes.
         #[pin]
         run: F,
+        guard: Guard,
     }
 }
 
@@ -317,19 +319,22 @@ struct Guard {
 impl Guard {
     /// Put the outcome of the run that ended in line.
     fn finish(&mut self, ended: Ended) {
-        let Some(start) = self.start.take() else {
+        // The start is let go only once the outcome is in line: were building it to panic (a bug), the
+        // guard's drop would still account for the workitem, and the replay would not wait for it forever.
+        let Some(start) = &self.start else {
             return;
         };
         let shared = &mut *self.shared.borrow_mut();
         let outcome = outcome(
             &shared.runner,
-            start.id,
+            start.id.clone(),
             start.arrive_s,
             ended,
             shared.trace,
         );
         shared.order.put(start.position, outcome);
         shared.idle_one();
+        self.start = None;
     }
 }
 
@@ -371,6 +376,19 @@ impl RoutingPort for Port {
             shared.mailbox.push((self.number, result));
         }
         Wait { port: self }
+    }
+}
+
+impl Drop for Port {
+    /// A run dropped while it waits (a replay torn down before its end) left the runnable count when it
+    /// began to wait: counted again, so that its guard, dropped next, does not count it out twice.
+    fn drop(&mut self) {
+        if let Ok(mut shared) = self.shared.try_borrow_mut()
+            && let Some(waker) = shared.wakers.get_mut(self.number as usize)
+            && waker.take().is_some()
+        {
+            shared.runnable += 1;
+        }
     }
 }
 
@@ -511,6 +529,34 @@ mod tests {
         // account for its workitem.
         drop(local);
         assert_eq!(shared.borrow().runnable, 0);
+        assert_abnormal_end_of_w1(&drive(&shared));
+    }
+
+    #[test]
+    fn a_task_dropped_while_it_waits_is_counted_out_once() {
+        let shared = one_spawned();
+        let port = Port {
+            shared: shared.clone(),
+            number: 0,
+        };
+        let run = async move {
+            Wait { port: &port }.await;
+            std::future::pending::<Ended>().await
+        };
+        let local = tokio::task::LocalSet::new();
+        let _handle = local.spawn_local(task_of_w1(&shared, run));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        local.block_on(&runtime, tokio::task::yield_now());
+        assert_eq!(shared.borrow().runnable, 0, "waiting: no longer runnable");
+        let woken = Arc::new(Flag(AtomicBool::new(false)));
+        shared.borrow_mut().driver = Some(Waker::from(woken.clone()));
+        // Torn down while it waits: counted out when it began to wait, and not again (the count would
+        // wrap, or its guard panic while the task is dropped, before waking the driver).
+        drop(local);
+        assert_eq!(shared.borrow().runnable, 0);
+        assert!(woken.0.load(Ordering::SeqCst), "the guard did not finish");
         assert_abnormal_end_of_w1(&drive(&shared));
     }
 }
