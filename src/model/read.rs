@@ -11,10 +11,8 @@ use super::types::*;
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::closest;
 use indexmap::IndexMap;
-use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_aux::serde_introspection::serde_introspect;
-use std::sync::OnceLock;
 
 /// The three phases, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -802,8 +800,8 @@ impl Reader<'_> {
     /// already reported with its did-you-mean); whether any is missing.
     fn missing_properties(&mut self, node: &Node, path: &YamlPath, kind: &str) -> bool {
         let mut missing = false;
-        for field in required_properties(kind) {
-            if node.get(field.as_str()).is_some() {
+        for &field in required_properties(kind) {
+            if node.get(field).is_some() {
                 continue;
             }
             missing = true;
@@ -1012,35 +1010,19 @@ fn kind_of(node: &Node) -> &'static str {
     }
 }
 
-/// The properties a block of built-in type `kind` must have, read once from the schema of its
-/// definition (the one `routeflow schema` prints), so that the two never disagree.
-fn required_properties(kind: &str) -> &'static [String] {
-    static REQUIRED: OnceLock<Vec<(&str, Vec<String>)>> = OnceLock::new();
-    fn required<T: JsonSchema>() -> Vec<String> {
-        let schema = schemars::schema_for!(T);
-        let names = schema.get("required").and_then(|r| r.as_array());
-        names
-            .into_iter()
-            .flatten()
-            .filter_map(|name| name.as_str().map(str::to_owned))
-            .collect()
+/// The properties a block of built-in type `kind` must have: those its definition in `types.rs` neither
+/// makes optional nor defaults (a test holds this list equal to the schema `routeflow schema` prints;
+/// generating the schema at every load would cost more than reading a small flow).
+fn required_properties(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "assign" => &["variable", "value"],
+        "write_userdata" => &["key", "value"],
+        "read_userdata" => &["read"],
+        "table_lookup" => &["table", "key"],
+        "route" => &["target"],
+        "log" => &["message"],
+        _ => &[],
     }
-    let all = REQUIRED.get_or_init(|| {
-        vec![
-            ("assign", required::<AssignDef>()),
-            ("read_userdata", required::<ReadUserdataDef>()),
-            ("write_userdata", required::<WriteUserdataDef>()),
-            ("segmentation", required::<SegmentationDef>()),
-            ("table_lookup", required::<TableLookupDef>()),
-            ("route", required::<RouteDef>()),
-            ("log", required::<LogDef>()),
-            ("script", required::<ScriptDef>()),
-            ("finish", required::<FinishDef>()),
-        ]
-    });
-    all.iter()
-        .find(|(name, _)| *name == kind)
-        .map_or(&[], |(_, fields)| fields.as_slice())
 }
 
 /// serde's message in the flow file's words, and where to point.
@@ -1109,5 +1091,44 @@ fn expected_in_words(expected: &str) -> String {
         "a boolean" => "true or false".into(),
         "a string, number or boolean" => "one value (text, a number, true or false)".into(),
         _ => expected.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schemars::JsonSchema;
+
+    fn schema_required<T: JsonSchema>() -> Vec<String> {
+        let schema = schemars::schema_for!(T);
+        let names = schema.get("required").and_then(|r| r.as_array());
+        let mut names: Vec<String> = names
+            .into_iter()
+            .flatten()
+            .filter_map(|name| name.as_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn required_properties_are_the_schemas() {
+        for &kind in BLOCK_TYPES {
+            let schema = match kind {
+                "assign" => schema_required::<AssignDef>(),
+                "read_userdata" => schema_required::<ReadUserdataDef>(),
+                "write_userdata" => schema_required::<WriteUserdataDef>(),
+                "segmentation" => schema_required::<SegmentationDef>(),
+                "table_lookup" => schema_required::<TableLookupDef>(),
+                "route" => schema_required::<RouteDef>(),
+                "log" => schema_required::<LogDef>(),
+                "script" => schema_required::<ScriptDef>(),
+                "finish" => schema_required::<FinishDef>(),
+                other => panic!("block type `{other}` is missing from this test"),
+            };
+            let mut listed: Vec<&str> = required_properties(kind).to_vec();
+            listed.sort();
+            assert_eq!(listed, schema, "block type `{kind}`");
+        }
     }
 }
