@@ -170,3 +170,54 @@ fn a_missing_flow_file_is_invalid_and_named() {
         "{stderr}"
     );
 }
+
+/// `--center` checks contact-center files the same way: every problem located, a summary line each,
+/// exit 1 when one is invalid (warnings allowed), flows and centers in one run.
+#[test]
+fn center_files_are_checked_with_center() {
+    let output = Command::new(env!("CARGO_BIN_EXE_routeflow"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "flows/gtr_sample.yaml",
+            "--center",
+            "flows/center.yaml",
+            "--center",
+            "tests/center_cases/group_listed_twice.yaml",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let summaries: Vec<&str> = stderr.lines().filter(|l| l.contains(": ok: ")).collect();
+    assert_eq!(
+        summaries,
+        [
+            "flows/gtr_sample.yaml: ok: 19 blocks, 13 variables, 1 table",
+            "flows/center.yaml: ok: 9 agents, 3 groups, 4 skills",
+            "tests/center_cases/group_listed_twice.yaml: ok: 1 agent, 2 groups, 0 skills, 1 warning",
+        ]
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_routeflow"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "--center",
+            "tests/center_cases/every_problem_at_once.yaml",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let errors = stderr
+        .lines()
+        .filter(|l| is_located_header(l) && l.contains(": error: "))
+        .count();
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("tests/center_cases/every_problem_at_once.yaml: invalid: ")
+            && last.contains(&format!("{errors} errors")),
+        "{stderr}"
+    );
+}

@@ -284,6 +284,11 @@ impl Center {
         self.groups.len()
     }
 
+    /// Number of distinct skills.
+    pub fn skill_count(&self) -> usize {
+        self.skills.len()
+    }
+
     /// The members of `group`, in file order.
     pub fn agents_in_group(&self, group: GroupId) -> &[AgentIndex] {
         self.members

@@ -1,19 +1,24 @@
-//! `routeflow check FLOW...`: load and validate flows; diagnostics on standard error.
-//! Exit 0 when every flow is valid (warnings allowed), 1 when one is not.
+//! `routeflow check FLOW... [--center FILE]...`: load and validate flows and contact-center files;
+//! diagnostics on standard error. Exit 0 when every file is valid (warnings allowed), 1 when one is not.
 
 use super::EXIT_INVALID;
-use crate::diagnostic::counted;
+use crate::center;
+use crate::diagnostic::{Report, counted};
 use crate::flow::load;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `routeflow check`.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("files").required(true).multiple(true).args(["flows", "centers"])))]
 pub struct CheckArgs {
     /// Flow files to check.
-    #[arg(required = true, value_name = "FLOW")]
+    #[arg(value_name = "FLOW")]
     flows: Vec<PathBuf>,
+    /// Contact-center files to check (the `--center` of replay, run and test).
+    #[arg(long = "center", value_name = "FILE")]
+    centers: Vec<PathBuf>,
 }
 
 /// Run `check`.
@@ -23,37 +28,50 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     for path in &args.flows {
         let loaded = load(path);
         let _ = write!(stderr, "{}", loaded.report.render());
-        let (errors, warnings) = (loaded.report.errors(), loaded.report.warnings());
-        match &loaded.flow {
-            Some(flow) => {
-                let blocks = flow.graph.blocks().count();
-                let _ = writeln!(
-                    stderr,
-                    "{}: ok: {}, {}, {}{}",
-                    path.display(),
-                    counted(blocks, "block"),
-                    counted(flow.variables.len(), "variable"),
-                    counted(flow.tables.len(), "table"),
-                    plural_suffix(", ", warnings, "warning")
-                );
-            }
-            None => {
-                invalid = true;
-                let _ = writeln!(
-                    stderr,
-                    "{}: invalid: {}{}",
-                    path.display(),
-                    counted(errors, "error"),
-                    plural_suffix(", ", warnings, "warning")
-                );
-            }
-        }
+        let summary = loaded.flow.as_ref().map(|flow| {
+            format!(
+                "{}, {}, {}",
+                counted(flow.graph.blocks().count(), "block"),
+                counted(flow.variables.len(), "variable"),
+                counted(flow.tables.len(), "table")
+            )
+        });
+        invalid |= !verdict(&mut stderr, path, summary, &loaded.report);
+    }
+    for path in &args.centers {
+        let loaded = center::load(path);
+        let _ = write!(stderr, "{}", loaded.report.render());
+        let summary = loaded.center.as_ref().map(|center| {
+            format!(
+                "{}, {}, {}",
+                counted(center.agents().len(), "agent"),
+                counted(center.group_count(), "group"),
+                counted(center.skill_count(), "skill")
+            )
+        });
+        invalid |= !verdict(&mut stderr, path, summary, &loaded.report);
     }
     if invalid {
         ExitCode::from(EXIT_INVALID)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The last line for one file: `ok` with what it holds (`summary`, when it loaded), or `invalid`; whether
+/// it is valid.
+fn verdict(out: &mut impl Write, path: &Path, summary: Option<String>, report: &Report) -> bool {
+    let warnings = plural_suffix(", ", report.warnings(), "warning");
+    let _ = match &summary {
+        Some(summary) => writeln!(out, "{}: ok: {summary}{warnings}", path.display()),
+        None => writeln!(
+            out,
+            "{}: invalid: {}{warnings}",
+            path.display(),
+            counted(report.errors(), "error")
+        ),
+    };
+    summary.is_some()
 }
 
 fn plural_suffix(separator: &str, n: usize, word: &str) -> String {
