@@ -209,3 +209,28 @@ fn schema_describes_every_block_type_and_property() {
         );
     }
 }
+
+/// `schema --center` describes center files: every property the shipped center uses is in it, and no
+/// other is allowed.
+#[test]
+fn the_center_schema_covers_the_shipped_center() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&stdout(&routeflow(&["schema", "--center"]))).unwrap();
+    assert_eq!(schema["required"], serde_json::json!(["agents"]));
+    assert_eq!(schema["additionalProperties"], false);
+    let agent = &schema["$defs"]["Agent"];
+    assert_eq!(agent["additionalProperties"], false);
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/flows/center.yaml"))
+        .expect("the shipped center");
+    let center: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    for (key, _) in center.as_mapping().expect("a mapping") {
+        let key = key.as_str().expect("text");
+        assert!(schema["properties"].get(key).is_some(), "{key}");
+    }
+    for each in center["agents"].as_sequence().expect("agents") {
+        for (key, _) in each.as_mapping().expect("an agent") {
+            let key = key.as_str().expect("text");
+            assert!(agent["properties"].get(key).is_some(), "{key}");
+        }
+    }
+}

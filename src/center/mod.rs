@@ -17,6 +17,7 @@
 //! spec is silent are in `docs/center-format.md`. This is the description only; the simulation is elsewhere.
 
 pub(crate) mod read;
+pub mod schema;
 
 use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::skill::{SkillExpression, SkillLevels};

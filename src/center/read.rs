@@ -42,6 +42,18 @@ struct AgentDef {
     ready: Option<Node>,
 }
 
+/// The top-level properties of a center file (for the schema's test).
+#[cfg(test)]
+pub(super) fn top_level_properties() -> &'static [&'static str] {
+    serde_introspect::<CenterDef>()
+}
+
+/// The properties of an agent (for the schema's test).
+#[cfg(test)]
+pub(super) fn agent_properties() -> &'static [&'static str] {
+    serde_introspect::<AgentDef>()
+}
+
 /// An agent read so far; only used when the whole file has no error.
 struct Draft {
     id: Option<String>,

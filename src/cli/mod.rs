@@ -36,8 +36,8 @@ enum Command {
     Run(run_one::RunArgs),
     /// Replay workitems through a flow against a simulated contact center; outcome lines in input order.
     Replay(replay::ReplayArgs),
-    /// Print the JSON Schema of the flow file format (for editor completion and validation).
-    Schema,
+    /// Print the JSON Schema of the flow file format, or with --center of center files (for editors).
+    Schema(schema::SchemaArgs),
     /// Run flow test suites (YAML: flow, center, workitems, expected outcome fields).
     Test(test::TestArgs),
 }
@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Run(args) => run_one::run(&args),
         Command::Replay(args) => replay::run(&args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
         Command::Test(args) => test::run(&args),
     }
 }

@@ -1,22 +1,26 @@
-//! `routeflow schema`: the JSON Schema of the flow format, for editors (yaml-language-server).
+//! `routeflow schema [--center]`: the JSON Schema of the flow format, or of center files, for editors
+//! (yaml-language-server).
 
 use crate::model::read::BLOCK_TYPES;
 use crate::model::types::FlowFile;
 use serde_json::json;
 use std::process::ExitCode;
 
+/// Arguments of `routeflow schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// The schema of contact-center files instead of flow files.
+    #[arg(long)]
+    center: bool,
+}
+
 /// Run `schema`.
-pub fn run() -> ExitCode {
-    let mut schema = schemars::schema_for!(FlowFile);
-    if let Some(blocks) = schema
-        .as_object_mut()
-        .and_then(|root| root.get_mut("$defs"))
-        .and_then(|defs| defs.get_mut("BlockDef"))
-        .and_then(|block| block.get_mut("oneOf"))
-        .and_then(|variants| variants.as_array_mut())
-    {
-        blocks.push(custom_block());
-    }
+pub fn run(args: &SchemaArgs) -> ExitCode {
+    let schema = if args.center {
+        crate::center::schema::json_schema()
+    } else {
+        flow_schema()
+    };
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => {
             println!("{text}");
@@ -27,6 +31,21 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The flow format's schema, generated from the types the loader reads, with custom blocks allowed.
+fn flow_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(FlowFile);
+    if let Some(blocks) = schema
+        .as_object_mut()
+        .and_then(|root| root.get_mut("$defs"))
+        .and_then(|defs| defs.get_mut("BlockDef"))
+        .and_then(|block| block.get_mut("oneOf"))
+        .and_then(|variants| variants.as_array_mut())
+    {
+        blocks.push(custom_block());
+    }
+    schema.to_value()
 }
 
 /// A block of a custom type: any type name but the built-ins, one value per property (which ones, the
