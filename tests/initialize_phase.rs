@@ -203,34 +203,29 @@ phases:
     }
 }
 
+/// A flow over table `T` (key `k1`, `k2`; one row `x`, `Y` → `Out: found`), whose Initialize reads
+/// user data into `variables` and looks `key` up into `out`.
+fn keyed_lookup(variables: &str, reads: &str, key: &str) -> Runner {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("t.csv"), "k1,k2,Out\nx,Y,found\n").expect("written");
+    let text = format!(
+        "application: keyed\nvariables:\n{variables}  out: {{}}\ntables:\n  T: {{ file: t.csv, key: [k1, k2] }}\nphases:\n  initialize:\n    - type: read_userdata\n      read: {{ {reads} }}\n    - type: table_lookup\n      table: T\n      key: {key}\n      columns: {{ Out: out }}\n  assisted_service: []\n"
+    );
+    let flow = flow::load_str("keyed.yaml", &text, dir.path())
+        .flow
+        .expect("the flow loads");
+    Runner::new(Arc::new(flow))
+}
+
 /// The first key part that fails is the one reported, in key order, whether it is read in place (a
 /// variable holding a number) or computed (a method a number does not have).
 #[test]
 fn key_parts_fail_in_key_order() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(dir.path().join("t.csv"), "k1,k2,Out\nx,Y,found\n").expect("written");
-    let text = r#"
-application: key order
-variables:
-  a: { default: "'x'" }
-  b: { default: "'y'" }
-  out: {}
-tables:
-  T: { file: t.csv, key: [k1, k2] }
-phases:
-  initialize:
-    - type: read_userdata
-      read: { a: a, b: b }
-    - type: table_lookup
-      table: T
-      key: [a, "b.toUpperCase()"]
-      columns: { Out: out }
-  assisted_service: []
-"#;
-    let flow = flow::load_str("order.yaml", text, dir.path())
-        .flow
-        .expect("the flow loads");
-    let runner = Runner::new(Arc::new(flow));
+    let runner = keyed_lookup(
+        "  a: { default: \"'x'\" }\n  b: { default: \"'y'\" }\n",
+        "a: a, b: b",
+        "[a, \"b.toUpperCase()\"]",
+    );
     let error = |pairs: &[(&str, Value)]| {
         let userdata: Userdata = pairs.iter().cloned().collect();
         match runner.initialize(&userdata, 0.0) {
@@ -254,4 +249,29 @@ phases:
         computed_not_text.contains("toUpperCase"),
         "{computed_not_text}"
     );
+}
+
+/// A computed key part that evaluates, but not to a string, fails the block naming the part.
+#[test]
+fn a_computed_key_part_that_is_not_a_string_fails_the_block() {
+    let runner = keyed_lookup(
+        "  a: { default: \"'x'\" }\n  n: { default: \"2\" }\n",
+        "n: n",
+        "[a, \"n > 1 ? 'Y' : 0\"]",
+    );
+    let run = |n: f64| {
+        let userdata: Userdata = [("n", Value::Number(n))].into_iter().collect();
+        runner.initialize(&userdata, 0.0)
+    };
+    let frame = run(2.0).expect("a string part looks up");
+    let slot = runner.flow().scope.slot("out").expect("declared");
+    assert_eq!(frame.slots[slot].as_str(), Some("found"));
+    match run(0.0) {
+        Err(routeflow::runtime::End::Error { message, .. }) => assert!(
+            message.contains("a key of table `T` is a string; `n > 1 ? 'Y' : 0` is the number 0"),
+            "{message}"
+        ),
+        Err(other) => panic!("the lookup fails the block: {other:?}"),
+        Ok(frame) => panic!("the lookup fails the block: {:?}", frame.slots),
+    }
 }

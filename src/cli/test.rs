@@ -99,7 +99,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
     };
     let mut count = format!("test result: {verdict}. {passed} passed, {failed} failed");
     if invalid > 0 {
-        count.push_str(&format!(", {invalid} invalid suite file(s)"));
+        count.push_str(&format!(", {}", counted(invalid, "invalid suite file")));
     }
     let _ = writeln!(stdout, "{count}");
     let _ = stdout.flush();

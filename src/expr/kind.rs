@@ -27,7 +27,12 @@ impl Node {
             | Node::CompareSlot { .. }
             | Node::All(..)
             | Node::Any(..) => Some(Kind::Bool),
-            Node::Negate(..) | Node::Length(..) => Some(Kind::Number),
+            Node::Negate(..) => Some(Kind::Number),
+            // A map's `length` is whatever its `length` key holds, as in JavaScript.
+            Node::Length(object, _) => match object.kind() {
+                Some(Kind::String | Kind::List) => Some(Kind::Number),
+                _ => None,
+            },
             Node::Array(..) => Some(Kind::List),
             Node::Arithmetic(BinaryOp::Add, lhs, rhs, _) => match (lhs.kind(), rhs.kind()) {
                 // `+` concatenates as soon as one side is a string, and adds two numbers.
@@ -97,13 +102,16 @@ mod tests {
     use crate::expr::{Scope, Value, compile};
 
     fn kind_of(source: &str) -> Option<Kind> {
-        let scope = Scope::with_names(["s", "n", "b", "l"]);
+        let scope = Scope::with_names(["s", "n", "b", "l", "m"]);
         let expression = compile(source, &scope).expect("compiles");
         let frame = [
             Value::from("Gold"),
             Value::Number(2.0),
             Value::Bool(true),
             Value::List(std::sync::Arc::new(vec![Value::from("a")])),
+            Value::Map(std::sync::Arc::new(
+                [(std::sync::Arc::from("length"), Value::from("alice"))].into(),
+            )),
         ];
         // Whatever is inferred is what evaluation gives.
         if let (Some(kind), Ok(value)) = (expression.kind(), expression.eval(&frame)) {
@@ -117,7 +125,14 @@ mod tests {
         assert_eq!(kind_of("s == 'x' && b"), Some(Kind::Bool));
         assert_eq!(kind_of("!b"), Some(Kind::Bool));
         assert_eq!(kind_of("n * 2"), Some(Kind::Number));
-        assert_eq!(kind_of("s.length"), Some(Kind::Number));
+        assert_eq!(kind_of("s.length"), None, "s may hold a map");
+        assert_eq!(
+            kind_of("m.length"),
+            None,
+            "a map's length is its `length` key"
+        );
+        assert_eq!(kind_of("s.trim().length"), Some(Kind::Number));
+        assert_eq!(kind_of("[1, n].length"), Some(Kind::Number));
         assert_eq!(kind_of("s + n"), None, "either may be a number");
         assert_eq!(kind_of("n + '!'"), Some(Kind::String));
         assert_eq!(kind_of("n + 1 + 1"), None, "n may be a string");

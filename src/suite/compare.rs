@@ -2,6 +2,7 @@
 //! differs, shown as expected and actual JSON.
 
 use super::format::{Expectation, Field, Select};
+use crate::diagnostic::counted;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -108,8 +109,10 @@ fn id_of(actual: &Actual) -> Option<&str> {
 fn not_found(id: &str, nth: usize, actuals: &[Actual]) -> String {
     let count = actuals.iter().filter(|a| id_of(a) == Some(id)).count();
     if count > 0 {
+        let have = if count == 1 { "has" } else { "have" };
         return format!(
-            "this is expectation {nth} for id `{id}`, but only {count} outcome(s) have that id"
+            "this is expectation {nth} for id `{id}`, but only {} {have} that id",
+            counted(count, "outcome")
         );
     }
     let mut ids: Vec<&str> = Vec::new();
@@ -362,7 +365,7 @@ mod tests {
         assert_eq!(
             misses[0].problem,
             Problem::NotFound(
-                "this is expectation 3 for id `w`, but only 2 outcome(s) have that id".into()
+                "this is expectation 3 for id `w`, but only 2 outcomes have that id".into()
             )
         );
     }
