@@ -235,6 +235,10 @@ pub enum Anchor {
 #[derive(Debug, Default)]
 pub struct Problems {
     pending: Vec<(Diagnostic, Anchor, Option<Anchor>)>,
+    /// Typed properties are read without tracking their path (see [`read`]).
+    untracked: bool,
+    /// A property read untracked failed: the file is read again, tracking paths, to locate it.
+    untracked_failed: bool,
 }
 
 impl Problems {
@@ -319,7 +323,24 @@ fn one_line(text: &str) -> String {
 }
 
 /// Read the flow file `file`. `None` when it is not YAML at all (the problems say why).
+///
+/// Typed properties are first read with plain serde: tracking the path of every value
+/// (`serde_path_to_error`, which copies every key it passes) was a quarter of loading a valid flow. Only
+/// when one of them fails is the file read again, tracking paths, so that every problem is located.
 pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
+    let mut quick = Problems {
+        untracked: true,
+        ..Problems::default()
+    };
+    let doc = read_pass(file, &mut quick);
+    if !quick.untracked_failed {
+        problems.pending.append(&mut quick.pending);
+        return doc;
+    }
+    read_pass(file, problems)
+}
+
+fn read_pass(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
     let text = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
     let root: Node = match serde_yaml::from_str(text) {
         Ok(root) => root,
@@ -600,6 +621,11 @@ impl Reader<'_> {
         node: impl serde::Deserializer<'de, Error = serde_yaml::Error>,
         path: &YamlPath,
     ) -> Option<T> {
+        if self.problems.untracked {
+            let value = T::deserialize(node).ok();
+            self.problems.untracked_failed |= value.is_none();
+            return value;
+        }
         match serde_path_to_error::deserialize::<_, T>(node) {
             Ok(value) => Some(value),
             Err(error) => {
