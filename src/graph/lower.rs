@@ -90,8 +90,10 @@ pub fn lower(
             .iter()
             .flat_map(|(_, blocks)| given_ids(blocks))
             .collect(),
+        compiled: None,
     };
     let variables = lowering.variables(doc);
+    lowering.compiled = Some(HashMap::new());
     lowering.tables(doc, base_dir, table_files);
     lowering.script_limits(doc);
     lowering.extensions(doc);
@@ -162,6 +164,9 @@ struct Lowering<'p> {
     declared_tables: std::collections::BTreeSet<String>,
     /// Every id written in the file: a generated id never takes one, even one given further on.
     given_ids: std::collections::HashSet<String>,
+    /// Expressions compiled so far, by text, once every variable is declared (the scope no longer
+    /// changes): flows repeat conditions and values, and a copy costs far less than a parse.
+    compiled: Option<HashMap<Box<str>, Expression>>,
 }
 
 impl Lowering<'_> {
@@ -310,8 +315,16 @@ impl Lowering<'_> {
 
     /// Compile `text` (at `path`) against the flow's variables.
     fn compile(&mut self, text: &Text, path: &YamlPath, block: Option<&str>) -> Option<Expression> {
+        if let Some(expression) = self.compiled.as_ref().and_then(|c| c.get(text.as_str())) {
+            return Some(expression.clone());
+        }
         match compile(text.as_str(), &self.scope) {
-            Ok(expression) => Some(expression),
+            Ok(expression) => {
+                if let Some(compiled) = &mut self.compiled {
+                    compiled.insert(text.as_str().into(), expression.clone());
+                }
+                Some(expression)
+            }
             Err(diagnostics) => {
                 for mut diagnostic in diagnostics {
                     let whole = text.as_str().trim();
