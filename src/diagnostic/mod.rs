@@ -11,6 +11,20 @@ pub use render::render;
 pub use report::Report;
 pub use span::{LineCol, SourceFile, Span};
 
+/// `text` with its control characters escaped (`\n`, `\t`, `\u{1b}`): names quoted from a file may
+/// hold line breaks, and a diagnostic's parts each stay on one line.
+pub fn one_line(text: &str) -> String {
+    if !text.contains(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
 /// `n` and `word`, in the plural unless `n` is 1: "1 error", "3 errors".
 pub fn counted(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })

@@ -1,7 +1,17 @@
 //! Diagnostics from several files (a flow and its data tables), in a stable order, rendered together.
 
-use super::{Diagnostic, Severity, SourceFile, render};
+use super::{Diagnostic, Severity, SourceFile, one_line, render};
 use std::sync::Arc;
+
+/// `diagnostic` with each part on one line, whichever stage made it (a table's message may quote a key
+/// column name the flow wrote across lines), so that its `file:line:col: error: ...` header stays whole.
+fn on_one_line(mut diagnostic: Diagnostic) -> Diagnostic {
+    diagnostic.message = one_line(&diagnostic.message);
+    diagnostic.label = diagnostic.label.as_deref().map(one_line);
+    diagnostic.help = diagnostic.help.as_deref().map(one_line);
+    diagnostic.block = diagnostic.block.as_deref().map(one_line);
+    diagnostic
+}
 
 /// Every diagnostic of one load, each with the file it points into.
 #[derive(Debug, Default, Clone)]
@@ -29,13 +39,14 @@ impl Report {
         self.entries.extend(
             diagnostics
                 .into_iter()
-                .map(|d| Entry::Located(file.clone(), d)),
+                .map(|d| Entry::Located(file.clone(), on_one_line(d))),
         );
     }
 
     /// Add a diagnostic about a whole file, e.g. one that cannot be read.
     pub fn add_file(&mut self, path: impl Into<String>, diagnostic: Diagnostic) {
-        self.entries.push(Entry::File(path.into(), diagnostic));
+        self.entries
+            .push(Entry::File(path.into(), on_one_line(diagnostic)));
     }
 
     /// Add every entry of `other`.

@@ -8,7 +8,7 @@
 use super::path::{Segment, YamlPath};
 use super::spans::SpanIndex;
 use super::types::*;
-use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use crate::diagnostic::{Diagnostic, SourceFile, Span, one_line};
 use crate::expr::closest;
 use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
@@ -307,19 +307,6 @@ impl Problems {
             })
             .collect()
     }
-}
-
-/// `text` with its control characters escaped (`\n`, `\t`, `\u{1b}`).
-fn one_line(text: &str) -> String {
-    if !text.contains(char::is_control) {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_default().to_string(),
-            false => c.to_string(),
-        })
-        .collect()
 }
 
 /// Read the flow file `file`. `None` when it is not YAML at all (the problems say why).
