@@ -383,7 +383,12 @@ impl Lowering<'_> {
                             expression.source().trim()
                         ),
                     )
-                    .in_block(id),
+                    .in_block(id)
+                    .with_help(match wanted {
+                        Kind::Bool => "a condition compares or tests something: `segment == 'Gold'`, `vip`, `!found`",
+                        Kind::Number => "give a number, or an expression that computes one: `120`, `vip ? 10 : 0`",
+                        _ => "quote literal text (`\"'gold_group'\"`), or give a variable or an expression that builds text",
+                    }),
                     Anchor::Value(path.clone()),
                 );
                 false
