@@ -11,6 +11,7 @@ use crate::expr::closest;
 use crate::model::path::YamlPath;
 use crate::model::read::{Anchor, Problems};
 use crate::model::spans::SpanIndex;
+use crate::model::yaml::YamlError;
 use serde::Deserialize;
 use serde_aux::serde_introspection::serde_introspect;
 use std::collections::HashMap;
@@ -77,7 +78,7 @@ pub(super) fn read(file: &SourceFile) -> (Option<Center>, Vec<Diagnostic>) {
 
 fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
     let text = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
-    let root: Node = match serde_yaml::from_str(text) {
+    let root: Node = match crate::model::yaml::parse(text) {
         Ok(root) => root,
         Err(error) => {
             syntax_problems(file, &error, problems);
@@ -151,9 +152,9 @@ fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
     Some(reader.finish(default_handle_s, drafts))
 }
 
-/// The file is not YAML serde_yaml accepts: prefer the span index's diagnosis, which locates syntax
+/// The file is not YAML that reads: prefer the span index's diagnosis, which locates syntax
 /// errors exactly and names duplicate keys and extra documents.
-fn syntax_problems(file: &SourceFile, error: &serde_yaml::Error, problems: &mut Problems) {
+fn syntax_problems(file: &SourceFile, error: &YamlError, problems: &mut Problems) {
     let index = SpanIndex::build(file);
     if !index.problems().is_empty() {
         for problem in index.problems() {
@@ -166,13 +167,9 @@ fn syntax_problems(file: &SourceFile, error: &serde_yaml::Error, problems: &mut 
         }
         return;
     }
-    let at = error
-        .location()
-        .map_or(0, |l| file.offset(l.line(), l.column()));
-    let message = error.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message);
+    let at = file.offset(error.line, error.col);
     problems.push(
-        Diagnostic::error(Span::new(at, at), format!("YAML syntax: {message}"))
+        Diagnostic::error(Span::new(at, at), format!("YAML: {}", error.message))
             .with_help(SYNTAX_HELP),
         Anchor::At(Span::new(at, at)),
     );

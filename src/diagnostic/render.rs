@@ -37,13 +37,15 @@ pub fn render(diagnostic: &Diagnostic, file: &SourceFile) -> String {
     let to = (diagnostic.span.end as usize)
         .saturating_sub(line_start)
         .clamp(from, line_text.len());
-    let (before, under) = split_at_chars(line_text, from, to);
-    let caret_pad = " ".repeat(display_width(before));
-    let carets = "^".repeat(display_width(under).max(1));
+    let (shown, caret_pad, carets) = snippet(line_text, from, to);
 
     out.push_str(&format!("{gutter} |\n"));
-    out.push_str(&format!("{number} | {}\n", line_text.replace('\t', TAB)));
-    out.push_str(&format!("{gutter} | {caret_pad}{carets}"));
+    out.push_str(&format!("{number} | {shown}\n"));
+    out.push_str(&format!(
+        "{gutter} | {}{}",
+        " ".repeat(caret_pad),
+        "^".repeat(carets)
+    ));
     if let Some(label) = &diagnostic.label {
         out.push(' ');
         out.push_str(label);
@@ -53,6 +55,69 @@ pub fn render(diagnostic: &Diagnostic, file: &SourceFile) -> String {
         out.push_str(&format!("{gutter} = help: {help}\n"));
     }
     out
+}
+
+/// Widest source line shown whole; a longer one is cut to a window around the span.
+const MAX_SHOWN: usize = 160;
+/// How much of a long line is shown before the span.
+const BEFORE_SPAN: usize = 60;
+
+/// The line as shown (tabs expanded, control and bidirectional-override characters escaped, cut to a
+/// window around the span when too long), the caret's column in it and the number of carets.
+fn snippet(line: &str, from: usize, to: usize) -> (String, usize, usize) {
+    let (before, under) = split_at_chars(line, from, to);
+    let pieces: Vec<(usize, String)> = line
+        .char_indices()
+        .map(|(at, c)| (at, shown_char(c)))
+        .collect();
+    let width =
+        |range: &[(usize, String)]| range.iter().map(|(_, s)| display_width(s)).sum::<usize>();
+    let first = pieces.partition_point(|(at, _)| *at < before.len());
+    let last = pieces.partition_point(|(at, _)| *at < before.len() + under.len());
+    let carets = width(&pieces[first..last]).clamp(1, MAX_SHOWN);
+    if width(&pieces) <= MAX_SHOWN {
+        let shown: String = pieces.iter().map(|(_, s)| s.as_str()).collect();
+        return (shown, width(&pieces[..first]), carets);
+    }
+    // Walk back from the span until BEFORE_SPAN columns are taken, forward until the line is full.
+    let mut start = first;
+    let mut taken = 0;
+    while start > 0 && taken + display_width(&pieces[start - 1].1) <= BEFORE_SPAN {
+        start -= 1;
+        taken += display_width(&pieces[start].1);
+    }
+    let mut end = first;
+    let mut room = MAX_SHOWN - taken;
+    while end < pieces.len() && display_width(&pieces[end].1) <= room {
+        room -= display_width(&pieces[end].1);
+        end += 1;
+    }
+    let mut shown = String::new();
+    let mut pad = taken;
+    if start > 0 {
+        shown.push('…');
+        pad += 1;
+    }
+    shown.extend(pieces[start..end].iter().map(|(_, s)| s.as_str()));
+    if end < pieces.len() {
+        shown.push('…');
+    }
+    let carets = carets.min(width(&pieces[first..end]).max(1));
+    (shown, pad, carets)
+}
+
+/// How a character of a source line is shown: a tab as spaces, a character that would move the cursor,
+/// ring a bell or reorder the line (control characters, bidirectional overrides) as an escape.
+fn shown_char(c: char) -> String {
+    match c {
+        '\t' => TAB.to_owned(),
+        c if c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+        {
+            format!("\\u{{{:x}}}", c as u32)
+        }
+        c => c.to_string(),
+    }
 }
 
 /// The text before byte `from`, and the text from `from` to `to`, both snapped to character boundaries.
@@ -112,6 +177,34 @@ mod tests {
         let file = SourceFile::new("f", "a: b\nkey\r");
         let text = render(&Diagnostic::error(Span::new(9, 9), "end"), &file);
         assert!(text.ends_with("2 | key\n  |    ^\n"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_in_the_line_are_escaped_and_the_caret_follows() {
+        let file = SourceFile::new("f", "a: \u{1b}[31mred\u{202e} x");
+        let at = "a: \u{1b}[31mred\u{202e} ".len();
+        let text = render(&Diagnostic::error(Span::new(at, at + 1), "m"), &file);
+        let shown = text.lines().nth(2).unwrap();
+        assert_eq!(shown, "1 | a: \\u{1b}[31mred\\u{202e} x", "{text}");
+        let caret = text.lines().nth(3).unwrap();
+        assert_eq!(caret.find('^'), shown.find('x'), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_span() {
+        let line = format!("k: {}x{}", "[".repeat(10_000), "]".repeat(10_000));
+        let file = SourceFile::new("f", &line);
+        let at = 3 + 10_000;
+        let text = render(&Diagnostic::error(Span::new(at, at + 1), "m"), &file);
+        let shown = text.lines().nth(2).unwrap();
+        let caret = text.lines().nth(3).unwrap();
+        assert!(shown.chars().count() < MAX_SHOWN + 10, "{shown}");
+        assert!(
+            shown.starts_with("1 | …[[[") && shown.ends_with("]]]…"),
+            "{shown}"
+        );
+        let column = |s: &str, c: char| s.chars().position(|x| x == c).unwrap();
+        assert_eq!(column(caret, '^'), column(shown, 'x'), "{text}");
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn cycles(
     problems: &mut Problems,
 ) -> bool {
     let mut found = false;
-    for component in petgraph::algo::tarjan_scc(&graph.graph) {
+    for component in petgraph::algo::kosaraju_scc(&graph.graph) {
         let members: HashSet<NodeIndex> = component.iter().copied().collect();
         let self_loop =
             component.len() == 1 && graph.graph.contains_edge(component[0], component[0]);
@@ -67,10 +67,7 @@ fn cycles(
                 cycle_through(graph, &members, component[0], component[0]),
             ),
         };
-        let names: Vec<String> = order
-            .iter()
-            .map(|n| format!("`{}`", id(graph, *n)))
-            .collect();
+        let names = cycle_names(graph, &order);
         let at = paths
             .get(&blamed)
             .map_or(Anchor::At(Span::default()), |p| match closing {
@@ -80,7 +77,7 @@ fn cycles(
         problems.push(
             Diagnostic::error(
                 Span::default(),
-                format!("these blocks form a cycle: {}", names.join(" → ")),
+                format!("these blocks form a cycle: {names}"),
             )
             .in_block(id(graph, blamed))
             .with_help(
@@ -90,6 +87,26 @@ fn cycles(
         );
     }
     found
+}
+
+/// Most blocks a cycle's message names; a longer cycle names its first and last ones.
+const NAMED_ON_A_CYCLE: usize = 12;
+
+/// `a` → `b` → `a`, shortened in the middle when the cycle is long.
+fn cycle_names(graph: &FlowGraph, order: &[NodeIndex]) -> String {
+    let name = |n: &NodeIndex| format!("`{}`", id(graph, *n));
+    if order.len() <= NAMED_ON_A_CYCLE {
+        return order.iter().map(name).collect::<Vec<_>>().join(" → ");
+    }
+    let half = NAMED_ON_A_CYCLE / 2;
+    let head: Vec<String> = order[..half].iter().map(name).collect();
+    let tail: Vec<String> = order[order.len() - half..].iter().map(name).collect();
+    format!(
+        "{} → … {} more … → {}",
+        head.join(" → "),
+        order.len() - 2 * half,
+        tail.join(" → ")
+    )
 }
 
 /// The nodes of a shortest cycle inside `members` that starts at `start` and passes through `via`,
@@ -202,6 +219,77 @@ fn unreachable(
                     "it follows a `finish` or is jumped over by `next`; remove it or connect it",
                 ),
             at,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{Block, BlockKind, Edge};
+    use crate::model::read::Phase;
+    use petgraph::graph::DiGraph;
+
+    /// A chain of `n` blocks in Initialize, each leading to the next, then the three phase ends.
+    fn chain(n: usize) -> (FlowGraph, Vec<NodeIndex>) {
+        let mut graph = DiGraph::new();
+        let blocks: Vec<NodeIndex> = (0..n)
+            .map(|i| {
+                graph.add_node(Step::Block(Box::new(Block {
+                    id: format!("b{i}").into(),
+                    name: None,
+                    phase: Phase::Initialize,
+                    kind: BlockKind::Finish,
+                })))
+            })
+            .collect();
+        let ends = Phase::ALL.map(|phase| graph.add_node(Step::End(phase)));
+        for pair in blocks.windows(2) {
+            graph.add_edge(pair[0], pair[1], Edge::Next);
+        }
+        graph.add_edge(blocks[n - 1], ends[0], Edge::Next);
+        graph.add_edge(ends[0], ends[1], Edge::Next);
+        graph.add_edge(ends[1], ends[2], Edge::Next);
+        let entries = [blocks[0], ends[1], ends[2]];
+        (FlowGraph { graph, entries }, blocks)
+    }
+
+    fn messages(problems: Problems) -> Vec<String> {
+        problems
+            .locate(&crate::diagnostic::SourceFile::new("f", ""))
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_of_300_000_blocks_checks_without_recursion() {
+        // tarjan_scc recursed once per block: 100,000 blocks overflowed the main thread's stack.
+        let (graph, _) = chain(300_000);
+        let mut problems = Problems::default();
+        check(&graph, &HashMap::new(), &[], &[], &mut problems);
+        assert!(messages(problems).is_empty());
+    }
+
+    #[test]
+    fn a_cycle_through_300_000_blocks_is_reported_with_a_short_message() {
+        let (mut graph, blocks) = chain(300_000);
+        let (first, last) = (blocks[0], blocks[blocks.len() - 1]);
+        graph.graph.add_edge(last, first, Edge::Jump);
+        let mut problems = Problems::default();
+        check(
+            &graph,
+            &HashMap::new(),
+            &[(last, first)],
+            &[],
+            &mut problems,
+        );
+        let messages = messages(problems);
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert_eq!(
+            messages[0],
+            "these blocks form a cycle: `b0` → `b1` → `b2` → `b3` → `b4` → `b5` → … 299989 more … \
+             → `b299995` → `b299996` → `b299997` → `b299998` → `b299999` → `b0`"
         );
     }
 }

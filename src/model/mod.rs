@@ -4,3 +4,4 @@ pub mod path;
 pub mod read;
 pub mod spans;
 pub mod types;
+pub mod yaml;

@@ -329,7 +329,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
 
 fn read_pass(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
     let text = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
-    let root: Node = match serde_yaml::from_str(text) {
+    let root: Node = match super::yaml::parse(text) {
         Ok(root) => root,
         Err(error) => {
             // Prefer the index's diagnosis: it names duplicate keys, merge keys and extra documents, and
@@ -340,17 +340,9 @@ fn read_pass(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
                     problems.push(problem.clone(), Anchor::At(problem.span));
                 }
             } else {
-                let at = error
-                    .location()
-                    .map_or(0, |l| file.offset(l.line(), l.column()));
-                let message = error.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_owned();
+                let at = file.offset(error.line, error.col);
                 problems.push(
-                    Diagnostic::error(Span::new(at, at), format!("YAML syntax: {message}")),
+                    Diagnostic::error(Span::new(at, at), format!("YAML: {}", error.message)),
                     Anchor::At(Span::new(at, at)),
                 );
             }

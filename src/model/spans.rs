@@ -14,6 +14,8 @@ use std::collections::HashMap;
 /// Deepest nesting of mappings and sequences a flow file may have.
 pub const MAX_DEPTH: usize = 64;
 
+const TOO_DEEP_HELP: &str = "flows nest blocks a few levels deep; this looks like a mistake";
+
 /// Positions of every node of one YAML document.
 #[derive(Debug, Default)]
 pub struct SpanIndex {
@@ -176,9 +178,7 @@ impl SpanIndex {
                                 span,
                                 format!("nested deeper than {MAX_DEPTH} levels"),
                             )
-                            .with_help(
-                                "flows nest blocks a few levels deep; this looks like a mistake",
-                            ),
+                            .with_help(TOO_DEEP_HELP),
                         );
                         break;
                     }
@@ -318,6 +318,11 @@ fn syntax_error(file: &SourceFile, at: usize, info: &str) -> Diagnostic {
             .with_help("YAML indents with spaces only: replace the tab with spaces");
     }
     let diagnostic = |message: String| Diagnostic::error(Span::new(at, at), message);
+    if info.contains("recursion limit") {
+        // saphyr's scanner caps `[` and `{` nesting before the index sees the depth pass its own limit.
+        return diagnostic(format!("nested deeper than {MAX_DEPTH} levels"))
+            .with_help(TOO_DEEP_HELP);
+    }
     if info.starts_with("invalid trailing content after") {
         // After a quoted scalar, always worded "double-quoted": name the quote the value starts with.
         let before = text[line_start..at].trim_end();

@@ -80,15 +80,12 @@ pub fn load(path: &Path, in_directory: bool) -> Loaded {
         return Loaded::Invalid(report);
     }
     let body = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
-    let root: Node = match serde_yaml::from_str(body) {
+    let root: Node = match crate::model::yaml::parse(body) {
         Ok(root) => root,
         Err(error) => {
-            let at = error
-                .location()
-                .map_or(0, |l| file.offset(l.line(), l.column()));
-            let message = error.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message);
-            let diagnostic = Diagnostic::error(Span::new(at, at), format!("YAML: {message}"));
+            let at = file.offset(error.line, error.col);
+            let diagnostic =
+                Diagnostic::error(Span::new(at, at), format!("YAML: {}", error.message));
             report.add(&file, vec![diagnostic]);
             return Loaded::Invalid(report);
         }
