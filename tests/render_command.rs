@@ -234,3 +234,31 @@ fn the_center_schema_covers_the_shipped_center() {
         }
     }
 }
+
+#[test]
+fn a_flow_too_big_to_lay_out_is_drawn_as_text_and_refused_as_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut flow = String::from(
+        "application: long\nvariables:\n  v: { default: \"'x'\" }\nphases:\n  initialize:\n",
+    );
+    for i in 0..=routeflow::render::MAX_SVG_BLOCKS {
+        flow.push_str(&format!(
+            "    - {{ id: a{i}, type: assign, variable: v, value: \"v\" }}\n"
+        ));
+    }
+    let path = dir.path().join("long.yaml");
+    std::fs::write(&path, flow).unwrap();
+    let path = path.to_str().unwrap();
+    let svg = routeflow(&["render", path, "--format", "svg"]);
+    assert_eq!(svg.status.code(), Some(1));
+    assert!(svg.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&svg.stderr),
+        "routeflow render: an SVG drawing lays out at most 500 blocks and this flow has 501: draw it \
+         with `--format dot` (and Graphviz) or `--format mermaid`\n"
+    );
+    for format in ["dot", "mermaid"] {
+        let text = stdout(&routeflow(&["render", path, "--format", format]));
+        assert!(text.contains("a500"), "{format}");
+    }
+}

@@ -27,7 +27,13 @@ pub fn run(args: &RenderArgs) -> ExitCode {
     let Some(flow) = loaded.flow else {
         return ExitCode::from(EXIT_INVALID);
     };
-    let picture = render(&flow, args.format);
+    let picture = match render(&flow, args.format) {
+        Ok(picture) => picture,
+        Err(message) => {
+            eprintln!("routeflow render: {message}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
     let written = match &args.out {
         Some(path) => std::fs::write(path, picture)
             .map_err(|e| format!("cannot write {}: {e}", path.display())),

@@ -65,8 +65,13 @@ const BEFORE_SPAN: usize = 60;
 /// The line as shown (tabs expanded, control and bidirectional-override characters escaped, cut to a
 /// window around the span when too long), the caret's column in it and the number of carets.
 fn snippet(line: &str, from: usize, to: usize) -> (String, usize, usize) {
-    let (before, under) = split_at_chars(line, from, to);
-    let pieces: Vec<(usize, String)> = line
+    // Only a window of a long line can be shown: look no further than that (a character is at most
+    // four bytes), so that a line of megabytes costs no more than a short one.
+    let reach = 4 * MAX_SHOWN;
+    let (skipped, kept) = split_at_chars(line, from.saturating_sub(reach), to.max(from) + reach);
+    let (lo, hi) = (skipped.len(), skipped.len() + kept.len());
+    let (before, under) = split_at_chars(kept, from - lo, to - lo);
+    let pieces: Vec<(usize, String)> = kept
         .char_indices()
         .map(|(at, c)| (at, shown_char(c)))
         .collect();
@@ -75,7 +80,7 @@ fn snippet(line: &str, from: usize, to: usize) -> (String, usize, usize) {
     let first = pieces.partition_point(|(at, _)| *at < before.len());
     let last = pieces.partition_point(|(at, _)| *at < before.len() + under.len());
     let carets = width(&pieces[first..last]).clamp(1, MAX_SHOWN);
-    if width(&pieces) <= MAX_SHOWN {
+    if lo == 0 && hi == line.len() && width(&pieces) <= MAX_SHOWN {
         let shown: String = pieces.iter().map(|(_, s)| s.as_str()).collect();
         return (shown, width(&pieces[..first]), carets);
     }
@@ -94,12 +99,12 @@ fn snippet(line: &str, from: usize, to: usize) -> (String, usize, usize) {
     }
     let mut shown = String::new();
     let mut pad = taken;
-    if start > 0 {
+    if start > 0 || lo > 0 {
         shown.push('…');
         pad += 1;
     }
     shown.extend(pieces[start..end].iter().map(|(_, s)| s.as_str()));
-    if end < pieces.len() {
+    if end < pieces.len() || hi < line.len() {
         shown.push('…');
     }
     let carets = carets.min(width(&pieces[first..end]).max(1));

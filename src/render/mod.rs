@@ -22,11 +22,24 @@ pub enum Format {
     Svg,
 }
 
-/// Draw `flow` in `format`.
-pub fn render(flow: &Flow, format: Format) -> String {
+/// Most blocks an SVG drawing lays out: layout-rs's time grows faster than the square of the blocks
+/// (0.7 s for 500, 27 s for 2,000), so a larger flow is drawn as DOT or Mermaid text instead.
+pub const MAX_SVG_BLOCKS: usize = 500;
+
+/// Draw `flow` in `format`; an error says why it cannot be drawn so.
+pub fn render(flow: &Flow, format: Format) -> Result<String, String> {
     match format {
-        Format::Dot => dot::render(flow, true),
-        Format::Mermaid => mermaid::render(flow),
-        Format::Svg => svg::render(flow),
+        Format::Dot => Ok(dot::render(flow, true)),
+        Format::Mermaid => Ok(mermaid::render(flow)),
+        Format::Svg => {
+            let blocks = flow.graph.blocks().count();
+            if blocks > MAX_SVG_BLOCKS {
+                return Err(format!(
+                    "an SVG drawing lays out at most {MAX_SVG_BLOCKS} blocks and this flow has {blocks}: \
+                     draw it with `--format dot` (and Graphviz) or `--format mermaid`"
+                ));
+            }
+            Ok(svg::render(flow))
+        }
     }
 }
