@@ -77,6 +77,7 @@ const VALID_WITH_WARNINGS: &[&str] = &[
     "next_after_finish.yaml",
     "route_target_empty_literal.yaml",
     "route_timeout_below_120.yaml",
+    "table_duplicate_keys.yaml",
     "unreachable_after_finish.yaml",
     "valid_with_warnings.yaml",
 ];
@@ -189,11 +190,26 @@ fn center_files_are_checked_with_center() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
+    // The sample against the second center, which has no skills and no `bronze_group`.
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(": warning: no agent"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "flows/tables/OPEN_MEDIA_ROUTING_CONFIG.csv:2:26: warning: no agent of center \
+             `tests/center_cases/group_listed_twice.yaml` has skill `english` (block `route_skill`)",
+            "flows/tables/OPEN_MEDIA_ROUTING_CONFIG.csv:2:40: warning: no agent of center \
+             `tests/center_cases/group_listed_twice.yaml` is in group `bronze_group` (block `route_group`)",
+        ],
+        "{stderr}"
+    );
     let summaries: Vec<&str> = stderr.lines().filter(|l| l.contains(": ok: ")).collect();
     assert_eq!(
         summaries,
         [
-            "flows/gtr_sample.yaml: ok: 19 blocks, 13 variables, 1 table",
+            "flows/gtr_sample.yaml: ok: 19 blocks, 13 variables, 1 table, 2 warnings",
             "flows/center.yaml: ok: 9 agents, 3 groups, 4 skills",
             "tests/center_cases/group_listed_twice.yaml: ok: 1 agent, 2 groups, 0 skills, 1 warning",
         ]

@@ -1,5 +1,7 @@
 //! `routeflow check FLOW... [--center FILE]...`: load and validate flows and contact-center files;
 //! diagnostics on standard error. Exit 0 when every file is valid (warnings allowed), 1 when one is not.
+//! Given both, each flow is also checked against each center: a literal agent, group or skill name its
+//! Route targets may use (in the flow or in a table cell) that no agent of the center has is a warning.
 
 use super::EXIT_INVALID;
 use crate::center;
@@ -25,8 +27,22 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> ExitCode {
     let mut invalid = false;
     let mut stderr = std::io::stderr().lock();
+    // Each flow is checked against every center that loads: the names its targets use must exist.
+    let centers: Vec<(&PathBuf, center::Loaded)> = args
+        .centers
+        .iter()
+        .map(|path| (path, center::load(path)))
+        .collect();
     for path in &args.flows {
-        let loaded = load(path);
+        let mut loaded = load(path);
+        if let Some(flow) = &loaded.flow {
+            for (center_path, center) in &centers {
+                if let Some(center) = &center.center {
+                    let shown = center_path.display().to_string();
+                    loaded.report.append(flow.check_against(center, &shown));
+                }
+            }
+        }
         let _ = write!(stderr, "{}", loaded.report.render());
         let summary = loaded.flow.as_ref().map(|flow| {
             format!(
@@ -38,8 +54,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         });
         invalid |= !verdict(&mut stderr, path, summary, &loaded.report);
     }
-    for path in &args.centers {
-        let loaded = center::load(path);
+    for (path, loaded) in centers {
         let _ = write!(stderr, "{}", loaded.report.render());
         let summary = loaded.center.as_ref().map(|center| {
             format!(

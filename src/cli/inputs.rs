@@ -57,3 +57,10 @@ pub fn center(path: Option<&Path>) -> Result<Center, ExitCode> {
         ExitCode::from(EXIT_INVALID)
     })
 }
+
+/// Warn on standard error about the names of agents, groups and skills the flow's Route targets may use
+/// and that no agent of the center at `path` has.
+pub fn against_center(flow: &Flow, center: &Center, path: &Path) {
+    let report = flow.check_against(center, &path.display().to_string());
+    let _ = write!(std::io::stderr().lock(), "{}", report.render());
+}

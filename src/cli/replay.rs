@@ -47,6 +47,7 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         Ok(center) => center,
         Err(code) => return code,
     };
+    inputs::against_center(&flow, &center, &args.center);
     let input: Box<dyn BufRead> = if args.workitems.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {

@@ -54,6 +54,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(center) => center,
         Err(code) => return code,
     };
+    if let Some(path) = &args.center {
+        inputs::against_center(&flow, &center, path);
+    }
     let userdata: Userdata = args
         .userdata
         .iter()

@@ -45,6 +45,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
     };
     let mut stdout = std::io::stdout().lock();
     let mut all: Vec<(String, Results)> = Vec::with_capacity(found.len());
+    let mut checked = std::collections::HashSet::new();
     for file in &found {
         let shown = file.path.display().to_string();
         match suite::load(&file.path, file.in_directory) {
@@ -62,6 +63,13 @@ pub fn run(args: &TestArgs) -> ExitCode {
                 all.push((shown, Results::Invalid(diagnostics)));
             }
             Loaded::Suite(suite) => {
+                // Once per run for each flow and center file, however many suites use them.
+                for (flow, center, report) in &suite.against_centers {
+                    if !report.is_empty() && checked.insert((flow.clone(), center.clone())) {
+                        let _ = stdout.flush();
+                        let _ = write!(std::io::stderr(), "{}", report.render());
+                    }
+                }
                 let results = suite::run(&suite);
                 for result in &results {
                     let verdict = if result.passed() { "ok  " } else { "FAIL" };

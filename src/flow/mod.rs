@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::expr::Scope;
+use crate::graph::routed_on::RoutedOn;
 use crate::graph::{FlowGraph, lower};
 use crate::model::path::YamlPath;
 use crate::model::read::{Problems, read};
@@ -15,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 pub use crate::graph::Variable;
+
+mod against_center;
 
 /// A loaded, checked flow: immutable, shared by every workitem that runs through it.
 #[derive(Debug)]
@@ -41,6 +44,10 @@ pub struct Flow {
     paths: HashMap<NodeIndex, YamlPath>,
     /// Where each YAML node is, indexed on the first run-time error (most runs never need it).
     index: OnceLock<SpanIndex>,
+    /// What the flow routes on: the names of agents, groups and skills its Route targets may use.
+    routed_on: RoutedOn,
+    /// Each data table's file, to locate its cells.
+    table_files: HashMap<String, Arc<SourceFile>>,
 }
 
 impl Flow {
@@ -166,10 +173,18 @@ fn load_text(
     let flow_has_errors = problems.has_errors();
     report.add(&file, problems.locate(&file));
     let mut tables_have_errors = false;
+    let mut files: Vec<Arc<SourceFile>> = Vec::new();
     for (table_file, diagnostics) in lowered.files {
         tables_have_errors |= diagnostics.iter().any(Diagnostic::is_error);
-        report.add(&Arc::new(table_file), diagnostics);
+        let table_file = Arc::new(table_file);
+        report.add(&table_file, diagnostics);
+        files.push(table_file);
     }
+    let table_files = lowered
+        .table_files
+        .into_iter()
+        .filter_map(|(name, at)| Some((name, files.get(at)?.clone())))
+        .collect();
     let flow = (!flow_has_errors && !tables_have_errors).then(|| Flow {
         application: doc.application,
         description: doc.description,
@@ -182,6 +197,8 @@ fn load_text(
         file: file.clone(),
         paths: lowered.paths,
         index: OnceLock::new(),
+        routed_on: lowered.routed_on,
+        table_files,
     });
     Loaded { flow, report }
 }

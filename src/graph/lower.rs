@@ -3,6 +3,7 @@
 //! Every problem is recorded (none stops the others from being found).
 
 use super::block::*;
+use super::routed_on::{Default, RoutedOn, routed_on};
 use super::{Edge, FlowGraph, Step};
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::{Expression, Kind, Scope, Value, closest, compile};
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod cells;
 mod scripts;
 
 /// A variable of the flow.
@@ -45,8 +47,12 @@ pub struct Lowered {
     pub variables: Vec<Variable>,
     /// The data tables that loaded.
     pub tables: Vec<Arc<DataTable>>,
+    /// What the flow routes on: the columns, variables and names reaching its Route blocks.
+    pub routed_on: RoutedOn,
     /// Each other file read (data tables, rhai scripts), with the problems found in it.
     pub files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    /// Table name → its file's place in `files`.
+    pub table_files: HashMap<String, usize>,
     /// Where each block is in the flow file.
     pub paths: HashMap<NodeIndex, YamlPath>,
 }
@@ -67,6 +73,7 @@ pub fn lower(
         scope: Scope::new(),
         tables: HashMap::new(),
         files: Vec::new(),
+        table_files: HashMap::new(),
         base_dir: base_dir.to_path_buf(),
         limits: ScriptLimits::default(),
         engine: None,
@@ -127,13 +134,32 @@ pub fn lower(
         &lowering.orphans,
         lowering.problems,
     );
+    let defaults: Vec<Default<'_>> = doc
+        .variables
+        .iter()
+        .zip(&variables)
+        .filter_map(|(declared, variable)| {
+            Some(Default {
+                slot: lowering.scope.slot(&declared.name)?,
+                value: &variable.default,
+                path: declared.path.key("default"),
+                text: declared.def.default.as_ref()?.as_str(),
+            })
+        })
+        .collect();
+    let routed_on = routed_on(&graph, &lowering.paths, &defaults);
+    // The graph moved out above; the field is given a value again so that the lowering is whole.
+    lowering.graph = DiGraph::new();
+    lowering.check_cells(&routed_on.columns, &graph);
     Lowered {
         graph,
         scope: lowering.scope,
         variables,
         tables: lowering.tables.into_values().collect(),
         files: lowering.files,
+        table_files: lowering.table_files,
         paths: lowering.paths,
+        routed_on,
     }
 }
 
@@ -142,6 +168,8 @@ struct Lowering<'p> {
     scope: Scope,
     tables: HashMap<String, Arc<DataTable>>,
     files: Vec<(SourceFile, Vec<Diagnostic>)>,
+    /// Table name → its file's place in `files`.
+    table_files: HashMap<String, usize>,
     base_dir: PathBuf,
     limits: ScriptLimits,
     /// The flow's rhai engine, made when the first script needs it (after the tables, for `lookup`).
@@ -303,10 +331,13 @@ impl Lowering<'_> {
             };
             let shown = path.display().to_string();
             let (file, table) = DataTable::from_bytes(&declared.name, &shown, &bytes, &key);
+            self.table_files
+                .insert(declared.name.clone(), self.files.len());
             match table {
                 Ok(table) => {
+                    let warnings = cells::duplicate_keys(&table, &file);
                     self.tables.insert(declared.name.clone(), Arc::new(table));
-                    self.files.push((file, Vec::new()));
+                    self.files.push((file, warnings));
                 }
                 Err(diagnostics) => self.files.push((file, diagnostics)),
             }

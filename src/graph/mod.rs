@@ -7,6 +7,7 @@
 pub mod block;
 mod check;
 mod lower;
+pub mod routed_on;
 
 pub use block::{Block, BlockKind, Route, ScriptBlock, SkillTarget, Slot, TableLookup, Target};
 pub use lower::{Lowered, Variable, lower};

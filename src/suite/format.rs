@@ -4,6 +4,7 @@
 use crate::center::Center;
 use crate::runtime::Runner;
 use serde_json::Value as Json;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A suite: one flow, and the cases run through it.
@@ -15,6 +16,9 @@ pub struct Suite {
     pub runner: Arc<Runner>,
     /// The cases, in file order.
     pub cases: Vec<Case>,
+    /// For each center file the cases use: the flow's file, the center's, and the names of agents,
+    /// groups and skills the flow's targets may use that no agent of the center has (warnings).
+    pub against_centers: Vec<(PathBuf, PathBuf, crate::diagnostic::Report)>,
 }
 
 /// One case: workitems replayed against a center, and what their outcomes must hold.

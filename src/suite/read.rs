@@ -290,10 +290,29 @@ impl Reader<'_> {
             },
         };
         let cases = self.cases(mapping.get("cases"), &root_path.key("cases"), &center);
+        let runner = runner?;
+        let mut files: Vec<(&PathBuf, &Arc<Center>)> = self
+            .centers
+            .iter()
+            .filter_map(|(key, center)| match (key, center) {
+                (CenterKey::File(path), Some(center)) => Some((path, center)),
+                _ => None,
+            })
+            .collect();
+        files.sort_by_key(|(path, _)| *path);
+        let flow = runner.flow();
+        let against_centers = files
+            .into_iter()
+            .map(|(path, center)| {
+                let report = flow.check_against(center, &path.display().to_string());
+                (flow.source.clone(), path.clone(), report)
+            })
+            .collect();
         Some(Suite {
             file: self.file.name().to_owned(),
-            runner: runner?,
+            runner,
             cases: cases?,
+            against_centers,
         })
     }
 

@@ -1,0 +1,130 @@
+//! Where an expression's value may come from unchanged: the loader follows a table column into the
+//! variables it fills and on to the Route targets they reach, so that the column's cells can be checked
+//! at load like the flow's own text.
+
+use super::builtins::Builtin;
+use super::program::{Expression, Node};
+use super::value::Value;
+use crate::diagnostic::Span;
+
+/// One place an expression's value may be taken from as it is, or converted to a number.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// The value of a variable (its slot).
+    Slot(usize),
+    /// A constant, and where it is in the expression's text.
+    Constant(Value, Span),
+}
+
+/// How a source's value reaches the expression's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Conversion {
+    /// Unchanged.
+    Unchanged,
+    /// Through `Number(…)`.
+    Number,
+    /// Through `parseInt(…)`.
+    ParseInt,
+    /// Through `parseFloat(…)`.
+    ParseFloat,
+}
+
+impl Conversion {
+    /// The function that converts, as a flow writes it.
+    pub fn function(self) -> Option<&'static str> {
+        match self {
+            Conversion::Unchanged => None,
+            Conversion::Number => Some("Number"),
+            Conversion::ParseInt => Some("parseInt"),
+            Conversion::ParseFloat => Some("parseFloat"),
+        }
+    }
+}
+
+impl Expression {
+    /// The variables and constants this expression's value may be, unchanged or through one number
+    /// conversion: `v` is `v`; `c ? a : 'x'` is `a` or `'x'`; `Number(t)` is `t` converted. Anything
+    /// computed (`a + b`, `s.trim()`) is no source: its value is not any one input's.
+    pub fn sources(&self) -> Vec<(Source, Conversion)> {
+        let mut found = Vec::new();
+        collect(&self.root, Conversion::Unchanged, &mut found);
+        found
+    }
+}
+
+fn collect(node: &Node, conversion: Conversion, found: &mut Vec<(Source, Conversion)>) {
+    // An explicit stack: expressions nest at most a few hundred levels, but nothing here needs recursion.
+    let mut pending = vec![(node, conversion)];
+    while let Some((node, conversion)) = pending.pop() {
+        match node {
+            Node::Slot(slot, _) => found.push((Source::Slot(*slot), conversion)),
+            Node::Const(value, span) => {
+                found.push((Source::Constant(value.clone(), *span), conversion))
+            }
+            Node::Conditional(_, then, otherwise, _) => {
+                pending.push((otherwise, conversion));
+                pending.push((then, conversion));
+            }
+            Node::Builtin(builtin, arguments, _) if conversion == Conversion::Unchanged => {
+                let conversion = match builtin {
+                    Builtin::Number => Conversion::Number,
+                    Builtin::ParseInt if arguments.len() == 1 => Conversion::ParseInt,
+                    Builtin::ParseFloat => Conversion::ParseFloat,
+                    _ => continue,
+                };
+                if let Some(argument) = arguments.first() {
+                    pending.push((argument, conversion));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{Scope, compile};
+
+    fn sources(text: &str) -> Vec<(String, Conversion)> {
+        let scope = Scope::with_names(["a", "b", "c"]);
+        let names = ["a", "b", "c"];
+        compile(text, &scope)
+            .expect("compiles")
+            .sources()
+            .into_iter()
+            .map(|(source, conversion)| {
+                let shown = match source {
+                    Source::Slot(slot) => names[slot].to_owned(),
+                    Source::Constant(value, _) => format!("{value:?}"),
+                };
+                (shown, conversion)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_value_comes_from_variables_constants_and_conversions_only() {
+        use Conversion::*;
+        assert_eq!(sources("a"), [("a".into(), Unchanged)]);
+        assert_eq!(
+            sources("c == '' ? a : 'x'").len(),
+            2,
+            "both branches, not the test"
+        );
+        assert_eq!(sources("Number(a)"), [("a".into(), Number)]);
+        assert_eq!(sources("parseInt(b)"), [("b".into(), ParseInt)]);
+        assert_eq!(
+            sources("parseInt(b, 16)"),
+            [],
+            "a radix changes the reading"
+        );
+        assert_eq!(
+            sources("c ? Number(a) : parseFloat(b)"),
+            [("a".into(), Number), ("b".into(), ParseFloat)]
+        );
+        assert_eq!(sources("Number(Number(a))"), [], "one conversion at most");
+        assert_eq!(sources("a + b"), []);
+        assert_eq!(sources("a.trim()"), []);
+    }
+}
