@@ -196,7 +196,12 @@ impl Generator {
         let literal = self.rng.bool();
         match ty {
             Type::Number if literal => number(self.pick(NUMBERS)),
+            // The workitem's own fields, which a flow reads like variables (issue 13).
+            Type::Number if self.rng.u8(..8) == 0 => {
+                member(ident("workitem"), self.pick(&["priority", "arrive_s"]))
+            }
             Type::Number => ident(self.pick(NUMBER_VARS)),
+            Type::String if self.rng.u8(..12) == 0 => member(ident("workitem"), "id"),
             Type::String if literal => e(ExprKind::String((self.pick(STRINGS)).into())),
             Type::String => ident(self.pick(STRING_VARS)),
             Type::Bool if literal => e(ExprKind::Bool(self.rng.bool())),
@@ -504,15 +509,27 @@ fn routeflow_agrees_with_node() {
         .map(|i| generator.of(types[i % 3], 1 + (i % 4) as u32).to_string())
         .collect();
 
+    let reading_workitem = sources.iter().filter(|s| s.contains("workitem.")).count();
+    assert!(
+        reading_workitem > 1_000,
+        "only {reading_workitem} expressions read the workitem"
+    );
     let vars = variables();
     let dir = std::env::temp_dir().join(format!("routeflow-differential-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let vars_path = dir.join("vars.json");
     let exprs_path = dir.join("exprs.jsonl");
-    let object: serde_json::Map<String, serde_json::Value> = vars
+    let mut object: serde_json::Map<String, serde_json::Value> = vars
         .iter()
         .map(|(n, v)| (n.to_string(), v.clone()))
         .collect();
+    // What routeflow reads as `workitem.id`, `workitem.priority`, `workitem.arrive_s` is, for node, an
+    // object of those fields.
+    let (id, priority, arrive_s) = ("w-17", 7, 12.5);
+    object.insert(
+        "workitem".into(),
+        serde_json::json!({ "id": id, "priority": priority, "arrive_s": arrive_s }),
+    );
     std::fs::write(&vars_path, serde_json::to_string(&object).unwrap()).unwrap();
     let mut file = std::io::BufWriter::new(std::fs::File::create(&exprs_path).unwrap());
     for source in &sources {
@@ -546,8 +563,14 @@ fn routeflow_agrees_with_node() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 
-    let scope = Scope::with_names(vars.iter().map(|(n, _)| *n));
-    let frame: Vec<Value> = vars.iter().map(|(_, v)| Value::from_json(v)).collect();
+    let mut scope = Scope::with_names(vars.iter().map(|(n, _)| *n));
+    scope.declare_workitem();
+    let mut frame: Vec<Value> = vars.iter().map(|(_, v)| Value::from_json(v)).collect();
+    frame.extend([
+        Value::from(id),
+        Value::Number(priority as f64),
+        Value::Number(arrive_s),
+    ]);
     let mut mismatches = Vec::new();
     let mut refused = Vec::new();
     // The kind the loader infers from an expression's form (`Expression::kind`) must be the kind of

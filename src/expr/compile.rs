@@ -45,6 +45,16 @@ impl Scope {
         slot
     }
 
+    /// Declare the workitem's own fields (`workitem.id`, `workitem.priority`, `workitem.arrive_s`), in
+    /// that order, after the variables: their slots hold each workitem's facts. The first slot.
+    pub fn declare_workitem(&mut self) -> usize {
+        let first = self.names.len();
+        for field in WORKITEM_FIELDS {
+            self.declare(&format!("{WORKITEM}.{field}"));
+        }
+        first
+    }
+
     /// The slot of `name`, if declared.
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.slots.get(name).copied()
@@ -65,6 +75,12 @@ impl Scope {
         self.names.is_empty()
     }
 }
+
+/// The name under which expressions read the workitem itself.
+pub const WORKITEM: &str = "workitem";
+
+/// The workitem's fields an expression may read, in slot order.
+pub const WORKITEM_FIELDS: [&str; 3] = ["id", "priority", "arrive_s"];
 
 /// JavaScript words that are not expressions routeflow supports.
 const UNSUPPORTED_WORDS: &[&str] = &[
@@ -273,6 +289,12 @@ impl Compiler<'_> {
                     .with_help(format!("call it, e.g. `{name}(x)`")),
             );
         }
+        if name == WORKITEM && self.reads_workitem() {
+            return self.error(
+                Diagnostic::error(span, "`workitem` is not a value")
+                    .with_help("read one of its fields: `workitem.id`, `workitem.priority`, `workitem.arrive_s`"),
+            );
+        }
         if name == "Math" {
             return self.error(
                 Diagnostic::error(span, "`Math` is not a value")
@@ -314,6 +336,19 @@ impl Compiler<'_> {
                 ),
                 None => self.unknown_math(name, name_span),
             };
+        }
+        if self.is_global(object, WORKITEM) && self.reads_workitem() {
+            if let Some(slot) = self.scope.slot(&format!("{WORKITEM}.{name}")) {
+                return Node::Slot(slot, span);
+            }
+            let mut diagnostic =
+                Diagnostic::error(name_span, format!("the workitem has no field `{name}`"));
+            if let Some(close) = closest(name, WORKITEM_FIELDS) {
+                diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+            }
+            return self.error(diagnostic.with_help(
+                "a flow reads `workitem.id`, `workitem.priority` and `workitem.arrive_s`",
+            ));
         }
         let object = Box::new(self.node(object));
         if name == "length" {
@@ -413,6 +448,13 @@ impl Compiler<'_> {
             )),
         };
         self.error(diagnostic)
+    }
+
+    /// Whether the scope holds the workitem's fields.
+    fn reads_workitem(&self) -> bool {
+        self.scope
+            .slot(&format!("{WORKITEM}.{}", WORKITEM_FIELDS[0]))
+            .is_some()
     }
 
     /// Whether `expr` names the global `name` (not shadowed by a variable).

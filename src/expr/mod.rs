@@ -24,7 +24,7 @@ mod suggest;
 mod text;
 pub mod value;
 
-pub use compile::{Scope, compile, compile_ast, is_reserved};
+pub use compile::{Scope, WORKITEM, WORKITEM_FIELDS, compile, compile_ast, is_reserved};
 pub use error::{EvalError, MAX_LIST_LEN, MAX_STRING_LEN};
 pub use parse::{MAX_DEPTH, MAX_NESTING, parse};
 pub use print::write_string_literal;

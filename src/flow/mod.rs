@@ -48,6 +48,9 @@ pub struct Flow {
     routed_on: RoutedOn,
     /// Each data table's file, to locate its cells.
     table_files: HashMap<String, Arc<SourceFile>>,
+    /// The slot of `workitem.id` (then `priority`, `arrive_s`) when expressions read them: a
+    /// workitem's frame then holds them after the variables.
+    pub workitem_slot: Option<usize>,
 }
 
 impl Flow {
@@ -199,6 +202,7 @@ fn load_text(
         index: OnceLock::new(),
         routed_on: lowered.routed_on,
         table_files,
+        workitem_slot: lowered.workitem_slot,
     });
     Loaded { flow, report }
 }

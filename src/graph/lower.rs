@@ -49,6 +49,8 @@ pub struct Lowered {
     pub tables: Vec<Arc<DataTable>>,
     /// What the flow routes on: the columns, variables and names reaching its Route blocks.
     pub routed_on: RoutedOn,
+    /// The slot of `workitem.id` (then `priority`, `arrive_s`), when the flow reads them.
+    pub workitem_slot: Option<usize>,
     /// Each other file read (data tables, rhai scripts), with the problems found in it.
     pub files: Vec<(SourceFile, Vec<Diagnostic>)>,
     /// Table name → its file's place in `files`.
@@ -100,6 +102,10 @@ pub fn lower(
         compiled: None,
     };
     let variables = lowering.variables(doc);
+    // After the variables, whose defaults are constants: the workitem's fields are read per workitem.
+    let workitem_slot = doc
+        .reads_workitem
+        .then(|| lowering.scope.declare_workitem());
     lowering.compiled = Some(HashMap::new());
     lowering.tables(doc, base_dir, table_files);
     lowering.script_limits(doc);
@@ -160,6 +166,7 @@ pub fn lower(
         table_files: lowering.table_files,
         paths: lowering.paths,
         routed_on,
+        workitem_slot,
     }
 }
 

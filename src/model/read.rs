@@ -70,6 +70,9 @@ pub struct FlowDoc {
     pub script_limits: Option<Declared<ScriptLimitsDef>>,
     /// Each phase's blocks.
     pub phases: Vec<(Phase, Vec<BlockDoc>)>,
+    /// Whether the file's text may read the workitem's fields (`workitem.priority`): only then does
+    /// each workitem's frame hold them.
+    pub reads_workitem: bool,
 }
 
 /// A named declaration and where it is.
@@ -427,6 +430,7 @@ fn read_pass(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
         application: application.unwrap_or_default(),
         description: text(&mut reader, file_def.description, "description"),
         version: text(&mut reader, file_def.version, "version"),
+        reads_workitem: mentions_workitem_field(file.text()),
         ..FlowDoc::default()
     };
     let variables: IndexMap<String, Node> = reader
@@ -1099,6 +1103,21 @@ fn expected_in_words(expected: &str) -> String {
     }
 }
 
+/// Whether `text` writes `workitem.` followed by a name anywhere (`workitem . priority` too): a cheap,
+/// generous test, so that a flow that never reads the workitem's fields does not carry them.
+fn mentions_workitem_field(text: &str) -> bool {
+    let word = crate::expr::WORKITEM;
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].trim_start();
+        !before.is_some_and(is_name)
+            && after
+                .strip_prefix('.')
+                .is_some_and(|rest| rest.trim_start().starts_with(is_name))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1134,6 +1153,26 @@ mod tests {
             let mut listed: Vec<&str> = required_properties(kind).to_vec();
             listed.sort();
             assert_eq!(listed, schema, "block type `{kind}`");
+        }
+    }
+
+    #[test]
+    fn a_workitem_field_is_noticed_however_it_is_spaced() {
+        for text in [
+            "workitem.priority",
+            "a: \"workitem . id\"",
+            "(workitem.arrive_s)",
+        ] {
+            assert!(super::mentions_workitem_field(text), "{text}");
+        }
+        for text in [
+            "workitems.x",
+            "my_workitem.id",
+            "the workitem.",
+            "workitem",
+            "workitem's",
+        ] {
+            assert!(!super::mentions_workitem_field(text), "{text}");
         }
     }
 }

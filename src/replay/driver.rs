@@ -6,7 +6,7 @@ use crate::center::Center;
 use crate::expr::Text;
 use crate::routing::{Item, Resolved, Simulation, Stepped};
 use crate::runtime::Ended;
-use crate::runtime::{RouteRequest, RouteResult, RoutingPort, Runner};
+use crate::runtime::{Facts, RouteRequest, RouteResult, RoutingPort, Runner};
 use crate::workitem::{Line, Workitem};
 use std::cell::RefCell;
 use std::future::Future;
@@ -255,12 +255,14 @@ impl Future for Driver<'_> {
                         shared: this.shared.clone(),
                         number,
                     };
-                    let run = this.runner.run(
-                        workitem.userdata,
-                        workitem.priority,
-                        port,
-                        this.options.trace,
-                    );
+                    let facts = Facts {
+                        id: start.id.clone(),
+                        priority: workitem.priority,
+                        arrive_s: workitem.arrive_s,
+                    };
+                    let run = this
+                        .runner
+                        .run(workitem.userdata, &facts, port, this.options.trace);
                     let guard = Guard {
                         shared: this.shared.clone(),
                         start: Some(start),

@@ -1,7 +1,7 @@
 //! The interpreter: walks the flow graph for one workitem, following only the edges taken, and awaits
 //! the routing port at Route blocks. Everything else runs in zero (virtual) time.
 
-use super::frame::Frame;
+use super::frame::{Facts, Frame};
 use super::port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
 use super::secure::Secrets;
 use super::trace::TraceEntry;
@@ -127,9 +127,14 @@ impl Runner {
     /// phase never routes (Route blocks belong to Assisted Service, a load rule), so this needs no
     /// port and no runtime: it is what the peer benchmark times. The frame starts with a copy of
     /// `userdata`, made with room for the keys the flow writes.
+    /// The workitem's own fields read as an empty id, priority 0, arrived at `now_s`.
     pub fn initialize(&self, userdata: &Userdata, now_s: f64) -> Result<Frame, End> {
         let userdata = userdata.clone_with_room(self.userdata_writes);
-        let mut walk = Walk::new(self, userdata, false);
+        let facts = Facts {
+            arrive_s: now_s,
+            ..Facts::default()
+        };
+        let mut walk = Walk::new(self, userdata, &facts, false);
         let graph = &self.flow.graph;
         let mut node = graph.entry(Phase::Initialize);
         loop {
@@ -146,7 +151,8 @@ impl Runner {
         }
     }
 
-    /// Run one workitem with `userdata` and base `priority` through the flow, routing through `port`.
+    /// Run one workitem with `userdata` through the flow, routing through `port`; `facts` are what the
+    /// flow may read of the workitem itself, its priority the base of its Route requests.
     ///
     /// A waiting workitem's task is mostly this future, so it holds only what a wait needs: the walk
     /// (built before the future, so that it is held once: an async fn would keep its `userdata` argument
@@ -155,11 +161,12 @@ impl Runner {
     pub fn run<P: RoutingPort>(
         self: &Arc<Self>,
         userdata: Userdata,
-        priority: i64,
+        facts: &Facts,
         port: P,
         trace: bool,
     ) -> impl Future<Output = Ended> + use<P> {
-        let mut walk = Walk::new(self.clone(), userdata, trace);
+        let priority = facts.priority;
+        let mut walk = Walk::new(self.clone(), userdata, facts, trace);
         let mut node = self.flow.graph.entry(Phase::Initialize);
         async move {
             let end = loop {
@@ -213,8 +220,8 @@ struct Extras {
 }
 
 impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
-    fn new(runner: R, userdata: Userdata, trace: bool) -> Walk<R> {
-        let frame = Frame::new(&runner.flow, userdata, runner.userdata_writes);
+    fn new(runner: R, userdata: Userdata, facts: &Facts, trace: bool) -> Walk<R> {
+        let frame = Frame::new(&runner.flow, userdata, runner.userdata_writes, facts);
         Walk {
             runner,
             frame,

@@ -9,7 +9,7 @@ mod port;
 pub mod secure;
 mod trace;
 
-pub use frame::Frame;
+pub use frame::{Facts, Frame};
 pub use interpreter::{End, Ended, Routing, Runner};
 pub use port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
 pub use secure::Secrets;

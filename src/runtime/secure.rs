@@ -41,7 +41,9 @@ impl Secrets {
         Secrets {
             slots,
             keys,
-            variables: flow.variables.len(),
+            // Past the variables come the workitem's fields when the flow reads them, then the
+            // remembered secrets.
+            variables: flow.scope.len(),
         }
     }
 

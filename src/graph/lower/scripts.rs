@@ -156,7 +156,13 @@ impl Lowering<'_> {
             );
             return None;
         }
-        let mut names: Vec<String> = self.scope.names().map(str::to_owned).collect();
+        // The workitem's fields (`workitem.id`) are the flow's expressions' own, not a script's.
+        let mut names: Vec<String> = self
+            .scope
+            .names()
+            .filter(|name| !name.contains('.'))
+            .map(str::to_owned)
+            .collect();
         names.push(crate::script::call::USERDATA.to_owned());
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let engine = self.engine();
@@ -198,6 +204,7 @@ impl Lowering<'_> {
             .scope
             .names()
             .enumerate()
+            .filter(|(_, name)| !name.contains('.'))
             .map(|(slot, name)| Binding {
                 name: name.to_owned(),
                 bound: Bound::Variable(slot),
