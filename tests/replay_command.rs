@@ -212,7 +212,7 @@ fn run_exits_1_when_the_outcome_is_an_error() {
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(
         String::from_utf8_lossy(&output.stdout)
-            .contains("blocks.yaml:30:7: block `fail_when_unrouted`")
+            .contains("blocks.yaml:33:15: block `fail_when_unrouted`: `-` needs two numbers, got string and number: `amount` is the string")
     );
 }
 
@@ -246,4 +246,50 @@ fn a_replay_with_failing_scripts_keeps_every_other_outcome() {
         ]
     );
     insta::assert_snapshot!("scripts", transcript(&output));
+}
+
+/// Run-time errors point at the failing part of the expression itself (not the block) and say what the
+/// variables it was given held and where their values come from; the trace names the branch taken and
+/// what a Route block asked for, then how it ended.
+#[test]
+fn run_time_errors_name_their_expression_and_the_values_origin_and_traces_name_branches() {
+    let run = |level1: &str| -> serde_json::Value {
+        let output = routeflow(&[
+            "run",
+            "tests/replay_cases/origins.yaml",
+            "--center",
+            "tests/replay_cases/center.yaml",
+            "--trace",
+            "--userdata",
+            &format!("GTR_level1={level1}"),
+        ]);
+        serde_json::from_slice(&output.stdout).expect("one outcome line")
+    };
+    let notes = |outcome: &serde_json::Value| -> Vec<String> {
+        outcome["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|step| step["note"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let routed = run("Banking");
+    assert_eq!(
+        notes(&routed),
+        [
+            "branch 0 (Banking customers)",
+            "agent_group \"pool\", timeout 120 s, priority 0: routed to ann at 0.0"
+        ]
+    );
+    // The condition is a folded block scalar: the error is on its second line.
+    assert_eq!(
+        run("7")["error"],
+        "tests/replay_cases/origins.yaml:25:13: block `classify`: `-` needs two numbers, got string \
+         and number: `level1` is the string \"7\" (read from user data `GTR_level1`)"
+    );
+    assert_eq!(
+        run("slow")["error"],
+        "tests/replay_cases/origins.yaml:31:36: block `route_pool`: `*` needs two numbers, got string \
+         and number: `minutes` is the string \"two\" (read from column `Value` of table `TIERS`)"
+    );
 }

@@ -52,6 +52,66 @@ impl Expression {
     }
 }
 
+impl Expression {
+    /// The variables (slots) read inside `span` of the source, each once, in source order: those a
+    /// failing part of the expression was given, for a message that names them.
+    pub fn slots_within(&self, span: Span) -> Vec<usize> {
+        let mut found: Vec<(u32, usize)> = Vec::new();
+        let mut pending = vec![&self.root];
+        while let Some(node) = pending.pop() {
+            let read = match node {
+                Node::Slot(slot, at) => Some((slot, at)),
+                // `level1 == 'Gold'`, compiled to read the slot directly: the comparison's span.
+                Node::CompareSlot { slot, span: at, .. } => Some((slot, at)),
+                _ => None,
+            };
+            if let Some((slot, at)) = read
+                && at.start >= span.start
+                && at.end <= span.end
+                && !found.iter().any(|(_, s)| s == slot)
+            {
+                found.push((at.start, *slot));
+            }
+            node.for_each_child(|child| pending.push(child));
+        }
+        found.sort();
+        found.into_iter().map(|(_, slot)| slot).collect()
+    }
+}
+
+impl Node {
+    /// Call `f` on each operand of this node.
+    fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Node)) {
+        match self {
+            Node::Const(..) | Node::Slot(..) => {}
+            Node::Array(items, _) | Node::All(items, _) | Node::Any(items, _) => {
+                items.iter().for_each(f)
+            }
+            Node::Builtin(_, arguments, _) => arguments.iter().for_each(f),
+            Node::Not(operand, _) | Node::Negate(operand, _) | Node::Length(operand, _) => {
+                f(operand)
+            }
+            Node::Field(object, ..) => f(object),
+            Node::CompareSlot { .. } => {}
+            Node::Arithmetic(_, lhs, rhs, _)
+            | Node::Compare(_, lhs, rhs, _)
+            | Node::Index(lhs, rhs, _) => {
+                f(lhs);
+                f(rhs);
+            }
+            Node::Conditional(test, then, otherwise, _) => {
+                f(test);
+                f(then);
+                f(otherwise);
+            }
+            Node::Method(_, receiver, arguments, _) => {
+                f(receiver);
+                arguments.iter().for_each(f);
+            }
+        }
+    }
+}
+
 fn collect(node: &Node, conversion: Conversion, found: &mut Vec<(Source, Conversion)>) {
     // An explicit stack: expressions nest at most a few hundred levels, but nothing here needs recursion.
     let mut pending = vec![(node, conversion)];

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::expr::Scope;
 use crate::graph::routed_on::RoutedOn;
 use crate::graph::{FlowGraph, lower};
-use crate::model::path::YamlPath;
+use crate::model::path::{Segment, YamlPath};
 use crate::model::read::{Problems, read};
 use crate::model::spans::SpanIndex;
 use crate::table::DataTable;
@@ -77,12 +77,27 @@ impl Flow {
     /// `file:line:col` of byte `offset` of `text`, the value of the block at `node`'s property `key`
     /// (an inline script's error); the block's place when that cannot be worked out.
     pub fn locate_inside(&self, node: NodeIndex, key: &str, text: &str, offset: usize) -> String {
+        self.locate_at(node, &[Segment::Key(key.to_owned())], text, offset)
+    }
+
+    /// `file:line:col` of byte `offset` of `text`, the value at path `below` inside the block at
+    /// `node` (`branches[1].when`: a failing expression); the block's place when that cannot be
+    /// worked out (a default the file does not write, say).
+    pub fn locate_at(
+        &self,
+        node: NodeIndex,
+        below: &[Segment],
+        text: &str,
+        offset: usize,
+    ) -> String {
         let index = self.index.get_or_init(|| SpanIndex::build(&self.file));
         let Some(path) = self.paths.get(&node) else {
             return self.locate(node);
         };
+        let mut full = path.0.clone();
+        full.extend_from_slice(below);
         let within = Span::new(offset, offset);
-        match index.span_in_scalar(&self.file, &path.key(key).0, text, within) {
+        match index.span_in_scalar(&self.file, &full, text, within) {
             Some(span) => self.at(span.start as usize),
             None => self.locate(node),
         }

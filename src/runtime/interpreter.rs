@@ -5,12 +5,14 @@ use super::frame::{Facts, Frame};
 use super::port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
 use super::secure::Secrets;
 use super::trace::TraceEntry;
+use crate::diagnostic::Span;
 use crate::expr::{EvalError, Expression, Value};
 use crate::flow::Flow;
 use crate::graph::{
     Block, BlockKind, Edge, Route, ScriptBlock, SkillTarget, Step, TableLookup, Target,
     block::FoundRows,
 };
+use crate::model::path::Segment;
 use crate::model::read::Phase;
 use crate::script::call::Failed;
 use crate::script::{Origin, ScriptError};
@@ -23,6 +25,8 @@ use std::sync::Arc;
 pub struct Runner {
     flow: Arc<Flow>,
     secrets: Secrets,
+    /// Where variables' values come from, for run-time error messages.
+    origins: Origins,
     /// How many `write_userdata` blocks the flow has: at most how many keys a workitem gains.
     userdata_writes: usize,
 }
@@ -91,12 +95,149 @@ enum Next {
     Finish,
 }
 
-/// A block's failure, before it is located.
-struct Failure(String);
+/// A block's failure, before it is located: what went wrong, and the expression that failed when one
+/// did (the error then points at it, not at the block).
+struct Failure {
+    message: String,
+    at: Option<Box<FailedAt>>,
+}
+
+/// The part of a block's expression that failed.
+struct FailedAt {
+    /// Which property of the block the expression is.
+    place: Place,
+    /// The expression's text.
+    source: Arc<str>,
+    /// Where in it the failing part is.
+    span: Span,
+}
+
+/// A property of a block holding an expression.
+#[derive(Clone, Copy)]
+enum Place {
+    /// `value`, `key`, `message`, `timeout`, `priority`.
+    Key(&'static str),
+    /// `branches[i].when`.
+    Condition(usize),
+    /// `key[i]` of a table lookup.
+    KeyPart(usize),
+    /// `target.<kind>`.
+    Target(&'static str),
+}
+
+impl Place {
+    fn segments(self) -> Vec<Segment> {
+        match self {
+            Place::Key(key) => vec![Segment::Key(key.into())],
+            Place::Condition(i) => vec![
+                Segment::Key("branches".into()),
+                Segment::Index(i),
+                Segment::Key("when".into()),
+            ],
+            Place::KeyPart(i) => vec![Segment::Key("key".into()), Segment::Index(i)],
+            Place::Target(kind) => vec![Segment::Key("target".into()), Segment::Key(kind.into())],
+        }
+    }
+}
+
+impl Failure {
+    fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            at: None,
+        }
+    }
+}
 
 impl From<EvalError> for Failure {
     fn from(error: EvalError) -> Failure {
-        Failure(error.message)
+        Failure::new(error.message)
+    }
+}
+
+/// Longest value quoted in a run-time error message.
+const MAX_QUOTED: usize = 60;
+
+/// Where each variable's value may come from, worked out once per flow for run-time error messages:
+/// the user-data keys read into it and the table columns that fill it.
+#[derive(Debug, Default)]
+pub(super) struct Origins {
+    names: Vec<Arc<str>>,
+    sources: Vec<Vec<String>>,
+}
+
+impl Origins {
+    fn new(flow: &Flow) -> Origins {
+        let names: Vec<Arc<str>> = flow.scope.names().map(Arc::from).collect();
+        let mut sources = vec![Vec::new(); names.len()];
+        let mut add = |slot: usize, source: String| {
+            if let Some(list) = sources.get_mut(slot)
+                && !list.contains(&source)
+            {
+                list.push(source);
+            }
+        };
+        for (_, block) in flow.graph.blocks() {
+            match &block.kind {
+                BlockKind::ReadUserdata { reads } => {
+                    for (slot, key) in reads {
+                        add(*slot, format!("user data `{key}`"));
+                    }
+                }
+                BlockKind::TableLookup(lookup) => {
+                    for (column, slot) in &lookup.columns {
+                        let name = lookup.table.column_name(*column);
+                        add(
+                            *slot,
+                            format!("column `{name}` of table `{}`", lookup.table.name()),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        Origins { names, sources }
+    }
+
+    /// `error`, of `expression` at `place`, with what the variables it was given held and where
+    /// their values come from: "`level1` is the string \"x\" (read from user data `GTR_level1`)".
+    fn failure(
+        &self,
+        error: EvalError,
+        expression: &Expression,
+        place: Place,
+        slots: &[Value],
+    ) -> Failure {
+        let mut message = error.message;
+        let given: Vec<String> = expression
+            .slots_within(error.span)
+            .into_iter()
+            .take(3)
+            .filter_map(|slot| {
+                let name = self.names.get(slot)?;
+                let value = slots.get(slot)?;
+                let mut shown = describe(value);
+                if shown.chars().count() > MAX_QUOTED {
+                    shown = shown.chars().take(MAX_QUOTED).collect::<String>() + "…";
+                }
+                let from = match self.sources.get(slot).map(Vec::as_slice) {
+                    Some([]) | None => String::new(),
+                    Some(sources) => format!(" (read from {})", sources.join(" or ")),
+                };
+                Some(format!("`{name}` is {shown}{from}"))
+            })
+            .collect();
+        if !given.is_empty() {
+            message = format!("{message}: {}", given.join(", "));
+        }
+        Failure {
+            message,
+            at: Some(Box::new(FailedAt {
+                place,
+                source: expression.source.clone(),
+                span: error.span,
+            })),
+        }
     }
 }
 
@@ -106,6 +247,7 @@ impl Runner {
         let secrets = Secrets::new(&flow);
         let userdata_writes = flow.userdata_writes();
         Runner {
+            origins: Origins::new(&flow),
             flow,
             secrets,
             userdata_writes,
@@ -347,13 +489,23 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             .map(Next::Go)
     }
 
-    fn fail(&self, node: NodeIndex, block: &Block, Failure(message): Failure) -> End {
+    fn fail(&self, node: NodeIndex, block: &Block, failure: Failure) -> End {
+        let at = match &failure.at {
+            Some(at) => self.flow().locate_at(
+                node,
+                &at.place.segments(),
+                &at.source,
+                at.span.start as usize,
+            ),
+            None => self.flow().locate(node),
+        };
         End::Error {
             message: format!(
-                "{}: block `{}`: {}",
-                self.flow().locate(node),
+                "{at}: block `{}`: {}",
                 block.id,
-                self.runner.secrets.mask_text(&message, &self.frame.slots)
+                self.runner
+                    .secrets
+                    .mask_text(&failure.message, &self.frame.slots)
             ),
             routing: self.routing(),
         }
@@ -391,11 +543,18 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
     ) -> Result<Next, Result<End, Failure>> {
         // Variables set, for the trace (empty, never allocated, when not tracing).
         let tracing = self.tracing();
+        let origins = &self.runner.origins;
         let slots = &mut self.frame.slots;
+        let failed = |error, expression: &Expression, place, slots: &[Value]| {
+            Err(origins.failure(error, expression, place, slots))
+        };
         let mut assigned: Vec<usize> = Vec::new();
         match &block.kind {
             BlockKind::Assign { variable, value } => {
-                slots[*variable] = value.eval(slots).map_err(|e| Err(e.into()))?;
+                let new = value
+                    .eval(slots)
+                    .map_err(|e| failed(e, value, Place::Key("value"), slots))?;
+                slots[*variable] = new;
                 if tracing {
                     assigned.push(*variable);
                 }
@@ -415,14 +574,18 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 value,
                 written,
             } => {
-                let key = key.eval(slots).map_err(|e| Err(e.into()))?;
+                let key = key
+                    .eval(slots)
+                    .map_err(|e| failed(e, key, Place::Key("key"), slots))?;
                 let Value::String(key) = key else {
-                    return Err(Err(Failure(format!(
+                    return Err(Err(Failure::new(format!(
                         "a user-data key is a string, this is a {}",
                         key.kind()
                     ))));
                 };
-                let value = value.eval(slots).map_err(|e| Err(e.into()))?;
+                let value = value
+                    .eval(slots)
+                    .map_err(|e| failed(e, value, Place::Key("value"), slots))?;
                 let userdata = &mut self.frame.userdata;
                 match userdata.get_mut(&key) {
                     Some(old) => *old = value,
@@ -439,8 +602,14 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             }
             BlockKind::Segmentation { conditions } => {
                 for (index, condition) in conditions.iter().enumerate() {
-                    if condition.eval_bool(slots).map_err(|e| Err(e.into()))? {
-                        self.note(node, now, || Some(format!("branch {index}")));
+                    let holds = condition
+                        .eval_bool(slots)
+                        .map_err(|e| failed(e, condition, Place::Condition(index), slots))?;
+                    if holds {
+                        if tracing {
+                            let note = branch_note(&self.runner.flow, node, index);
+                            self.note(node, now, || Some(note));
+                        }
                         return self
                             .follow(
                                 node,
@@ -457,10 +626,13 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                     .map_err(Ok);
             }
             BlockKind::TableLookup(lookup) => {
-                table_lookup(lookup, slots, tracing.then_some(&mut assigned)).map_err(Err)?;
+                table_lookup(lookup, slots, origins, tracing.then_some(&mut assigned))
+                    .map_err(Err)?;
             }
             BlockKind::Log { message } => {
-                let message = message.eval(slots).map_err(|e| Err(e.into()))?;
+                let message = message
+                    .eval(slots)
+                    .map_err(|e| failed(e, message, Place::Key("message"), slots))?;
                 let secrets = &self.runner.secrets;
                 let text = || {
                     let text = match &message {
@@ -485,7 +657,7 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 return Ok(Next::Finish);
             }
             BlockKind::Route(_) => {
-                return Err(Err(Failure("a Route block ran outside routing".into())));
+                return Err(Err(Failure::new("a Route block ran outside routing")));
             }
         }
         if tracing {
@@ -510,7 +682,7 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         {
             Ok(ran) => ran,
             Err(Failed::Property { name, message }) => {
-                return Err(Err(Failure(format!("property `{name}`: {message}"))));
+                return Err(Err(Failure::new(format!("property `{name}`: {message}"))));
             }
             Err(Failed::Script { error, log }) => {
                 let at = self.script_location(node, script, &error);
@@ -605,11 +777,16 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
     /// How a Route block's request ended decides the way on.
     fn routed(&mut self, node: NodeIndex, result: RouteResult) -> Result<Next, End> {
         if let Some(entry) = self.trace_mut().and_then(|t| t.last_mut()) {
-            entry.note = Some(match &result {
+            // The request's note (target, timeout, priority), then how it ended.
+            let ended = match &result {
                 RouteResult::Routed { agent, at_s, .. } => format!("routed to {agent} at {at_s:?}"),
                 RouteResult::TimedOut => "timed out".to_owned(),
                 RouteResult::Stopped => "stopped".to_owned(),
                 RouteResult::Rejected(message) => format!("error: {message}"),
+            };
+            entry.note = Some(match entry.note.take() {
+                Some(request) => format!("{request}: {ended}"),
+                None => ended,
             });
         }
         match result {
@@ -624,7 +801,8 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 let (kind, target) = match self.flow().graph.block(node).map(|block| &block.kind) {
                     Some(BlockKind::Route(route)) => (
                         route.target.kind(),
-                        target_value(route, &self.frame.slots).unwrap_or_default(),
+                        target_value(route, &self.frame.slots, &self.runner.origins)
+                            .unwrap_or_default(),
                     ),
                     _ => ("", crate::expr::Text::empty()),
                 };
@@ -662,10 +840,15 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         port: &'p P,
     ) -> Result<P::Wait<'p>, Failure> {
         let slots = &self.frame.slots;
-        let timeout_s = match route.timeout.eval(slots)? {
+        let origins = &self.runner.origins;
+        let timeout_s = match route
+            .timeout
+            .eval(slots)
+            .map_err(|e| origins.failure(e, &route.timeout, Place::Key("timeout"), slots))?
+        {
             Value::Number(s) if s.is_finite() && s >= 0.0 => s,
             other => {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "a Route timeout is a number of seconds, 0 or more; this is {}",
                     describe(&other)
                 )));
@@ -673,19 +856,22 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         };
         let priority = match &route.priority {
             None => base_priority,
-            Some(expression) => match expression.eval(slots)? {
+            Some(expression) => match expression
+                .eval(slots)
+                .map_err(|e| origins.failure(e, expression, Place::Key("priority"), slots))?
+            {
                 Value::Number(p) if p.fract() == 0.0 && p.abs() <= 9_007_199_254_740_991.0 => {
                     p as i64
                 }
                 other => {
-                    return Err(Failure(format!(
+                    return Err(Failure::new(format!(
                         "a Route priority is a whole number; this is {}",
                         describe(&other)
                     )));
                 }
             },
         };
-        let value = target_value(route, slots)?;
+        let value = target_value(route, slots, origins)?;
         let target = match &route.target {
             Target::Agent(_) => RouteTarget::Agent(&value),
             Target::AgentGroup(_) => RouteTarget::AgentGroup(&value),
@@ -699,7 +885,29 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             },
         };
         let now = port.now();
-        self.note(node, now, || None);
+        let secrets = &self.runner.secrets;
+        let kind = route.target.kind();
+        let shown = |text: &str| secrets.mask_text(text, slots);
+        let note = || {
+            let mut target = String::new();
+            crate::expr::write_json_string(&shown(&value), &mut target);
+            let timeout = crate::expr::js::number::to_string(timeout_s);
+            Some(format!(
+                "{kind} {target}, timeout {timeout} s, priority {priority}"
+            ))
+        };
+        if let Some(trace) = self
+            .extras
+            .as_mut()
+            .filter(|extras| extras.tracing)
+            .map(|extras| &mut extras.trace)
+        {
+            trace.push(TraceEntry {
+                block: node,
+                at_s: now,
+                note: note(),
+            });
+        }
         let wait = port.route(&RouteRequest {
             target,
             timeout_s,
@@ -710,18 +918,42 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
 }
 
 /// The value of a Route block's target.
-fn target_value(route: &Route, slots: &[Value]) -> Result<crate::expr::Text, Failure> {
+fn target_value(
+    route: &Route,
+    slots: &[Value],
+    origins: &Origins,
+) -> Result<crate::expr::Text, Failure> {
     match &route.target {
         Target::Agent(e) | Target::AgentGroup(e) | Target::Skill(SkillTarget::Computed(e)) => {
-            match e.eval(slots)? {
+            let place = Place::Target(route.target.kind());
+            match e
+                .eval(slots)
+                .map_err(|error| origins.failure(error, e, place, slots))?
+            {
                 Value::String(s) => Ok(s),
-                other => Err(Failure(format!(
+                other => Err(Failure::new(format!(
                     "a Route target is a string; this is {}",
                     describe(&other)
                 ))),
             }
         }
         Target::Skill(SkillTarget::Literal { text, .. }) => Ok(text.clone()),
+    }
+}
+
+/// The trace's note for branch `index` of the Segmentation at `node`: its number, and its `name:`.
+fn branch_note(flow: &Flow, node: NodeIndex, index: usize) -> String {
+    let name = flow
+        .graph
+        .graph
+        .edges(node)
+        .find_map(|edge| match edge.weight() {
+            Edge::Branch { index: i, name, .. } if *i == index => name.clone(),
+            _ => None,
+        });
+    match name {
+        Some(name) => format!("branch {index} ({name})"),
+        None => format!("branch {index}"),
     }
 }
 
@@ -733,11 +965,12 @@ fn describe(value: &Value) -> String {
 fn table_lookup(
     lookup: &TableLookup,
     slots: &mut [Value],
+    origins: &Origins,
     mut assigned: Option<&mut Vec<usize>>,
 ) -> Result<(), Failure> {
     let found = match lookup.constant {
         Some(found) => found,
-        None => lookup_rows(lookup, slots)?,
+        None => lookup_rows(lookup, slots, origins)?,
     };
     let count = found.count;
     if let Some(row) = found.single {
@@ -764,7 +997,11 @@ fn table_lookup(
 }
 
 /// Evaluate the key of `lookup` and find its rows.
-fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failure> {
+fn lookup_rows(
+    lookup: &TableLookup,
+    slots: &[Value],
+    origins: &Origins,
+) -> Result<FoundRows, Failure> {
     // Key parts are usually variables or constants: those are read in place, without copying them;
     // only the others are evaluated (into `computed`, which then allocates). Parts are checked in key
     // order, so the first bad part is the one reported, whether it is read in place or computed: the
@@ -777,7 +1014,9 @@ fn lookup_rows(lookup: &TableLookup, slots: &[Value]) -> Result<FoundRows, Failu
                 key_part(lookup, earlier, earlier.in_place(slots))?;
             }
             checked = i + 1;
-            let value = expression.eval(slots)?;
+            let value = expression
+                .eval(slots)
+                .map_err(|e| origins.failure(e, expression, Place::KeyPart(i), slots))?;
             key_part(lookup, expression, Some(&value))?;
             computed.push(value);
         }
@@ -819,7 +1058,7 @@ fn key_part<'a>(
 ) -> Result<&'a str, Failure> {
     match value {
         Some(Value::String(text)) => Ok(text.as_str()),
-        _ => Err(Failure(format!(
+        _ => Err(Failure::new(format!(
             "a key of table `{}` is a string; `{}` is {}",
             lookup.table.name(),
             expression.source(),
