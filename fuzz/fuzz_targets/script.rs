@@ -40,5 +40,5 @@ fuzz_target!(|data: &[u8]| {
     let call = ScriptCall::new(Arc::new(script), vec![binding], vec!["gold".into()]);
     let mut slots = vec![Value::string("gold")];
     let mut userdata: Userdata = [("CRM_tier", Value::string("gold"))].into_iter().collect();
-    let _ = call.run(&mut slots, &mut userdata, true);
+    let _ = call.run(&mut slots, &mut userdata, Some(4096));
 });

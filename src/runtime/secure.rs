@@ -45,6 +45,27 @@ impl Secrets {
         }
     }
 
+    /// Whether the variable in `slot` is secure.
+    pub fn is_secure(&self, slot: usize) -> bool {
+        self.slots.contains(&slot)
+    }
+
+    /// Keep `value` as a secret after the flow's variables in `slots` (what a script that read a
+    /// secure variable wrote: it may be the secret transformed). Not a string, it is kept as its JSON
+    /// text, which [`Secrets::hides`] compares such values by.
+    pub fn remember_value(&self, slots: &mut Vec<Value>, value: Value) {
+        let text = match &value {
+            Value::String(s) => s.to_string(),
+            Value::Null => return,
+            other => other.to_json(),
+        };
+        let remembered = slots.get(self.variables..).unwrap_or_default();
+        if text.is_empty() || remembered.iter().any(|r| r.as_str() == Some(text.as_str())) {
+            return;
+        }
+        slots.push(Value::string(text));
+    }
+
     /// Whether the flow has nothing to hide.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
@@ -56,10 +77,17 @@ impl Secrets {
         if self.is_empty() {
             return false;
         }
-        self.keys.iter().any(|k| **k == *key)
-            || self
-                .secret_texts(variables)
-                .any(|secret| value.as_str().is_some_and(|v| v == secret))
+        if self.keys.iter().any(|k| **k == *key) {
+            return true;
+        }
+        match value {
+            Value::String(v) => self.secret_texts(variables).any(|secret| **v == *secret),
+            Value::List(_) | Value::Map(_) => {
+                let json = value.to_json();
+                self.secret_texts(variables).any(|secret| json == secret)
+            }
+            _ => false,
+        }
     }
 
     /// `text` with every value a secure variable holds or held replaced by [`MASK`].
