@@ -357,7 +357,29 @@ pub fn literal_lookups(source: &str) -> Vec<(String, crate::diagnostic::Span)> {
 
 #[cfg(test)]
 mod tests {
-    use super::literal_lookups;
+    use super::{contained, flow_words, literal_lookups};
+
+    #[test]
+    fn a_panic_inside_a_call_is_an_error_of_that_call() {
+        let error = contained(|| panic!("index out of bounds")).unwrap_err();
+        assert_eq!(error.line, 0);
+        assert_eq!(
+            error.message,
+            "the script engine failed inside this call (index out of bounds): a bug in routeflow or rhai, please report it"
+        );
+    }
+
+    #[test]
+    fn rhai_type_names_are_put_in_the_flows_words() {
+        assert_eq!(
+            flow_words("Function not found: - (&str | ImmutableString | String, i64)"),
+            "Function not found: - (string, integer)"
+        );
+        assert_eq!(
+            flow_words("Cannot iterate core::ops::range::Range<i64> (shared)"),
+            "Cannot iterate range "
+        );
+    }
 
     #[test]
     fn literal_table_names_are_found_with_their_place() {
