@@ -63,6 +63,25 @@ pub fn register(engine: &mut Engine) {
         },
     );
 
+    // Any other pair (a string and a number, two function pointers): rhai finds no `==` and the
+    // comparing native takes values of two kinds as unequal, after a lookup that costs as much as a
+    // comparison; two values of one kind without `==` stay an error, as in rhai.
+    engine.register_fn(
+        "==",
+        |context: NativeCallContext, a: Dynamic, b: Dynamic| -> Result<bool> {
+            charge(&context, 1)?;
+            if a.type_id() == b.type_id() {
+                let kind = super::convert::kind(&a);
+                return Err(EvalAltResult::ErrorFunctionNotFound(
+                    format!("== ({kind}, {kind})"),
+                    Position::NONE,
+                )
+                .into());
+            }
+            Ok(false)
+        },
+    );
+
     engine.register_fn("pad", pad);
 
     // Sorting with rhai's built-in order: O(n log n) comparisons for one operation.
@@ -188,6 +207,9 @@ fn sort(context: &NativeCallContext, array: &mut Array, descending: bool) -> Res
         }
     };
     let first = &array[0];
+    if first.is_unit() {
+        return Ok(());
+    }
     let sortable = first.is_int()
         || first.is_float()
         || first.is_char()
@@ -195,7 +217,10 @@ fn sort(context: &NativeCallContext, array: &mut Array, descending: bool) -> Res
         || first.is_string();
     if !sortable {
         return Err(EvalAltResult::ErrorFunctionNotFound(
-            format!("sort({} array)", super::convert::kind(first)),
+            format!(
+                "elements of {} cannot be sorted",
+                super::convert::kind(first)
+            ),
             Position::NONE,
         )
         .into());
