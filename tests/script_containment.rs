@@ -164,7 +164,8 @@ const OPERATIONS: &str = "the script ran more than 100000 operations";
 #[test]
 fn nothing_a_script_does_aborts_the_process_or_overflows_its_stack() {
     contained(&[
-        // rhai's own size check of `pad` wrapped around: a 32 PiB allocation, and the abort.
+        // rhai's own size check of `pad` wrapped around (2^51 copies of an 8,191-item array count as
+        // 2^64 items: 0): a 32 PiB allocation, and the abort.
         ("pad_wrap", &[":25:", "an array grew beyond 50000 items"]),
         // A value nested 20,000 deep, written to user data, overflowed the conversion's recursion.
         ("deep", &[":27:", "a value nested more than 128 deep"]),
