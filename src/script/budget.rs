@@ -156,9 +156,10 @@ pub fn stop(why: Stop) -> Box<EvalAltResult> {
 /// rhai's `on_var`, at every variable read: now and then, measure what the call's variables hold,
 /// and stop it past `limits.memory` (beyond what it was given) or past [`MAX_NESTING`].
 ///
-/// A scan costs a visit per item held, so scans are spaced by the size last measured (at least
-/// [`SCAN_EVERY`] reads, at most one visit per eighth of a read on average): a call that holds much
-/// is scanned less often, and between two scans it can grow by little more than an eighth.
+/// A scan costs a visit per item held, so scans are spaced by the size last measured: at least
+/// [`SCAN_EVERY`] reads apart, and at least an eighth as many reads as items last visited (at most 8
+/// visits per read on average). Between two scans a call can grow by what those reads' statements
+/// build: a value each at most, within the size limits.
 pub fn scan(scope: &Scope, limits: &ScriptLimits) -> Result<(), Box<EvalAltResult>> {
     COUNTERS.with(|c| {
         let reads = c.reads.get() + 1;
