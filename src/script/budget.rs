@@ -40,7 +40,7 @@ struct Counters {
     /// Variable reads so far, and at how many the next scan is due.
     reads: Cell<u64>,
     next_scan: Cell<u64>,
-    /// The size of what the call was given, measured when it starts.
+    /// The size of what the call was given, measured at its first scan (`usize::MAX` before).
     given: Cell<usize>,
     /// The most the call held at a scan, beyond what it was given.
     peak: Cell<usize>,
@@ -72,12 +72,10 @@ pub struct Call {
 }
 
 impl Call {
-    /// Start counting a call that is given `scope`'s values.
-    pub fn start(scope: &Scope) -> Call {
-        let given = scope
-            .iter_raw()
-            .map(|(_, _, value)| measure(value).bytes)
-            .sum();
+    /// Start counting a call. What it was given (its scope's values) is measured at its first scan:
+    /// most calls read fewer than [`SCAN_EVERY`] variables and are never measured.
+    pub fn start() -> Call {
+        let given = usize::MAX;
         COUNTERS.with(|c| {
             let outer = (
                 c.operations.replace(0),
@@ -170,6 +168,11 @@ pub fn scan(scope: &Scope, limits: &ScriptLimits) -> Result<(), Box<EvalAltResul
         let mut held = Measure::default();
         for (_, _, value) in scope.iter_raw() {
             held.add(measure(value));
+        }
+        if c.given.get() == usize::MAX {
+            // The first scan: what the call holds now is what it was given, give or take what its
+            // first reads built (a few values, within the size limits).
+            c.given.set(held.bytes);
         }
         c.next_scan
             .set(reads + SCAN_EVERY.max(held.visited as u64 / 8));

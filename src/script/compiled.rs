@@ -126,7 +126,7 @@ impl Script {
     /// budgeted ([`budget::Call`]), and a panic inside it (a bug of routeflow's or rhai's) is caught
     /// and told as an error of this call, without a line.
     pub fn run(&self, scope: &mut Scope) -> Result<Dynamic, ScriptError> {
-        let _budget = budget::Call::start(scope);
+        let _budget = budget::Call::start();
         contained(|| {
             self.engine
                 .eval_ast_with_scope::<Dynamic>(scope, &self.ast)
@@ -138,7 +138,7 @@ impl Script {
     pub fn call(&self, name: &str) -> Result<Dynamic, ScriptError> {
         let options = rhai::CallFnOptions::new().eval_ast(false);
         let mut scope = Scope::new();
-        let _budget = budget::Call::start(&scope);
+        let _budget = budget::Call::start();
         contained(|| {
             self.engine
                 .call_fn_with_options::<Dynamic>(options, &mut scope, &self.ast, name, ())
