@@ -218,3 +218,17 @@ fn secure_variables_are_masked_in_a_scripts_error() {
         "{message}"
     );
 }
+
+#[test]
+fn a_secure_variable_transformed_by_a_script_stays_masked() {
+    let runner = flow(
+        "  token: { default: \"'s3cret'\", secure: true }",
+        "    - id: leaks\n      type: script\n      script: throw `bad token ${token.to_upper()}`;",
+    );
+    let message = error(&runner, &[]);
+    assert!(!message.to_lowercase().contains("s3cret"), "{message}");
+    assert!(
+        message.ends_with("the script threw: bad token ****"),
+        "{message}"
+    );
+}

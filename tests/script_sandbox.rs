@@ -169,3 +169,74 @@ fn the_same_runaway_fails_the_same_way_every_run() {
         assert_eq!(error(&runner, &[]), first);
     }
 }
+
+#[test]
+fn the_wall_clock_ceiling_stops_what_counting_lets_through() {
+    // 10,000 map `set`s walk the growing map each time (rhai's own size check): little counted work,
+    // much time. A ceiling of 1 ms stops it, whatever the machine.
+    let message = fails(
+        "script_limits: { operations: 1000000000, time_ms: 1 }",
+        "let m = #{}; let i = 0; loop { m.set(`k${i}`, i); i += 1; }",
+    );
+    assert!(
+        message.ends_with("the script ran longer than 1 ms; the limit is `script_limits.time_ms`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn what_a_script_writes_to_user_data_is_capped_in_keys_and_bytes() {
+    let keys = fails(
+        "script_limits: { userdata_keys: 3 }",
+        "for i in 0..4 { userdata[`k${i}`] = i; }",
+    );
+    assert!(
+        keys.ends_with(
+            "the script added 4 user-data keys; the limit is `script_limits.userdata_keys` (3)"
+        ),
+        "{keys}"
+    );
+    let bytes = fails(
+        "script_limits: { userdata_size: 100 }",
+        "userdata.note = \"0123456789\"; userdata.note.pad(200, '.');",
+    );
+    assert!(
+        bytes.ends_with(
+            "the script wrote 204 bytes of user data; the limit is `script_limits.userdata_size` (100)"
+        ),
+        "{bytes}"
+    );
+}
+
+#[test]
+fn the_trace_keeps_a_bounded_log_and_says_how_much_it_dropped() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let flow = dir.path().join("logs.yaml");
+    std::fs::write(
+        &flow,
+        "application: logs\nscript_limits: { log_size: 10 }\nphases:\n  initialize:\n    - id: s\n      type: script\n      script: |\n        for i in 0..5 { log(\"abcd\"); }\n",
+    )
+    .expect("flow written");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_routeflow"))
+        .arg("run")
+        .arg(&flow)
+        .arg("--trace")
+        .output()
+        .expect("routeflow runs");
+    let outcome: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("an outcome line");
+    let notes: Vec<&str> = outcome["trace"]
+        .as_array()
+        .expect("a trace")
+        .iter()
+        .filter_map(|step| step["note"].as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "abcd",
+            "abcd",
+            "log: 3 more message(s) dropped; a workitem's trace keeps 10 bytes of script logs (`script_limits.log_size`)"
+        ]
+    );
+}

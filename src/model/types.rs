@@ -124,6 +124,21 @@ pub struct ScriptLimitsDef {
     /// Entries in one object map (default 10000).
     #[serde(default)]
     pub map_size: Option<u64>,
+    /// Bytes of data a call may hold beyond what it was given (default 16777216, 16 MiB).
+    #[serde(default)]
+    pub memory: Option<u64>,
+    /// Wall-clock milliseconds per call, a ceiling behind `operations` (default 1000).
+    #[serde(default)]
+    pub time_ms: Option<u64>,
+    /// Bytes of log messages a workitem's trace keeps (default 65536).
+    #[serde(default)]
+    pub log_size: Option<u64>,
+    /// User-data keys a call may add (default 64).
+    #[serde(default)]
+    pub userdata_keys: Option<u64>,
+    /// Bytes of user data a call may add or change (default 65536).
+    #[serde(default)]
+    pub userdata_size: Option<u64>,
 }
 
 /// A variable.

@@ -15,7 +15,8 @@ use crate::graph::{
 use crate::model::path::Segment;
 use crate::model::read::Phase;
 use crate::script::call::Failed;
-use crate::script::{Origin, ScriptError};
+use crate::script::log::Log;
+use crate::script::{Origin, Script, ScriptError};
 use crate::workitem::{Key, Userdata};
 use petgraph::graph::NodeIndex;
 use std::sync::Arc;
@@ -359,6 +360,8 @@ struct Extras {
     trace: Vec<TraceEntry>,
     routing: Option<Box<Routing>>,
     warnings: Vec<String>,
+    /// Bytes of script log messages the trace holds (at most the flow's `script_limits.log_size`).
+    log_bytes: usize,
 }
 
 impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
@@ -676,26 +679,36 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         now: f64,
     ) -> Result<Next, Result<End, Failure>> {
         let tracing = self.tracing();
-        let ran = match script
-            .call
-            .run(&mut self.frame.slots, &mut self.frame.userdata, tracing)
-        {
+        let call = &script.call;
+        // The script's log is kept for the trace, up to what is left of the workitem's log room.
+        let log_room = self
+            .extras
+            .as_ref()
+            .filter(|extras| extras.tracing)
+            .map(|extras| call.limits().log_size.saturating_sub(extras.log_bytes));
+        // A script that reads a secure variable may write it transformed: what it writes is a secret.
+        let tainted = call
+            .variables()
+            .any(|slot| self.runner.secrets.is_secure(slot));
+        let ran = match call.run(&mut self.frame.slots, &mut self.frame.userdata, log_room) {
             Ok(ran) => ran,
             Err(Failed::Property { name, message }) => {
                 return Err(Err(Failure::new(format!("property `{name}`: {message}"))));
             }
             Err(Failed::Script { error, log }) => {
-                let at = self.script_location(node, script, &error);
-                let message = self
+                let at = self.script_location(node, block, script, &error);
+                let mut message = self
                     .runner
                     .secrets
                     .mask_text(&error.message, &self.frame.slots);
+                if tainted && let Some(thrown) = message.strip_prefix("the script threw: ") {
+                    let thrown = call.script.own_words_only(thrown, super::secure::MASK);
+                    message = format!("the script threw: {thrown}");
+                }
                 // What the script logged before it failed is what explains the failure: keep it.
                 if tracing {
-                    for line in &log {
-                        let note = self.runner.secrets.mask_text(line, &self.frame.slots);
-                        self.note(node, now, || Some(note));
-                    }
+                    let own = tainted.then_some(&*call.script);
+                    self.script_log(node, now, &log, own, call.limits().log_size);
                     self.note(node, now, || Some(format!("error: {message}")));
                 }
                 return Err(Ok(End::Error {
@@ -704,11 +717,27 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 }));
             }
         };
-        if tracing {
-            for line in &ran.log {
-                let note = self.runner.secrets.mask_text(line, &self.frame.slots);
-                self.note(node, now, || Some(note));
+        if tainted {
+            let userdata = &self.frame.userdata;
+            let written: Vec<Value> = ran
+                .written
+                .iter()
+                .filter_map(|key| userdata.get(key).cloned())
+                .chain(
+                    ran.assigned
+                        .iter()
+                        .map(|&slot| self.frame.slots[slot].clone()),
+                )
+                .collect();
+            for value in written {
+                self.runner
+                    .secrets
+                    .remember_value(&mut self.frame.slots, value);
             }
+        }
+        if tracing {
+            let own = tainted.then_some(&*call.script);
+            self.script_log(node, now, &ran.log, own, call.limits().log_size);
             let mut note = self.traced(&ran.assigned);
             if let Some(index) = ran.output {
                 let output = format!("output {}", script.call.outputs()[index]);
@@ -717,6 +746,7 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                     None => output,
                 });
             }
+            let note = note.map(|note| self.runner.secrets.mask_text(&note, &self.frame.slots));
             self.note(node, now, || note);
         }
         let chosen = ran.output.and_then(|index| {
@@ -734,11 +764,44 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         }
     }
 
+    /// Trace a script's log: each message a step (when the script read a secure variable, showing
+    /// only the words of its own source), then a step telling how many were dropped once the workitem's log room was used up.
+    fn script_log(
+        &mut self,
+        node: NodeIndex,
+        now: f64,
+        log: &Log,
+        tainted: Option<&Script>,
+        room: usize,
+    ) {
+        for line in &log.messages {
+            let mut note = self.runner.secrets.mask_text(line, &self.frame.slots);
+            if let Some(script) = tainted {
+                note = script.own_words_only(&note, super::secure::MASK);
+            }
+            self.note(node, now, || Some(note));
+        }
+        if let Some(extras) = self.extras.as_mut() {
+            extras.log_bytes += log.bytes;
+        }
+        if log.dropped > 0 {
+            self.note(node, now, || {
+                Some(format!(
+                    "log: {} more message(s) dropped; a workitem's trace keeps {room} bytes of \
+                     script logs (`script_limits.log_size`)",
+                    log.dropped
+                ))
+            });
+        }
+    }
+
     /// Where a script error is: the script file's line and column, or for an inline script, the
-    /// flow file's.
+    /// flow file's; where rhai gives no line, the block's place in the flow (for a script file, with
+    /// the file named).
     fn script_location(
         &self,
         node: NodeIndex,
+        _block: &Block,
         script: &ScriptBlock,
         error: &ScriptError,
     ) -> String {
@@ -746,7 +809,13 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             (Origin::File(file), _) if error.line > 0 => {
                 format!("{file}:{}:{}", error.line, error.col.max(1))
             }
-            (Origin::File(file), _) => file.to_string(),
+            (Origin::File(file), _) => {
+                let what = match script.type_name {
+                    None => "script",
+                    Some(_) => "block type",
+                };
+                format!("{} ({what} {file})", self.flow().locate(node))
+            }
             (Origin::Inline, Some(source)) if error.line > 0 => {
                 let offset = error.offset_in(source);
                 self.flow().locate_inside(node, "script", source, offset)

@@ -8,6 +8,9 @@ use std::sync::Arc;
 /// What replaces a secure value wherever it would be shown.
 pub const MASK: &str = "****";
 
+/// The shortest string a script that read a secure variable writes that is masked as a secret.
+pub const TAINT_MIN_LEN: usize = 4;
+
 /// The secure variables of a flow, and the user-data keys they are read from: worked out once per flow.
 ///
 /// A secure variable's earlier values are secrets too (`pin` read, copied elsewhere, then changed): a
@@ -47,6 +50,29 @@ impl Secrets {
         }
     }
 
+    /// Whether the variable in `slot` is secure.
+    pub fn is_secure(&self, slot: usize) -> bool {
+        self.slots.contains(&slot)
+    }
+
+    /// Keep `value` as a secret after the flow's variables in `slots` (what a script that read a
+    /// secure variable wrote: it may be the secret transformed). A list or a map is kept as its JSON
+    /// text, which [`Secrets::hides`] compares such values by. Numbers, booleans and strings shorter
+    /// than [`TAINT_MIN_LEN`] are not kept: masking is by value, also inside any text shown, and a
+    /// secret `1` or `a` would mask every such character of every trace and message.
+    pub fn remember_value(&self, slots: &mut Vec<Value>, value: Value) {
+        let text = match &value {
+            Value::String(s) if s.chars().count() >= TAINT_MIN_LEN => s.to_string(),
+            Value::List(_) | Value::Map(_) => value.to_json(),
+            _ => return,
+        };
+        let remembered = slots.get(self.variables..).unwrap_or_default();
+        if text.is_empty() || remembered.iter().any(|r| r.as_str() == Some(text.as_str())) {
+            return;
+        }
+        slots.push(Value::string(text));
+    }
+
     /// Whether the flow has nothing to hide.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
@@ -58,10 +84,17 @@ impl Secrets {
         if self.is_empty() {
             return false;
         }
-        self.keys.iter().any(|k| **k == *key)
-            || self
-                .secret_texts(variables)
-                .any(|secret| value.as_str().is_some_and(|v| v == secret))
+        if self.keys.iter().any(|k| **k == *key) {
+            return true;
+        }
+        match value {
+            Value::String(v) => self.secret_texts(variables).any(|secret| **v == *secret),
+            Value::List(_) | Value::Map(_) => {
+                let json = value.to_json();
+                self.secret_texts(variables).any(|secret| json == secret)
+            }
+            _ => false,
+        }
     }
 
     /// `text` with every value a secure variable holds or held replaced by [`MASK`].

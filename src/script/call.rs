@@ -2,9 +2,11 @@
 //! change. Decided at load; a run binds only what the script mentions, runs it, and writes back what
 //! it changed.
 
+use super::budget::measure;
 use super::compiled::{Script, ScriptError};
 use super::convert::{from_dynamic, to_dynamic};
-use super::log;
+use super::limits::ScriptLimits;
+use super::log::{self, Log};
 use crate::expr::{Expression, Value};
 use crate::workitem::Userdata;
 use rhai::{Dynamic, Map, Scope};
@@ -44,6 +46,8 @@ pub struct ScriptCall {
     userdata: bool,
     /// The outputs it may choose, by name.
     outputs: Vec<Arc<str>>,
+    /// The limits of its engine (what it may write is checked when it ends).
+    limits: ScriptLimits,
 }
 
 /// How a run ended, when the script did not fail.
@@ -53,8 +57,10 @@ pub struct Ran {
     pub output: Option<usize>,
     /// Slots of the variables it changed, in binding order.
     pub assigned: Vec<usize>,
+    /// The user-data keys it set or added.
+    pub written: Vec<Arc<str>>,
     /// What it logged (only kept when asked).
-    pub log: Vec<String>,
+    pub log: Log,
 }
 
 /// Why a run failed.
@@ -65,7 +71,7 @@ pub enum Failed {
         /// What went wrong, where in the script.
         error: ScriptError,
         /// What the script logged before it failed (only kept when asked).
-        log: Vec<String>,
+        log: Log,
     },
     /// A property's expression failed before the script ran.
     Property {
@@ -86,21 +92,36 @@ impl ScriptCall {
             .filter(|b| script.mentions(&b.name))
             .collect();
         let userdata = script.mentions(USERDATA);
+        let limits = super::sandbox::limits_of(script.engine());
         ScriptCall {
             script,
             bindings,
             userdata,
             outputs,
+            limits,
         }
     }
 
-    /// Run the script on a workitem's variables (`slots`) and `userdata`; keep what it logs when
-    /// `keep_log`.
+    /// The slots of the flow variables the script reads and may change.
+    pub fn variables(&self) -> impl Iterator<Item = usize> + '_ {
+        self.bindings.iter().filter_map(|b| match b.bound {
+            Bound::Variable(slot) => Some(slot),
+            _ => None,
+        })
+    }
+
+    /// The limits it runs under.
+    pub fn limits(&self) -> &ScriptLimits {
+        &self.limits
+    }
+
+    /// Run the script on a workitem's variables (`slots`) and `userdata`; keep up to `log_room`
+    /// bytes of what it logs when given some.
     pub fn run(
         &self,
         slots: &mut [Value],
         userdata: &mut Userdata,
-        keep_log: bool,
+        log_room: Option<usize>,
     ) -> Result<Ran, Failed> {
         let mut scope = Scope::with_capacity(self.bindings.len() + 1);
         // What each variable held before the run, to write back only those it changed.
@@ -131,8 +152,9 @@ impl ScriptCall {
         if let Some(map) = &userdata_before {
             scope.push_dynamic(USERDATA, Dynamic::from_map(map.clone()));
         }
-        let (result, log) = log::capture(keep_log, || self.script.run(&mut scope));
+        let (result, log) = log::capture(log_room, || self.script.run(&mut scope));
         let mut assigned = Vec::new();
+        let mut written = Vec::new();
         let output = result
             .and_then(|returned| self.output(returned))
             .and_then(|output| {
@@ -142,7 +164,7 @@ impl ScriptCall {
                     userdata_before.as_ref(),
                     slots,
                     userdata,
-                    &mut assigned,
+                    (&mut assigned, &mut written),
                 )
                 .map(|()| output)
             });
@@ -150,6 +172,7 @@ impl ScriptCall {
             Ok(output) => Ok(Ran {
                 output,
                 assigned,
+                written,
                 log,
             }),
             Err(error) => Err(Failed::Script { error, log }),
@@ -164,7 +187,7 @@ impl ScriptCall {
         userdata_before: Option<&Map>,
         slots: &mut [Value],
         userdata: &mut Userdata,
-        assigned: &mut Vec<usize>,
+        (assigned, written): (&mut Vec<usize>, &mut Vec<Arc<str>>),
     ) -> Result<(), ScriptError> {
         // The bindings are the scope's first entries, in order (a script's own `let`s come after);
         // rhai lists the entries last first.
@@ -181,7 +204,7 @@ impl ScriptCall {
             }
             slots[slot] = from_dynamic(after.clone()).map_err(|kind| {
                 unlocated(format!(
-                    "the script left a {kind} in variable `{}`, which flows cannot hold",
+                    "the script left {kind} in variable `{}`, which flows cannot hold",
                     binding.name
                 ))
             })?;
@@ -191,7 +214,7 @@ impl ScriptCall {
             && let Some(after) = values.next()
             && !same_map(before, after)
         {
-            *userdata = changed_userdata(userdata, before, after.clone())?;
+            *userdata = changed_userdata(userdata, before, after.clone(), &self.limits, written)?;
         }
         Ok(())
     }
@@ -274,21 +297,53 @@ fn same_map(before: &Map, after: &Dynamic) -> bool {
 
 /// The user data after the script's changes to its map: keys keep their order, removed keys go, new
 /// keys come last (in name order, as rhai maps keep them). `userdata` is left as it was on an error.
+/// The keys set or added are pushed on `written`; how many keys it adds and how many bytes it writes
+/// are bounded by `limits`.
 fn changed_userdata(
     userdata: &Userdata,
     before: &Map,
     after: Dynamic,
+    limits: &ScriptLimits,
+    written: &mut Vec<Arc<str>>,
 ) -> Result<Userdata, ScriptError> {
     let shown = super::convert::describe(&after);
-    let Some(mut after) = after.try_cast::<Map>() else {
+    let Some(mut after) = after.flatten().try_cast::<Map>() else {
         return Err(unlocated(format!(
             "the script replaced `userdata` with {shown}; it must stay a map"
         )));
     };
+    let added = after
+        .keys()
+        .filter(|key| userdata.get(key.as_str()).is_none())
+        .count();
+    if added > limits.userdata_keys {
+        return Err(unlocated(format!(
+            "the script added {added} user-data keys; the limit is `script_limits.userdata_keys` \
+             ({})",
+            limits.userdata_keys
+        )));
+    }
+    // What it writes, as a scan counts it (a number or a bool as 8 bytes).
+    let mut bytes = 0usize;
+    for (key, value) in after.iter() {
+        let same = before
+            .get(key.as_str())
+            .is_some_and(|old| unchanged(old, value));
+        if !same {
+            bytes = bytes.saturating_add(key.len() + measure(value).bytes.max(8));
+        }
+    }
+    if bytes > limits.userdata_size {
+        return Err(unlocated(format!(
+            "the script wrote {bytes} bytes of user data; the limit is \
+             `script_limits.userdata_size` ({})",
+            limits.userdata_size
+        )));
+    }
     let convert = |key: &str, value: Dynamic| {
         from_dynamic(value).map_err(|kind| {
             unlocated(format!(
-                "the script set user data `{key}` to a {kind}, which user data cannot hold"
+                "the script set user data `{key}` to {kind}, which user data cannot hold"
             ))
         })
     };
@@ -301,12 +356,14 @@ fn changed_userdata(
         let value = if same {
             value.clone()
         } else {
+            written.push(Arc::from(key));
             convert(key, new)?
         };
         entries.push((Arc::from(key), value));
     }
     for (key, value) in after {
         let value = convert(&key, value)?;
+        written.push(Arc::from(key.as_str()));
         entries.push((Arc::from(key.as_str()), value));
     }
     Ok(entries.into_iter().collect())

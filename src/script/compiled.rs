@@ -1,6 +1,8 @@
 //! A compiled script: rhai source compiled once, at flow load, against the names it may use; run once
 //! per workitem on its flow's sandboxed engine.
 
+use super::budget::{self, Stop};
+use super::limits::MAX_NESTING;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, ParseError, Position, Scope};
 use std::collections::HashSet;
 use std::fmt;
@@ -92,19 +94,56 @@ impl Script {
         self.words.contains(name)
     }
 
-    /// Run the script's statements with `scope`; its value is the last statement's.
+    /// `text` with every word that is not in the script's source replaced by `mask`: what a script
+    /// that read a secret may show of its own text (`bad token` in `throw `bad token ${t}``), and
+    /// nothing it computed.
+    pub fn own_words_only(&self, text: &str, mask: &str) -> String {
+        let mut shown = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, shown: &mut String| {
+            if !word.is_empty() {
+                shown.push_str(if self.words.contains(word.as_str()) {
+                    word
+                } else {
+                    mask
+                });
+                word.clear();
+            }
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut shown);
+                shown.push(c);
+            }
+        }
+        flush(&mut word, &mut shown);
+        shown
+    }
+
+    /// Run the script's statements with `scope`; its value is the last statement's. The call is
+    /// budgeted ([`budget::Call`]), and a panic inside it (a bug of routeflow's or rhai's) is caught
+    /// and told as an error of this call, without a line.
     pub fn run(&self, scope: &mut Scope) -> Result<Dynamic, ScriptError> {
-        self.engine
-            .eval_ast_with_scope::<Dynamic>(scope, &self.ast)
-            .map_err(|error| self.eval_error(*error))
+        let _budget = budget::Call::start();
+        contained(|| {
+            self.engine
+                .eval_ast_with_scope::<Dynamic>(scope, &self.ast)
+                .map_err(|error| self.eval_error(*error))
+        })
     }
 
     /// Call the script's function `name` (no arguments) without running its statements.
     pub fn call(&self, name: &str) -> Result<Dynamic, ScriptError> {
         let options = rhai::CallFnOptions::new().eval_ast(false);
-        self.engine
-            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, name, ())
-            .map_err(|error| self.eval_error(*error))
+        let mut scope = Scope::new();
+        let _budget = budget::Call::start();
+        contained(|| {
+            self.engine
+                .call_fn_with_options::<Dynamic>(options, &mut scope, &self.ast, name, ())
+                .map_err(|error| self.eval_error(*error))
+        })
     }
 
     /// A run-time error in one line, located at its innermost position, with the limit that stopped
@@ -143,20 +182,84 @@ impl Script {
                     engine.max_array_size()
                 ),
             },
+            EvalAltResult::ErrorTerminated(token, _) if token.is::<Stop>() => {
+                match token.clone().cast::<Stop>() {
+                    Stop::Operations => format!(
+                        "the script ran more than {} operations (an endless loop?); the limit is \
+                         `script_limits.operations`",
+                        engine.max_operations()
+                    ),
+                    Stop::Time(ms) => format!(
+                        "the script ran longer than {ms} ms; the limit is `script_limits.time_ms`"
+                    ),
+                    Stop::Memory(bytes) => format!(
+                        "the script held more than {bytes} bytes of data; the limit is \
+                         `script_limits.memory`"
+                    ),
+                    Stop::Nesting => format!(
+                        "a value nested more than {MAX_NESTING} deep (arrays and maps in one \
+                         another); flows hold at most {MAX_NESTING} levels"
+                    ),
+                }
+            }
             EvalAltResult::ErrorRuntime(value, _) if value.is::<super::sandbox::HostError>() => {
                 value.clone().cast::<super::sandbox::HostError>().0
             }
             EvalAltResult::ErrorRuntime(value, _) => match value.clone().into_string() {
                 Ok(text) => format!("the script threw: {text}"),
-                Err(_) => format!("the script threw: {value}"),
+                Err(_) => format!("the script threw {}", super::convert::describe(value)),
             },
-            other => other.to_string(),
+            other => flow_words(&other.to_string()),
         };
         if let Some(innermost) = functions.last() {
             message.push_str(&format!(" (in function `{innermost}`)"));
         }
         located(position, one_line(&message))
     }
+}
+
+/// Run `f`, telling a panic inside it as an error without a line: the last line of defence, so that
+/// a bug in rhai or in routeflow's natives fails one call, not the process.
+fn contained(f: impl FnOnce() -> Result<Dynamic, ScriptError>) -> Result<Dynamic, ScriptError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(ScriptError {
+            line: 0,
+            col: 0,
+            message: one_line(&format!(
+                "the script engine failed inside this call ({what}): a bug in routeflow or rhai, \
+                 please report it"
+            )),
+            undeclared: None,
+        })
+    })
+}
+
+/// `message` (one of rhai's) with rhai's Rust type names put in the flow author's words.
+pub fn flow_words(message: &str) -> String {
+    const WORDS: [(&str, &str); 12] = [
+        ("&str | ImmutableString | String", "string"),
+        ("core::ops::range::RangeInclusive<i64>", "range"),
+        ("core::ops::range::Range<i64>", "range"),
+        ("rhai::types::fn_ptr::FnPtr", "Fn"),
+        ("rhai::FnPtr", "Fn"),
+        ("ImmutableString", "string"),
+        ("rhai::Array", "array"),
+        ("rhai::Map", "map"),
+        ("i64", "integer"),
+        ("f64", "float"),
+        ("(shared)", ""),
+        ("<shared>", ""),
+    ];
+    let mut text = message.to_owned();
+    for (rhai, flow) in WORDS {
+        text = text.replace(rhai, flow);
+    }
+    text
 }
 
 fn parse_error(error: &ParseError) -> ScriptError {
@@ -254,7 +357,29 @@ pub fn literal_lookups(source: &str) -> Vec<(String, crate::diagnostic::Span)> {
 
 #[cfg(test)]
 mod tests {
-    use super::literal_lookups;
+    use super::{contained, flow_words, literal_lookups};
+
+    #[test]
+    fn a_panic_inside_a_call_is_an_error_of_that_call() {
+        let error = contained(|| panic!("index out of bounds")).unwrap_err();
+        assert_eq!(error.line, 0);
+        assert_eq!(
+            error.message,
+            "the script engine failed inside this call (index out of bounds): a bug in routeflow or rhai, please report it"
+        );
+    }
+
+    #[test]
+    fn rhai_type_names_are_put_in_the_flows_words() {
+        assert_eq!(
+            flow_words("Function not found: - (&str | ImmutableString | String, i64)"),
+            "Function not found: - (string, integer)"
+        );
+        assert_eq!(
+            flow_words("Cannot iterate core::ops::range::Range<i64> (shared)"),
+            "Cannot iterate range "
+        );
+    }
 
     #[test]
     fn literal_table_names_are_found_with_their_place() {

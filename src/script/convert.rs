@@ -3,6 +3,7 @@
 //! Whole numbers cross as rhai integers (so that `count == 1`, indexing and ranges work as a rhai
 //! developer expects), other numbers as floats; rhai integers and floats both come back as numbers.
 
+use super::limits::MAX_NESTING;
 use crate::expr::Value;
 use rhai::{Array, Dynamic, ImmutableString, Map};
 use std::collections::BTreeMap;
@@ -36,9 +37,20 @@ pub fn to_dynamic(value: &Value) -> Dynamic {
     }
 }
 
-/// `value` back as the flow sees it; `Err` names a rhai type flows cannot hold (a function pointer,
-/// a range…).
+/// `value` back as the flow sees it; `Err` says, as a noun in the flow author's words, what flows
+/// cannot hold in it (`a function pointer`, `a range`, `a value nested more than 128 deep`).
 pub fn from_dynamic(value: Dynamic) -> Result<Value, String> {
+    from_nested(value, 0)
+}
+
+fn from_nested(value: Dynamic, depth: usize) -> Result<Value, String> {
+    // Nesting is bounded here, not only where the script ran: a flow value is converted, dropped and
+    // written out recursively, so it must stay as shallow as a JSON input may be.
+    if depth > MAX_NESTING {
+        return Err(format!("a value nested more than {MAX_NESTING} deep"));
+    }
+    // A variable a closure captured is shared: what counts is what it holds.
+    let value = value.flatten();
     if value.is_unit() {
         return Ok(Value::Null);
     }
@@ -55,14 +67,14 @@ pub fn from_dynamic(value: Dynamic) -> Result<Value, String> {
         return Ok(Value::string(c.to_string()));
     }
     if value.is_string() {
-        let s = value.into_immutable_string().map_err(|t| t.to_owned())?;
+        let s = value.into_immutable_string().map_err(kind_named)?;
         return Ok(Value::string(s.as_str()));
     }
     if value.is_array() {
-        let items: Array = value.into_array().map_err(|t| t.to_owned())?;
+        let items: Array = value.into_array().map_err(kind_named)?;
         let items = items
             .into_iter()
-            .map(from_dynamic)
+            .map(|item| from_nested(item, depth + 1))
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(Value::List(items.into()));
     }
@@ -70,7 +82,7 @@ pub fn from_dynamic(value: Dynamic) -> Result<Value, String> {
         let entries = value.cast::<Map>();
         let mut map = BTreeMap::new();
         for (k, v) in entries {
-            map.insert(Arc::from(k.as_str()), from_dynamic(v)?);
+            map.insert(Arc::from(k.as_str()), from_nested(v, depth + 1)?);
         }
         return Ok(Value::Map(Arc::new(map)));
     }
@@ -80,25 +92,64 @@ pub fn from_dynamic(value: Dynamic) -> Result<Value, String> {
             bytes.into_iter().map(|b| Value::Number(b.into())).collect(),
         )));
     }
-    Err(value.type_name().to_owned())
+    Err(kind(&value))
+}
+
+/// What kind of value `value` is, as a noun in the flow author's words (`a string`, `a function
+/// pointer`), never rhai's Rust type names.
+pub fn kind(value: &Dynamic) -> String {
+    if value.is_shared() {
+        return kind(&value.clone().flatten());
+    }
+    kind_named(value.type_name())
+}
+
+/// [`kind`] of rhai's type name `name`.
+fn kind_named(name: &str) -> String {
+    let noun = match name {
+        "()" => "nothing (`()`)",
+        "bool" => "a bool",
+        "i64" | "i32" | "u64" | "u32" | "u16" | "u8" | "i16" | "i8" | "u128" | "i128" => {
+            "an integer"
+        }
+        "f64" | "f32" => "a float",
+        "char" => "a character",
+        "string" | "&str" | "ImmutableString" => "a string",
+        "array" => "an array",
+        "map" => "a map",
+        "blob" => "a byte buffer (blob)",
+        "Fn" => "a function pointer",
+        "range" | "range=" => "a range",
+        "timestamp" => "a timestamp",
+        other if other.contains("Range") => "a range",
+        other if other.contains("FnPtr") => "a function pointer",
+        _ => "a value of a kind flows do not know",
+    };
+    noun.to_owned()
 }
 
 /// `value` in a message: its kind in the flow's words, and the value when it is short.
 pub fn describe(value: &Dynamic) -> String {
+    if value.is_shared() {
+        return describe(&value.clone().flatten());
+    }
     if value.is_int() || value.is_float() {
         format!("the number {value}")
     } else if value.is_bool() {
         format!("`{value}`")
     } else if value.is_string() {
-        format!("the string \"{value}\"")
-    } else if value.is_array() {
-        "an array".to_owned()
-    } else if value.is_map() {
-        "a map".to_owned()
-    } else if value.is_unit() {
-        "nothing (`()`)".to_owned()
+        let text = value.to_string();
+        if text.len() <= 64 {
+            format!("the string {text:?}")
+        } else {
+            let cut = (0..=60)
+                .rev()
+                .find(|&at| text.is_char_boundary(at))
+                .unwrap_or(0);
+            format!("the string {:?}… ({} bytes)", &text[..cut], text.len())
+        }
     } else {
-        format!("a {}", value.type_name())
+        kind(value)
     }
 }
 
@@ -146,8 +197,26 @@ mod tests {
     }
 
     #[test]
+    fn a_range_is_refused_in_the_flows_words() {
+        let range = Dynamic::from(0_i64..3);
+        assert_eq!(from_dynamic(range).unwrap_err(), "a range");
+    }
+
+    #[test]
+    fn a_value_nested_deeper_than_json_is_refused() {
+        let mut value = Dynamic::UNIT;
+        for _ in 0..1_000 {
+            value = Dynamic::from_array(vec![value]);
+        }
+        assert_eq!(
+            from_dynamic(value).unwrap_err(),
+            "a value nested more than 128 deep"
+        );
+    }
+
+    #[test]
     fn a_function_pointer_is_refused_by_name() {
         let pointer = Dynamic::from(rhai::FnPtr::new("f").expect("a valid name"));
-        assert_eq!(from_dynamic(pointer).unwrap_err(), "Fn");
+        assert_eq!(from_dynamic(pointer).unwrap_err(), "a function pointer");
     }
 }

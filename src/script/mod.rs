@@ -6,11 +6,13 @@
 //! and user data the script mentions, runs it, and writes back what it may change ([`call`]).
 
 pub mod block_type;
+pub mod budget;
 pub mod call;
 mod compiled;
 pub mod convert;
 pub mod limits;
 pub mod log;
+mod natives;
 pub mod sandbox;
 
 pub use block_type::{BlockType, Property, PropertyKind};

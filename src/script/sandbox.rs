@@ -1,20 +1,57 @@
 //! The sandboxed rhai engine a flow's scripts run on.
 //!
-//! Built from `Engine::new_raw` plus rhai's standard package (shared by every flow, built once): no
-//! file, network or process access (routeflow builds rhai without modules and without time), no
-//! `eval`, and every limit of [`ScriptLimits`] set. A flow's engine also knows its data tables, for
-//! `lookup`.
+//! Built from `Engine::new_raw` plus the rhai packages listed below, each reviewed (shared by every
+//! flow, built once): no file, network or process access (routeflow builds rhai without modules and
+//! without time), no `eval`, and every limit of [`ScriptLimits`] set. Native functions whose work
+//! grows with their input are either bounded by the size limits (rhai checks every value a function
+//! returns) or replaced by a charged or checked version ([`super::natives`]). A flow's engine also
+//! knows its data tables, for `lookup`.
+//!
+//! The review, package by package:
+//!
+//! | package | what | verdict |
+//! |---|---|---|
+//! | `ArithmeticPackage`, `LogicPackage` | `+ - * / % **`, comparisons, `min`/`max` on numbers | constant cost, overflow is an error |
+//! | `BasicMathPackage` | `floor`, `round`, `sqrt`, `parse_int`, `to_float`… | constant cost (parsing: bounded by `string_size`) |
+//! | `BasicStringPackage` | `print`, `debug`, `to_string` of each type | arrays and maps: charged per item (natives) |
+//! | `MoreStringPackage` | `len`, `trim`, `to_upper`, `contains`, `sub_string`, `split`, `replace`, `pad`… | linear in a string of at most `string_size` bytes; every result size-checked by rhai; `pad` checks its length first |
+//! | `BasicArrayPackage` | `push`, `insert`, `contains`, `index_of`, `sort`, `map`, `filter`… | `pad` replaced (its check overflowed: abort); `sort`, `order` charged; comparisons (`contains`, `index_of`, `dedup`, `==`) charged per item through `==`; closures (`map`, `filter`, `sort_by`…) count their own operations |
+//! | `BasicMapPackage` | `len`, `keys`, `values`, `mixin`, `remove`… | `keys`, `values` charged per entry; merges size-checked by rhai |
+//! | `BasicIteratorPackage` | `range`, `chars`, `bits` | lazy: one operation per step |
+//! | `BasicFnPackage` | a function pointer's `name`, `is_anonymous` | constant cost |
+//!
+//! Left out: `LanguageCorePackage` (`sleep` blocks the thread and panics on `sleep(1e300)`; `exit`,
+//! `take`, tags, `parse_json`, reflection), `BasicTimePackage` (clocks), `BasicBlobPackage` (byte
+//! buffers: routeflow has none to give), `BitFieldPackage` (not routing logic), `DebuggingPackage`.
 
+use super::budget;
 use super::limits::ScriptLimits;
 use super::log;
 use crate::table::DataTable;
-use rhai::packages::{Package, StandardPackage};
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext};
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage,
+    BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
+};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, Module, NativeCallContext,
+};
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-/// rhai's standard library (strings, arrays, maps, maths), built once and shared by every engine.
-static STANDARD: LazyLock<StandardPackage> = LazyLock::new(StandardPackage::new);
+/// The reviewed packages (see the table above), built once and shared by every engine.
+static PACKAGES: LazyLock<Vec<Arc<Module>>> = LazyLock::new(|| {
+    vec![
+        ArithmeticPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicFnPackage::new().as_shared_module(),
+    ]
+});
 
 /// The engine that reads custom block types' declarations (`fn block_type()`): sandboxed with the
 /// default limits, not strict (a declaration is read before its body's names are known), no tables.
@@ -25,6 +62,15 @@ pub fn declaration_engine() -> Arc<Engine> {
         Arc::new(engine)
     });
     ENGINE.clone()
+}
+
+/// The limits `engine` was made with (the defaults for an engine not made here).
+pub fn limits_of(engine: &Engine) -> ScriptLimits {
+    engine
+        .default_tag()
+        .clone()
+        .try_cast::<ScriptLimits>()
+        .unwrap_or_default()
 }
 
 /// An error of a function routeflow gives scripts (`lookup`), told apart from what a script throws.
@@ -51,7 +97,9 @@ pub fn engine(limits: &ScriptLimits, tables: &[Arc<DataTable>]) -> Engine {
 
 fn sandboxed(limits: &ScriptLimits) -> Engine {
     let mut engine = Engine::new_raw();
-    engine.register_global_module(STANDARD.as_shared_module());
+    for package in PACKAGES.iter() {
+        engine.register_global_module(package.clone());
+    }
     // An undeclared variable is a compile error (with its line), not a surprise at run time.
     engine.set_strict_variables(true);
     // `eval` would compile code per run, outside the load-time checks.
@@ -63,10 +111,36 @@ fn sandboxed(limits: &ScriptLimits) -> Engine {
         .set_max_string_size(limits.string_size)
         .set_max_array_size(limits.array_size)
         .set_max_map_size(limits.map_size);
+    // The limits ride with the engine, for what a call checks after it ran (`limits_of`).
+    engine.set_default_tag(Dynamic::from(*limits));
+    let budget_limits = *limits;
+    engine.on_progress(move |operations| budget::progress(operations, &budget_limits));
+    let scan_limits = *limits;
+    // `on_var` is marked volatile by rhai (not deprecated): it is the one hook that sees a call's
+    // variables while it runs.
+    #[allow(deprecated)]
+    engine.on_var(move |_, _, context| {
+        budget::scan(context.scope(), &scan_limits)?;
+        Ok(None)
+    });
+    super::natives::register(&mut engine);
     engine.on_print(log::write);
     engine.on_debug(|text, _, _| log::write(text));
-    engine.register_fn("log", |message: &str| log::write(message));
-    engine.register_fn("log", |message: Dynamic| log::write(&message.to_string()));
+    engine.register_fn("log", |context: NativeCallContext, message: &str| {
+        budget::charge(
+            message.len() / super::natives::BYTES_PER_OPERATION,
+            context.engine().max_operations(),
+        )?;
+        log::write(message);
+        Ok::<(), Box<EvalAltResult>>(())
+    });
+    engine.register_fn("log", |context: NativeCallContext, message: Dynamic| {
+        super::natives::charge_log(&context, &message)?;
+        if log::keeping() {
+            log::write(&message.to_string());
+        }
+        Ok::<(), Box<EvalAltResult>>(())
+    });
     engine
 }
 

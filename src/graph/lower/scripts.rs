@@ -27,6 +27,11 @@ impl Lowering<'_> {
             ("string_size", def.string_size),
             ("array_size", def.array_size),
             ("map_size", def.map_size),
+            ("memory", def.memory),
+            ("time_ms", def.time_ms),
+            ("log_size", def.log_size),
+            ("userdata_keys", def.userdata_keys),
+            ("userdata_size", def.userdata_size),
         ];
         for (key, value) in given {
             let Some(value) = value else { continue };
