@@ -293,3 +293,78 @@ fn run_time_errors_name_their_expression_and_the_values_origin_and_traces_name_b
          and number: `minutes` is the string \"two\" (read from column `Value` of table `TIERS`)"
     );
 }
+
+/// `--summary` carries the facts the text summary shows (the first error too), `--service-level` sets
+/// the thresholds of both, and a replay in which every workitem ended in an error exits 1.
+#[test]
+fn summary_json_service_levels_and_a_replay_of_only_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.json");
+    let output = routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        "tests/replay_cases/workitems.jsonl",
+        "--service-level",
+        "5, 300",
+        "--summary",
+        summary.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("service level (routed within): 5 s ") && stderr.contains(", 300 s "),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let levels: Vec<&String> = json["service_level"].as_object().unwrap().keys().collect();
+    assert_eq!(levels, ["300", "5"], "{json}");
+    assert!(json.get("first_error").is_some(), "{json}");
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "not json\n{\"userdata\":{}}\n").unwrap();
+    let output = routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        bad.to_str().unwrap(),
+        "--summary",
+        summary.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.ends_with(
+            "error: every workitem ended with an `error` outcome: nothing ran through the flow\n"
+        ),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert!(
+        json["first_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 1: "),
+        "{json}"
+    );
+    // Both lines still have their outcome.
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
+
+    let output = routeflow(&[
+        "replay",
+        "flows/gtr_sample.yaml",
+        "--center",
+        "flows/center.yaml",
+        "--workitems",
+        bad.to_str().unwrap(),
+        "--service-level",
+        "20,soon",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`soon` is not a number of seconds"));
+}

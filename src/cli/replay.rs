@@ -35,6 +35,27 @@ pub struct ReplayArgs {
     /// Write the summary as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
+    /// The service level's thresholds: the share of workitems routed within each of these seconds.
+    #[arg(long = "service-level", value_name = "S,S,...", value_parser = parse_levels, default_value = "20,60,120")]
+    service_levels: Levels,
+}
+
+/// `--service-level` thresholds, in seconds.
+#[derive(Clone, Debug)]
+struct Levels(Vec<f64>);
+
+fn parse_levels(text: &str) -> Result<Levels, String> {
+    let levels = text
+        .split(',')
+        .map(|part| match part.trim().parse::<f64>() {
+            Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+            _ => Err(format!(
+                "`{}` is not a number of seconds (0 or more); give them separated by commas, e.g. 20,60,120",
+                part.trim()
+            )),
+        })
+        .collect::<Result<Vec<f64>, String>>()?;
+    Ok(Levels(levels))
 }
 
 /// Run `replay`.
@@ -75,7 +96,7 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         bar
     });
     let mut reader = WorkitemReader::new(input);
-    let mut summary = Summary::default();
+    let mut summary = Summary::with_service_levels(&args.service_levels.0);
     let mut line = String::with_capacity(512);
     let mut write_error = None;
     let mut written: u64 = 0;
@@ -122,6 +143,14 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         if let Err(error) = std::fs::write(path, summary.to_json()) {
             return fail(format!("{}: {error}", path.display()));
         }
+    }
+    // A replay in which nothing ran through the flow (a wrong file, every line bad) is a failure.
+    if summary.all_errors() {
+        let _ = writeln!(
+            stderr,
+            "error: every workitem ended with an `error` outcome: nothing ran through the flow"
+        );
+        return ExitCode::from(EXIT_INVALID);
     }
     ExitCode::SUCCESS
 }

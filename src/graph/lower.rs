@@ -325,14 +325,26 @@ impl Lowering<'_> {
             let bytes = match std::fs::read(&path) {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    self.push(
-                        Diagnostic::error(
+                    let diagnostic = match replaced.contains_key(&declared.name) {
+                        false => Diagnostic::error(
                             Span::default(),
                             format!("cannot read table file `{}`: {error}", path.display()),
                         )
                         .with_help("the path is relative to the flow file"),
-                        Anchor::Value(declared.path.key("file")),
-                    );
+                        true => Diagnostic::error(
+                            Span::default(),
+                            format!(
+                                "cannot read `{}`, the file given to replace table `{}`: {error}",
+                                path.display(),
+                                declared.name,
+                            ),
+                        )
+                        .with_help(
+                            "a replacement's path is relative to where it is given: the working \
+                             directory for `--table`, the suite file for a suite's `tables:`",
+                        ),
+                    };
+                    self.push(diagnostic, Anchor::Value(declared.path.key("file")));
                     continue;
                 }
             };
@@ -922,8 +934,9 @@ impl Lowering<'_> {
         path: &YamlPath,
         id: &str,
     ) -> Option<Route> {
+        let acknowledged = self.acknowledged(def, path, id);
         let target = self.route_target(def, path, id);
-        let timeout = self.route_timeout(def, path, id);
+        let timeout = self.route_timeout(def, path, id, &acknowledged);
         let priority = self.route_priority(def, path, id);
         Some(Route {
             target: target?,
@@ -1034,11 +1047,44 @@ impl Lowering<'_> {
         Some(target)
     }
 
+    /// The warnings a Route block acknowledges; an unknown name is an error.
+    fn acknowledged(
+        &mut self,
+        def: &crate::model::types::RouteDef,
+        path: &YamlPath,
+        id: &str,
+    ) -> Vec<String> {
+        use crate::model::types::ROUTE_ACKNOWLEDGEABLE;
+        let mut names = Vec::new();
+        for (i, name) in def.acknowledge.iter().flatten().enumerate() {
+            let name = name.as_str();
+            if ROUTE_ACKNOWLEDGEABLE.contains(&name) {
+                names.push(name.to_owned());
+                continue;
+            }
+            let mut diagnostic = Diagnostic::error(
+                Span::default(),
+                format!("`{name}` is not a warning a Route block can acknowledge"),
+            )
+            .in_block(id)
+            .with_help(format!(
+                "it can acknowledge: {}",
+                ROUTE_ACKNOWLEDGEABLE.join(", ")
+            ));
+            if let Some(close) = closest(name, ROUTE_ACKNOWLEDGEABLE) {
+                diagnostic = diagnostic.with_label(format!("did you mean `{close}`?"));
+            }
+            self.push(diagnostic, Anchor::Value(path.key("acknowledge").index(i)));
+        }
+        names
+    }
+
     fn route_timeout(
         &mut self,
         def: &crate::model::types::RouteDef,
         path: &YamlPath,
         id: &str,
+        acknowledged: &[String],
     ) -> Option<Expression> {
         let timeout_text = def.timeout.clone().unwrap_or(Text("120".into()));
         let timeout_path = path.key("timeout");
@@ -1046,7 +1092,8 @@ impl Lowering<'_> {
         if let Some(constant) = timeout.constant() {
             match constant.as_number() {
                 Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-                    if seconds < DEFAULT_TIMEOUT_S {
+                    let accepted = acknowledged.iter().any(|name| name == "short_timeout");
+                    if seconds < DEFAULT_TIMEOUT_S && !accepted {
                         self.push(
                             Diagnostic::warning(
                                 Span::default(),
@@ -1056,7 +1103,10 @@ impl Lowering<'_> {
                                 ),
                             )
                             .in_block(id)
-                            .with_help("Genesys does not recommend timeouts below 120 seconds"),
+                            .with_help(
+                                "Genesys does not recommend timeouts below 120 seconds; if it is \
+                                 meant, say so on the block: `acknowledge: [short_timeout]`",
+                            ),
                             Anchor::Value(timeout_path),
                         );
                     }

@@ -286,7 +286,14 @@ pub struct RouteDef {
     /// Overrides the workitem's priority (an expression).
     #[serde(default)]
     pub priority: Option<Text>,
+    /// Warnings the author accepts for this block, so that `check` stops repeating them:
+    /// `short_timeout` (a literal timeout below 120 s).
+    #[serde(default)]
+    pub acknowledge: Option<Vec<Text>>,
 }
+
+/// The warnings a Route block can acknowledge.
+pub const ROUTE_ACKNOWLEDGEABLE: [&str; 1] = ["short_timeout"];
 
 /// A Route target: exactly one of these, each an expression.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,21 +5,52 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-/// The thresholds of the service level, in seconds.
+/// The thresholds of the service level unless told otherwise (`--service-level`), in seconds.
 pub const SERVICE_LEVELS_S: [f64; 3] = [20.0, 60.0, 120.0];
 
 /// Running totals over outcomes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Summary {
     counts: [usize; 4],
     by_block: BTreeMap<Arc<str>, usize>,
     waits: Vec<f64>,
-    within: [usize; 3],
+    /// The service level's thresholds, ascending, and how many routed workitems waited at most each.
+    levels: Vec<f64>,
+    within: Vec<usize>,
     first_error: Option<String>,
     warnings: usize,
 }
 
+impl Default for Summary {
+    fn default() -> Summary {
+        Summary::with_service_levels(&SERVICE_LEVELS_S)
+    }
+}
+
 impl Summary {
+    /// An empty summary whose service level counts the routed workitems that waited at most each of
+    /// `levels_s` (sorted here; duplicates dropped).
+    pub fn with_service_levels(levels_s: &[f64]) -> Summary {
+        let mut levels = levels_s.to_vec();
+        levels.sort_by(f64::total_cmp);
+        levels.dedup();
+        Summary {
+            counts: [0; 4],
+            by_block: BTreeMap::new(),
+            waits: Vec::new(),
+            within: vec![0; levels.len()],
+            levels,
+            first_error: None,
+            warnings: 0,
+        }
+    }
+
+    /// Whether every workitem counted ended in an error (and there was at least one): the replay
+    /// then exits 1, as nothing ran through the flow.
+    pub fn all_errors(&self) -> bool {
+        self.total() > 0 && self.count(Kind::Error) == self.total()
+    }
+
     /// Count one outcome.
     pub fn add(&mut self, outcome: &Outcome) {
         self.counts[outcome.kind as usize] += 1;
@@ -31,7 +62,7 @@ impl Summary {
                 }
                 if let Some(wait) = outcome.wait_s {
                     self.waits.push(wait);
-                    for (i, &level) in SERVICE_LEVELS_S.iter().enumerate() {
+                    for (i, &level) in self.levels.iter().enumerate() {
                         if wait <= level {
                             self.within[i] += 1;
                         }
@@ -75,14 +106,13 @@ impl Summary {
         [50u8, 90, 99].map(|p| (p, Summary::percentile(&sorted, f64::from(p))))
     }
 
-    fn service_levels(&self) -> [(f64, Option<f64>); 3] {
+    fn service_levels(&self) -> Vec<(f64, Option<f64>)> {
         let offered = self.offered();
-        std::array::from_fn(|i| {
-            (
-                SERVICE_LEVELS_S[i],
-                (offered > 0).then(|| self.within[i] as f64 / offered as f64),
-            )
-        })
+        self.levels
+            .iter()
+            .zip(&self.within)
+            .map(|(&level, &within)| (level, (offered > 0).then(|| within as f64 / offered as f64)))
+            .collect()
     }
 
     /// The summary as a JSON object (what `--summary FILE` writes).
@@ -102,7 +132,7 @@ impl Summary {
         }
         let mut levels = serde_json::Map::new();
         for (level, share) in self.service_levels() {
-            levels.insert(format!("{level}"), share.into());
+            levels.insert(crate::expr::js::number::to_string(level), share.into());
         }
         let json = serde_json::json!({
             "workitems": self.total(),
@@ -111,6 +141,7 @@ impl Summary {
             "wait_s": waits,
             "service_level": levels,
             "warnings": self.warnings,
+            "first_error": self.first_error,
         });
         let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
         text.push('\n');
@@ -145,7 +176,8 @@ impl Summary {
             .iter()
             .map(|(level, v)| {
                 format!(
-                    "{level} s {}",
+                    "{} s {}",
+                    crate::expr::js::number::to_string(*level),
                     v.map_or("-".to_owned(), |v| format!("{:.1}%", v * 100.0))
                 )
             })
