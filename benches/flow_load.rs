@@ -1,5 +1,6 @@
 //! Load and check a generated 10,000-block flow (SPEC §7: ≤ 50 ms), against parsing the same YAML into
-//! a plain `serde_yaml::Value` in the same run (the baseline: what any YAML-based tool pays).
+//! a plain `serde_yaml::Value` in the same run (the baseline: what any YAML-based tool pays), and against
+//! routeflow's own YAML reader doing the same.
 //!
 //! `cargo bench --bench flow_load`
 
@@ -91,6 +92,12 @@ fn load(c: &mut Criterion) {
             serde_yaml::from_str::<serde_yaml::Value>(black_box(
                 &std::fs::read_to_string(&path).unwrap(),
             ))
+        })
+    });
+    // What routeflow's own reader (saphyr-parser, no recursion, issue 13) takes for the same step.
+    group.bench_function("routeflow_yaml_to_value", |b| {
+        b.iter(|| {
+            routeflow::model::yaml::parse(black_box(&std::fs::read_to_string(&path).unwrap()))
         })
     });
     group.finish();

@@ -364,7 +364,8 @@ fn syntax_error(file: &SourceFile, at: usize, info: &str) -> Diagnostic {
     {
         Some(
             "check this line's indentation: the keys of one mapping start in the same column, \
-             and so do the `- ` items of one list",
+             and so do the `- ` items of one list; a line that goes on with a `[…]`, a `{…}` or a \
+             quoted value is indented more than the key or `- ` it belongs to",
         )
     } else if info.contains("flow mapping") {
         Some("a `{` is not closed by a `}`, or two entries lack the `,` between them")
