@@ -262,3 +262,44 @@ fn a_flow_too_big_to_lay_out_is_drawn_as_text_and_refused_as_svg() {
         assert!(text.contains("a500"), "{format}");
     }
 }
+
+/// layout-rs's time grows exponentially with a chain of Segmentations and steeply with long edges
+/// (the `routed` edges of a Route chain): such flows are refused at once, however few their blocks.
+#[test]
+fn flows_too_branched_for_the_svg_layout_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut segmentations =
+        String::from("application: s\nvariables:\n  v: {}\nphases:\n  initialize:\n");
+    for i in 0..24 {
+        segmentations.push_str(&format!(
+            "    - id: s{i}\n      type: segmentation\n      branches:\n        - when: \"v == '{i}'\"\n          blocks:\n            - {{ id: a{i}, type: assign, variable: v, value: \"'x'\" }}\n"
+        ));
+    }
+    let mut routes = String::from("application: r\nphases:\n  assisted_service:\n");
+    for i in 0..80 {
+        routes.push_str(&format!(
+            "    - {{ id: r{i}, type: route, target: {{ agent_group: \"'g'\" }} }}\n"
+        ));
+    }
+    for (name, flow) in [
+        ("segmentations.yaml", segmentations),
+        ("routes.yaml", routes),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, flow).unwrap();
+        let started = std::time::Instant::now();
+        let output = routeflow(&["render", path.to_str().unwrap(), "--format", "svg"]);
+        // A hang detector, not a timing test: the layout took 43 s and 23 s on these.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{name}"
+        );
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("too branched for the SVG layout"),
+            "{name}"
+        );
+        let dot = routeflow(&["render", path.to_str().unwrap(), "--format", "dot"]);
+        assert!(dot.status.success(), "{name}");
+    }
+}

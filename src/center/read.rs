@@ -77,8 +77,7 @@ pub(super) fn read(file: &SourceFile) -> (Option<Center>, Vec<Diagnostic>) {
 }
 
 fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
-    let text = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
-    let root: Node = match crate::model::yaml::parse(text) {
+    let root: Node = match crate::model::yaml::parse(file.text()) {
         Ok(root) => root,
         Err(error) => {
             syntax_problems(file, &error, problems);
@@ -167,7 +166,7 @@ fn syntax_problems(file: &SourceFile, error: &YamlError, problems: &mut Problems
         }
         return;
     }
-    let at = file.offset(error.line, error.col);
+    let at = error.offset(file.text());
     problems.push(
         Diagnostic::error(Span::new(at, at), format!("YAML: {}", error.message))
             .with_help(SYNTAX_HELP),

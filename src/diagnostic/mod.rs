@@ -14,15 +14,26 @@ pub use span::{LineCol, SourceFile, Span};
 /// `text` with its control characters escaped (`\n`, `\t`, `\u{1b}`): names quoted from a file may
 /// hold line breaks, and a diagnostic's parts each stay on one line.
 pub fn one_line(text: &str) -> String {
-    if !text.contains(char::is_control) {
+    if !text.contains(is_hidden) {
         return text.to_owned();
     }
     text.chars()
-        .map(|c| match c.is_control() {
+        .map(|c| match is_hidden(c) {
             true => c.escape_default().to_string(),
             false => c.to_string(),
         })
         .collect()
+}
+
+/// Whether `c` would move the cursor, ring a bell, reorder the line around it (bidirectional
+/// controls: "Trojan Source") or vanish (a byte order mark) if printed: such characters are shown
+/// escaped in diagnostics.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+        )
 }
 
 /// `n` and `word`, in the plural unless `n` is 1: "1 error", "3 errors".

@@ -116,11 +116,7 @@ fn snippet(line: &str, from: usize, to: usize) -> (String, usize, usize) {
 fn shown_char(c: char) -> String {
     match c {
         '\t' => TAB.to_owned(),
-        c if c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-        {
-            format!("\\u{{{:x}}}", c as u32)
-        }
+        c if super::is_hidden(c) => format!("\\u{{{:x}}}", c as u32),
         c => c.to_string(),
     }
 }

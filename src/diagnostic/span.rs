@@ -74,8 +74,15 @@ impl SourceFile {
     /// Index `text` under `name` (a path, or a pseudo-name such as `<expr>`).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
+        // Lines end at `\n`, `\r\n`, or a lone `\r` (as YAML reads them; one that ends the text starts
+        // no line).
+        let bytes = text.as_bytes();
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| match b {
+                b'\n' => Some(i + 1),
+                b'\r' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => Some(i + 1),
+                _ => None,
+            }))
             .collect();
         SourceFile {
             name: name.into(),

@@ -331,8 +331,7 @@ pub fn read(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
 }
 
 fn read_pass(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
-    let text = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
-    let root: Node = match super::yaml::parse(text) {
+    let root: Node = match super::yaml::parse(file.text()) {
         Ok(root) => root,
         Err(error) => {
             // Prefer the index's diagnosis: it names duplicate keys, merge keys and extra documents, and
@@ -343,7 +342,7 @@ fn read_pass(file: &SourceFile, problems: &mut Problems) -> Option<FlowDoc> {
                     problems.push(problem.clone(), Anchor::At(problem.span));
                 }
             } else {
-                let at = file.offset(error.line, error.col);
+                let at = error.offset(file.text());
                 problems.push(
                     Diagnostic::error(Span::new(at, at), format!("YAML: {}", error.message)),
                     Anchor::At(Span::new(at, at)),
@@ -1075,6 +1074,8 @@ fn found_in_words(found: &str) -> String {
         "sequence" => "a list".into(),
         "map" => "a mapping".into(),
         "unit value" => "nothing".into(),
+        // serde_yaml hands a tagged value (`!name x`) over as an enum.
+        "enum" => "a tagged value (`!name …`)".into(),
         _ => {
             if let Some(text) = found.strip_prefix("string ") {
                 format!("the text {text}")

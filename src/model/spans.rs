@@ -55,14 +55,18 @@ impl SpanIndex {
         let mut stack: Vec<Frame> = Vec::new();
         let mut anchors: HashMap<usize, Vec<Segment>> = HashMap::new();
         let mut documents = 0;
+        let mut cursor = Cursor::default();
         for event in Parser::new_from_str(file.text()) {
             let (event, span) = match event {
                 Ok((event, span)) => (
                     event,
-                    Span::new(offset(file, span.start), offset(file, span.end)),
+                    Span::new(
+                        cursor.offset(file.text(), span.start),
+                        cursor.offset(file.text(), span.end),
+                    ),
                 ),
                 Err(error) => {
-                    let at = offset(file, *error.marker());
+                    let at = cursor.offset(file.text(), *error.marker());
                     index.fail(syntax_error(file, at, error.info()));
                     break;
                 }
@@ -399,8 +403,38 @@ fn opening_quote(line: &str, quote: char) -> Option<usize> {
     None
 }
 
-fn offset(file: &SourceFile, marker: Marker) -> usize {
-    file.offset(marker.line(), marker.col() + 1)
+/// Turns saphyr's positions (characters from the start of the text) into byte offsets, walking from
+/// the last position asked: positions come nearly in order, so a file costs time in proportion to its
+/// length (counting from each line's start was quadratic on a file of one long line).
+#[derive(Default)]
+struct Cursor {
+    chars: usize,
+    bytes: usize,
+}
+
+impl Cursor {
+    fn offset(&mut self, text: &str, marker: Marker) -> usize {
+        let target = marker.index();
+        while self.chars < target {
+            match text[self.bytes..].chars().next() {
+                Some(c) => {
+                    self.bytes += c.len_utf8();
+                    self.chars += 1;
+                }
+                None => break,
+            }
+        }
+        while self.chars > target {
+            match text[..self.bytes].chars().next_back() {
+                Some(c) => {
+                    self.bytes -= c.len_utf8();
+                    self.chars -= 1;
+                }
+                None => break,
+            }
+        }
+        self.bytes
+    }
 }
 
 fn advance(stack: &mut [Frame]) {

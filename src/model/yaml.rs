@@ -26,24 +26,28 @@ use std::collections::HashMap;
 /// How many nodes aliases may repeat beyond the number the file holds.
 const ALIAS_MARGIN: usize = 100_000;
 
-/// Why a YAML text could not be read, and where (a line and a column, both from 1).
+/// Why a YAML text could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     /// What is wrong.
     pub message: String,
-    /// The line, from 1.
-    pub line: usize,
-    /// The column in characters, from 1.
-    pub col: usize,
+    /// Where, in characters from the start of the text (a byte order mark counts as one).
+    pub index: usize,
 }
 
 impl YamlError {
     fn at(marker: Marker, message: impl Into<String>) -> YamlError {
         YamlError {
             message: message.into(),
-            line: marker.line(),
-            col: marker.col() + 1,
+            index: marker.index(),
         }
+    }
+
+    /// Where, as a byte offset of `text`, the text that was read.
+    pub fn offset(&self, text: &str) -> usize {
+        text.char_indices()
+            .nth(self.index)
+            .map_or(text.len(), |(at, _)| at)
     }
 }
 
@@ -56,7 +60,8 @@ enum Open {
     },
     Mapping {
         entries: Mapping,
-        key: Option<Node>,
+        /// The key read, waiting for its value, and where it starts (for a duplicate's error).
+        key: Option<(Node, Marker)>,
         anchor: usize,
         tag: Option<NodeTag>,
     },
@@ -65,12 +70,12 @@ enum Open {
 /// Read the one YAML document of `text` (an empty text is null).
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut open: Vec<Open> = Vec::new();
-    // Each anchored node, with its size in nodes, for aliases to repeat.
-    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    // Each anchored node, with its size, for aliases to repeat.
+    let mut anchors: HashMap<usize, (Node, Size)> = HashMap::new();
     // Sizes of the open collections so far, to know an anchored collection's size when it closes.
-    let mut sizes: Vec<usize> = vec![0];
+    let mut sizes: Vec<Size> = vec![Size::default()];
     let mut events = 0usize;
-    let mut repeated = 0usize;
+    let mut repeated = Size::default();
     let mut documents = 0;
     let mut root: Option<Node> = None;
     for event in Parser::new_from_str(text) {
@@ -83,6 +88,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             YamlError::at(*error.marker(), message)
         })?;
         events += 1;
+        let alias = matches!(event, Event::Alias(_));
         let (node, anchor, size) = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -113,11 +119,11 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                         tag,
                     }
                 });
-                sizes.push(1);
+                sizes.push(Size { nodes: 1, bytes: 0 });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let size = sizes.pop().unwrap_or(1);
+                let size = sizes.pop().unwrap_or_default();
                 let (node, anchor, tag) = match open.pop() {
                     Some(Open::Sequence { items, anchor, tag }) => {
                         (Node::Sequence(items), anchor, tag)
@@ -133,19 +139,25 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                 (tagged(node, tag), anchor, size)
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let bytes = value.len();
                 let node = scalar(value, style, tag.as_deref())
                     .map_err(|message| YamlError::at(span.start, message))?;
-                (node, anchor, 1)
+                (node, anchor, Size { nodes: 1, bytes })
             }
             Event::Alias(id) => {
                 let Some((node, size)) = anchors.get(&id) else {
                     return Err(YamlError::at(span.start, "an alias to no anchor"));
                 };
-                repeated += size;
-                if repeated > events.max(text.len() / 2) + ALIAS_MARGIN {
+                repeated.nodes += size.nodes;
+                repeated.bytes += size.bytes;
+                // Aliases may repeat as much as the file holds (plus a margin), counted in nodes and
+                // in the bytes of their text: one alias of a long string copies all of it.
+                if repeated.nodes > events.max(text.len() / 2) + ALIAS_MARGIN
+                    || repeated.bytes > text.len() + ALIAS_MARGIN_BYTES
+                {
                     return Err(YamlError::at(
                         span.start,
-                        "aliases repeat more nodes than the file holds",
+                        "aliases repeat more than the file holds",
                     ));
                 }
                 (node.clone(), 0, *size)
@@ -158,15 +170,29 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             anchors.insert(anchor, (node.clone(), size));
         }
         if let Some(total) = sizes.last_mut() {
-            *total += size;
+            total.nodes += size.nodes;
+            total.bytes += size.bytes;
         }
         match open.last_mut() {
             Some(Open::Sequence { items, .. }) => items.push(node),
             Some(Open::Mapping { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => {
+                None => {
+                    // Flow, center and suite files name things by text: a list, a mapping or an
+                    // alias as a key is refused here, as the position index refuses it.
+                    if alias || matches!(node, Node::Sequence(_) | Node::Mapping(_)) {
+                        return Err(YamlError::at(
+                            span.start,
+                            "only plain text can be a mapping key here",
+                        ));
+                    }
+                    *key = Some((node, span.start));
+                }
+                Some((k, at)) => {
                     if entries.contains_key(&k) {
-                        return Err(YamlError::at(span.start, "a duplicate key"));
+                        return Err(YamlError::at(
+                            at,
+                            "a duplicate key: two keys of this mapping read as the same value",
+                        ));
                     }
                     entries.insert(k, node);
                 }
@@ -176,6 +202,16 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
     Ok(root.unwrap_or(Node::Null))
 }
+
+/// How much a node holds: nodes, and bytes of scalar text.
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+/// Bytes aliases may repeat beyond the file's own length.
+const ALIAS_MARGIN_BYTES: usize = 1 << 20;
 
 fn too_deep() -> String {
     format!("nested deeper than {MAX_DEPTH} levels")
@@ -188,21 +224,39 @@ fn tagged(node: Node, tag: Option<NodeTag>) -> Node {
     }
 }
 
+/// The core schema's name of `tag` (`str` for `!!str` or `!<tag:yaml.org,2002:str>`), if it is one.
+fn core_tag(tag: &Tag) -> Option<&str> {
+    if tag.is_yaml_core_schema() {
+        return Some(&tag.suffix);
+    }
+    // A verbatim tag carries the whole name in its suffix.
+    tag.suffix
+        .strip_prefix(CORE_PREFIX)
+        .filter(|_| tag.handle.is_empty())
+}
+
+const CORE_PREFIX: &str = "tag:yaml.org,2002:";
+
 /// A tag that makes a tagged value: any but the core schema's (`!!map`, `!!str`, …).
 fn local_tag(tag: &Tag) -> Option<NodeTag> {
-    if tag.is_yaml_core_schema() {
+    if core_tag(tag).is_some() {
         return None;
     }
-    // Never empty: `Tag::new` panics on an empty tag, and a bare `!` has an empty suffix.
-    Some(NodeTag::new(format!("{}{}", tag.handle, tag.suffix)))
+    // Never empty: `Tag::new` panics on an empty tag, and `!<>` has an empty handle and suffix.
+    let name = format!("{}{}", tag.handle, tag.suffix);
+    Some(NodeTag::new(if name.is_empty() {
+        "!".to_owned()
+    } else {
+        name
+    }))
 }
 
 fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Result<Node, String> {
     match tag {
-        Some(tag) if tag.is_yaml_core_schema() => {
+        Some(tag) if core_tag(tag).is_some() => {
             let text = value.as_ref();
             let wrong = |kind: &str| format!("`{text}` is not {kind}");
-            match tag.suffix.as_str() {
+            match core_tag(tag).unwrap_or_default() {
                 "bool" => parse_bool(text)
                     .map(Node::Bool)
                     .ok_or_else(|| wrong("a boolean")),
@@ -390,7 +444,6 @@ mod tests {
             ">-\n  a\n  b\n",
             "- a\n- b\n",
             "a: 1\nb: [x, {c: d}]\n",
-            "? [a]\n: b\n",
             "a: &x [1, 2]\nb: *x\n",
             "!tag {a: 1}",
             "!!map {a: 1}",
@@ -404,6 +457,27 @@ mod tests {
         ] {
             same_as_serde_yaml(scalar);
         }
+    }
+
+    #[test]
+    fn empty_and_verbatim_tags_do_not_panic() {
+        assert!(parse("a: !<> x").is_ok());
+        assert!(parse("a: !<> {b: 1}").is_ok());
+        assert_eq!(
+            parse("a: !<tag:yaml.org,2002:str> 120").unwrap(),
+            parse("a: !!str 120").unwrap()
+        );
+    }
+
+    #[test]
+    fn keys_are_plain_text_and_a_duplicate_points_at_its_key() {
+        for text in ["? [a, b]\n: c\n", "a: &k x\n*k : y\n", "{a: 1, [b]: 2}"] {
+            let error = parse(text).unwrap_err();
+            assert!(error.message.contains("plain text"), "{text}: {error:?}");
+        }
+        let text = "m:\n  0x10: a\n  16: b\n";
+        let error = parse(text).unwrap_err();
+        assert_eq!(&text[error.offset(text)..], "16: b\n", "{error:?}");
     }
 
     #[test]
@@ -425,6 +499,13 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
+        let error = parse(&text).unwrap_err();
+        assert!(error.message.contains("aliases repeat"), "{error:?}");
+        // One alias of a long string copies all of it: counted in bytes too.
+        let long = "x".repeat(100_000);
+        let mut text = format!("a: &d \"{long}\"\nb: [");
+        text.push_str(&vec!["*d"; 100].join(", "));
+        text.push_str("]\n");
         let error = parse(&text).unwrap_err();
         assert!(error.message.contains("aliases repeat"), "{error:?}");
         // An ordinary reuse is fine.

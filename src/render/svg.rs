@@ -17,6 +17,6 @@ pub fn render(flow: &Flow) -> String {
     builder.visit_graph(&graph);
     let mut visual = builder.get();
     let mut svg = SVGWriter::new();
-    visual.do_it(false, false, false, &mut svg);
+    visual.do_it(false, true, false, &mut svg);
     svg.finalize()
 }

@@ -71,28 +71,29 @@ pub fn load(path: &Path, in_directory: bool) -> Loaded {
         }
     };
     let file = Arc::new(SourceFile::new(shown, text));
-    // The index finds what serde_yaml misplaces or accepts silently (duplicate keys, merge keys, several
-    // documents) and locates syntax errors exactly.
+    let parsed = crate::model::yaml::parse(file.text());
+    // A flow or center file met in a directory is skipped before anything else is spent on it.
+    if in_directory && parsed.as_ref().is_ok_and(is_flow_or_center) {
+        return Loaded::NotASuite;
+    }
+    // The index finds what the reader refuses without a position, or accepts silently (duplicate and
+    // merge keys, several documents), and locates syntax errors exactly.
     let index = SpanIndex::build(&file);
     if !index.problems().is_empty() {
         let problems = index.problems().iter().cloned().map(in_suite_words);
         report.add(&file, problems.collect());
         return Loaded::Invalid(report);
     }
-    let body = file.text().strip_prefix('\u{feff}').unwrap_or(file.text());
-    let root: Node = match crate::model::yaml::parse(body) {
+    let root: Node = match parsed {
         Ok(root) => root,
         Err(error) => {
-            let at = file.offset(error.line, error.col);
+            let at = error.offset(file.text());
             let diagnostic =
                 Diagnostic::error(Span::new(at, at), format!("YAML: {}", error.message));
             report.add(&file, vec![diagnostic]);
             return Loaded::Invalid(report);
         }
     };
-    if in_directory && is_flow_or_center(&root) {
-        return Loaded::NotASuite;
-    }
     let mut reader = Reader {
         file: &file,
         index: &index,
