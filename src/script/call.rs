@@ -376,5 +376,6 @@ fn unlocated(message: String) -> ScriptError {
         col: 0,
         message,
         undeclared: None,
+        public: false,
     }
 }

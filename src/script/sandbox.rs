@@ -38,8 +38,24 @@ use rhai::{
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
+/// The seed of rhai's hashing. rhai names a closure after a hash of its code, seeded per process
+/// unless a seed is set: its name (`f.name`, `${f}`) and errors naming it changed from run to run,
+/// and a replay must be byte-identical. Any fixed value will do.
+const HASHING_SEED: [u64; 4] = [0x726f_7574, 0x6566_6c6f, 0x7720_7268, 0x6169_0001];
+
+/// Fix rhai's hashing seed before anything is hashed: it must be set before rhai first hashes in
+/// this process (function lookups are hashed when functions are registered and when scripts are
+/// compiled, so every engine is made after it). Setting it again fails harmlessly.
+fn fix_hashing() {
+    static FIXED: LazyLock<()> = LazyLock::new(|| {
+        let _ = rhai::config::hashing::set_hashing_seed(Some(HASHING_SEED));
+    });
+    LazyLock::force(&FIXED);
+}
+
 /// The reviewed packages (see the table above), built once and shared by every engine.
 static PACKAGES: LazyLock<Vec<Arc<Module>>> = LazyLock::new(|| {
+    fix_hashing();
     vec![
         ArithmeticPackage::new().as_shared_module(),
         LogicPackage::new().as_shared_module(),
@@ -96,6 +112,7 @@ pub fn engine(limits: &ScriptLimits, tables: &[Arc<DataTable>]) -> Engine {
 }
 
 fn sandboxed(limits: &ScriptLimits) -> Engine {
+    fix_hashing();
     let mut engine = Engine::new_raw();
     for package in PACKAGES.iter() {
         engine.register_global_module(package.clone());
@@ -120,7 +137,7 @@ fn sandboxed(limits: &ScriptLimits) -> Engine {
     // variables while it runs.
     #[allow(deprecated)]
     engine.on_var(move |_, _, context| {
-        budget::scan(context.scope(), &scan_limits)?;
+        budget::scan(context.scope(), context.call_level(), &scan_limits)?;
         Ok(None)
     });
     super::natives::register(&mut engine);
