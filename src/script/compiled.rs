@@ -97,34 +97,6 @@ impl Script {
         self.words.contains(name)
     }
 
-    /// `text` with every word that is not in the script's source replaced by `mask`: what a script
-    /// that read a secret may show of its own text (`bad token` in `throw `bad token ${t}``), and
-    /// nothing it computed.
-    pub fn own_words_only(&self, text: &str, mask: &str) -> String {
-        let mut shown = String::with_capacity(text.len());
-        let mut word = String::new();
-        let flush = |word: &mut String, shown: &mut String| {
-            if !word.is_empty() {
-                shown.push_str(if self.words.contains(word.as_str()) {
-                    word
-                } else {
-                    mask
-                });
-                word.clear();
-            }
-        };
-        for c in text.chars() {
-            if c.is_alphanumeric() || c == '_' {
-                word.push(c);
-            } else {
-                flush(&mut word, &mut shown);
-                shown.push(c);
-            }
-        }
-        flush(&mut word, &mut shown);
-        shown
-    }
-
     /// Run the script's statements with `scope`; its value is the last statement's. The call is
     /// budgeted ([`budget::Call`]), and a panic inside it (a bug of routeflow's or rhai's) is caught
     /// and told as an error of this call, without a line.
