@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use routeflow::expr::Value;
 use routeflow::script::call::Failed;
 use routeflow::script::{
-    Binding, Bound, Engine, Origin, Script, ScriptCall, ScriptLimits, sandbox,
+    Binding, Bound, Engine, Origin, Script, ScriptCall, ScriptLimits, Secrecy, sandbox,
 };
 use routeflow::workitem::Userdata;
 use std::sync::{Arc, LazyLock};
@@ -45,8 +45,11 @@ fuzz_target!(|data: &[u8]| {
     let call = ScriptCall::new(Arc::new(script), vec![binding], vec!["gold".into()]);
     let mut slots = vec![Value::string("gold")];
     let mut userdata: Userdata = [("CRM_tier", Value::string("gold"))].into_iter().collect();
-    if let Err(Failed::Script { error, .. }) = call.run(&mut slots, &mut userdata, Some(4096))
-        && error.message.starts_with("the script engine failed inside this call")
+    if let Err(Failed::Script { error, .. }) =
+        call.run(&mut slots, &mut userdata, Some(4096), &Secrecy::default())
+        && error
+            .message
+            .starts_with("the script engine failed inside this call")
     {
         panic!("{}", error.message);
     }

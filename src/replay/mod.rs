@@ -45,7 +45,7 @@ pub fn outcome(
             .userdata
             .into_iter()
             .map(|(key, value)| {
-                let shown = if secrets.hides(&key, &value, variables) {
+                let shown = if secrets.hides(&key, &value, variables, ended.taint.as_deref()) {
                     Shown::Masked
                 } else if matches!(&value, Value::String(_)) {
                     // A secret inside a longer text (`'pin is ' + pin`) is masked in place.

@@ -11,6 +11,8 @@ pub struct Frame {
     pub slots: Vec<Value>,
     /// The workitem's user data, as blocks read and write it.
     pub userdata: Userdata,
+    /// What the run has made secret beyond the secure variables (boxed: most runs have none).
+    pub taint: Option<Box<super::secure::Taint>>,
 }
 
 impl Frame {
@@ -29,7 +31,11 @@ impl Frame {
                 Value::Number(facts.arrive_s),
             ]);
         }
-        Frame { slots, userdata }
+        Frame {
+            slots,
+            userdata,
+            taint: None,
+        }
     }
 }
 

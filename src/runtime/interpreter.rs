@@ -3,7 +3,7 @@
 
 use super::frame::{Facts, Frame};
 use super::port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
-use super::secure::Secrets;
+use super::secure::{Secrets, Taint};
 use super::trace::TraceEntry;
 use crate::diagnostic::Span;
 use crate::expr::{EvalError, Expression, Value};
@@ -14,12 +14,19 @@ use crate::graph::{
 };
 use crate::model::path::Segment;
 use crate::model::read::Phase;
-use crate::script::call::Failed;
+use crate::script::call::{Failed, Secrecy};
 use crate::script::log::Log;
-use crate::script::{Origin, Script, ScriptError};
+use crate::script::{Origin, ScriptError};
 use crate::workitem::{Key, Userdata};
 use petgraph::graph::NodeIndex;
 use std::sync::Arc;
+
+/// What a failed script that can reach a secret says, whatever its error (which could spell it).
+const HIDDEN_ERROR: &str =
+    "the script failed (its message is hidden: the block reads a secure value)";
+
+/// What a script that can reach a secret logged, whatever it logged.
+const HIDDEN_LOG: &str = "log: hidden (the block reads a secure value)";
 
 /// A flow ready to run workitems: the flow, plus what the interpreter works out once for all of them.
 #[derive(Debug)]
@@ -48,6 +55,8 @@ pub struct Ended {
     pub trace: Vec<TraceEntry>,
     /// Errors logged without failing the workitem (a computed skill expression that does not parse).
     pub warnings: Vec<String>,
+    /// What the run made secret beyond the secure variables (see [`super::secure::Taint`]).
+    pub taint: Option<Box<super::secure::Taint>>,
 }
 
 /// The outcome of a run.
@@ -454,6 +463,7 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             ended_s,
             trace: extras.trace,
             warnings: extras.warnings,
+            taint: self.frame.taint,
         }
     }
 
@@ -686,29 +696,51 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             .as_ref()
             .filter(|extras| extras.tracing)
             .map(|extras| call.limits().log_size.saturating_sub(extras.log_bytes));
-        // A script that reads a secure variable may write it transformed: what it writes is a secret.
-        let tainted = call
-            .variables()
-            .any(|slot| self.runner.secrets.is_secure(slot));
-        let ran = match call.run(&mut self.frame.slots, &mut self.frame.userdata, log_room) {
+        // A script that can reach a secret may write it transformed: what it writes is a secret,
+        // and what it says is hidden (docs/extensions.md, "Secure values").
+        let secrets = &self.runner.secrets;
+        let taint = self.frame.taint.as_deref();
+        let tainted = !secrets.is_empty()
+            && call
+                .reads()
+                .any(|slot| secrets.is_secure(slot) || Taint::has_slot(taint, slot));
+        // Scripts never see a secret through `userdata`: its entries that are secret are left out.
+        let hidden: Vec<Arc<str>> = if secrets.is_empty() || !call.sees_userdata() {
+            Vec::new()
+        } else {
+            self.frame
+                .userdata
+                .iter()
+                .filter(|(key, value)| secrets.hides(key, value, &self.frame.slots, taint))
+                .map(|(key, _)| Arc::from(key))
+                .collect()
+        };
+        let secrecy = Secrecy {
+            hidden: &hidden,
+            tainted,
+        };
+        let ran = match call.run(
+            &mut self.frame.slots,
+            &mut self.frame.userdata,
+            log_room,
+            &secrecy,
+        ) {
             Ok(ran) => ran,
             Err(Failed::Property { name, message }) => {
                 return Err(Err(Failure::new(format!("property `{name}`: {message}"))));
             }
             Err(Failed::Script { error, log }) => {
                 let at = self.script_location(node, block, script, &error);
-                let mut message = self
-                    .runner
-                    .secrets
-                    .mask_text(&error.message, &self.frame.slots);
-                if tainted && let Some(thrown) = message.strip_prefix("the script threw: ") {
-                    let thrown = call.script.own_words_only(thrown, super::secure::MASK);
-                    message = format!("the script threw: {thrown}");
-                }
+                let message = if tainted && !error.public {
+                    HIDDEN_ERROR.to_owned()
+                } else {
+                    self.runner
+                        .secrets
+                        .mask_text(&error.message, &self.frame.slots)
+                };
                 // What the script logged before it failed is what explains the failure: keep it.
                 if tracing {
-                    let own = tainted.then_some(&*call.script);
-                    self.script_log(node, now, &log, own, call.limits().log_size);
+                    self.script_log(node, now, &log, tainted, call.limits().log_size);
                     self.note(node, now, || Some(format!("error: {message}")));
                 }
                 return Err(Ok(End::Error {
@@ -718,6 +750,11 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             }
         };
         if tainted {
+            Taint::add(
+                &mut self.frame.taint,
+                ran.assigned.iter().copied(),
+                ran.written.iter().cloned(),
+            );
             let userdata = &self.frame.userdata;
             let written: Vec<Value> = ran
                 .written
@@ -736,8 +773,7 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             }
         }
         if tracing {
-            let own = tainted.then_some(&*call.script);
-            self.script_log(node, now, &ran.log, own, call.limits().log_size);
+            self.script_log(node, now, &ran.log, tainted, call.limits().log_size);
             let mut note = self.traced(&ran.assigned);
             if let Some(index) = ran.output {
                 let output = format!("output {}", script.call.outputs()[index]);
@@ -764,25 +800,22 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         }
     }
 
-    /// Trace a script's log: each message a step (when the script read a secure variable, showing
-    /// only the words of its own source), then a step telling how many were dropped once the workitem's log room was used up.
-    fn script_log(
-        &mut self,
-        node: NodeIndex,
-        now: f64,
-        log: &Log,
-        tainted: Option<&Script>,
-        room: usize,
-    ) {
-        for line in &log.messages {
-            let mut note = self.runner.secrets.mask_text(line, &self.frame.slots);
-            if let Some(script) = tainted {
-                note = script.own_words_only(&note, super::secure::MASK);
-            }
-            self.note(node, now, || Some(note));
-        }
+    /// Trace a script's log: each message a step, then a step telling how many were dropped once the
+    /// workitem's log room was used up. A tainted script's log is one fixed step: what it says, how
+    /// much and how often could all spell the secret.
+    fn script_log(&mut self, node: NodeIndex, now: f64, log: &Log, tainted: bool, room: usize) {
         if let Some(extras) = self.extras.as_mut() {
             extras.log_bytes += log.bytes;
+        }
+        if tainted {
+            if !log.messages.is_empty() || log.dropped > 0 {
+                self.note(node, now, || Some(HIDDEN_LOG.to_owned()));
+            }
+            return;
+        }
+        for line in &log.messages {
+            let note = self.runner.secrets.mask_text(line, &self.frame.slots);
+            self.note(node, now, || Some(note));
         }
         if log.dropped > 0 {
             self.note(node, now, || {
@@ -832,7 +865,8 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             .filter(|&&slot| flow.variables[slot].trace)
             .map(|&slot| {
                 let variable = &flow.variables[slot];
-                let value = if variable.secure {
+                let value = if variable.secure || Taint::has_slot(self.frame.taint.as_deref(), slot)
+                {
                     super::secure::MASK.to_owned()
                 } else {
                     self.frame.slots[slot].to_json()

@@ -8,8 +8,54 @@ use std::sync::Arc;
 /// What replaces a secure value wherever it would be shown.
 pub const MASK: &str = "****";
 
-/// The shortest string a script that read a secure variable writes that is masked as a secret.
+/// The shortest string a script that read a secure value writes that is also masked by its value
+/// wherever it shows (what it writes is masked where it writes it whatever its length: see
+/// [`Taint`]).
 pub const TAINT_MIN_LEN: usize = 4;
+
+/// What a workitem's run has made secret beyond the flow's secure variables: what a block that read
+/// a secure value wrote (a script that names a secure variable or a tainted one, or that is handed
+/// one through a property). Kept for the rest of the run: a tainted variable taints the scripts that
+/// read it and is masked where the trace shows variables; a tainted user-data key is hidden from
+/// scripts and its value is masked in the outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Taint {
+    /// Variables (slots) a tainted block set.
+    pub slots: Vec<usize>,
+    /// User-data keys a tainted block set.
+    pub keys: Vec<Arc<str>>,
+}
+
+impl Taint {
+    /// Whether the variable in `slot` is tainted (in a run's `taint`, if it has one).
+    pub fn has_slot(taint: Option<&Taint>, slot: usize) -> bool {
+        taint.is_some_and(|taint| taint.slots.contains(&slot))
+    }
+
+    /// Whether the user-data key `key` is tainted.
+    pub fn has_key(taint: Option<&Taint>, key: &str) -> bool {
+        taint.is_some_and(|taint| taint.keys.iter().any(|k| **k == *key))
+    }
+
+    /// Taint `slots` and `keys` in `taint`, made when first needed.
+    pub fn add(
+        taint: &mut Option<Box<Taint>>,
+        slots: impl IntoIterator<Item = usize>,
+        keys: impl IntoIterator<Item = Arc<str>>,
+    ) {
+        let taint = taint.get_or_insert_default();
+        for slot in slots {
+            if !taint.slots.contains(&slot) {
+                taint.slots.push(slot);
+            }
+        }
+        for key in keys {
+            if !taint.keys.contains(&key) {
+                taint.keys.push(key);
+            }
+        }
+    }
+}
 
 /// The secure variables of a flow, and the user-data keys they are read from: worked out once per flow.
 ///
@@ -78,13 +124,20 @@ impl Secrets {
         self.slots.is_empty()
     }
 
-    /// Whether a user-data entry must be masked: its key is read into a secure variable, or its value is
-    /// a secure variable's current value (written to user data by a block, or copied under another key).
-    pub fn hides(&self, key: &str, value: &Value, variables: &[Value]) -> bool {
+    /// Whether a user-data entry must be masked (in outcomes) and hidden (from scripts): its key is
+    /// read into a secure variable or was set by a tainted block (`taint`), or its value is a secure
+    /// variable's current value (written to user data by a block, or copied under another key).
+    pub fn hides(
+        &self,
+        key: &str,
+        value: &Value,
+        variables: &[Value],
+        taint: Option<&Taint>,
+    ) -> bool {
         if self.is_empty() {
             return false;
         }
-        if self.keys.iter().any(|k| **k == *key) {
+        if self.keys.iter().any(|k| **k == *key) || Taint::has_key(taint, key) {
             return true;
         }
         match value {

@@ -138,7 +138,16 @@ impl BlockType {
                 )),
             ]);
         }
-        let declaration = reader.call(DECLARATION).map_err(located)?;
+        // rhai gives a limit's error inside a function the position of the call, and this call has
+        // none: such an error is located at the function itself.
+        let declaration = reader.call(DECLARATION).map_err(|error| {
+            let span = if error.line == 0 {
+                declaration_span
+            } else {
+                at(&error)
+            };
+            vec![Diagnostic::error(span, error.message)]
+        })?;
         let mut problems = Vec::new();
         let (description, properties, outputs) =
             read_declaration(declaration, source, declaration_span, &mut problems);

@@ -5,14 +5,16 @@
 //! proportion ([`charge`]), and [`progress`] (rhai's `on_progress`, called at every operation) stops
 //! the call once its operations and its charges together pass the limit, or once its wall-clock
 //! ceiling has passed. The data a call holds in its variables is measured every so often as it reads
-//! them ([`scan`], from rhai's `on_var`), so that memory is bounded per call, not only per value.
+//! them ([`scan`], from rhai's `on_var`), so that memory is bounded per call, not only per value:
+//! each function a call is inside (rhai gives a function a scope of its own) is counted at its last
+//! measurement, and the call is stopped when all of them together pass the limit.
 //!
 //! A call is synchronous (it never awaits), so its counters live in a thread-local that
 //! [`Call::start`] sets up around one call.
 
 use super::limits::{MAX_NESTING, ScriptLimits};
 use rhai::{Dynamic, EvalAltResult, Position, Scope};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 /// Why a call was stopped by its budget (carried in rhai's `ErrorTerminated`, which a script's
@@ -44,6 +46,9 @@ struct Counters {
     given: Cell<usize>,
     /// The most the call held at a scan, beyond what it was given.
     peak: Cell<usize>,
+    /// What each function the call is inside held at its last scan, by call level (the script's
+    /// statements are level 0): the levels below the one scanned are still running.
+    frames: RefCell<Vec<usize>>,
 }
 
 thread_local! {
@@ -56,6 +61,7 @@ thread_local! {
             next_scan: Cell::new(0),
             given: Cell::new(0),
             peak: Cell::new(0),
+            frames: RefCell::new(Vec::new()),
         }
     };
 }
@@ -69,6 +75,7 @@ const SCAN_EVERY: u64 = 32;
 /// One script call's budget, set up on this thread for as long as it lives.
 pub struct Call {
     outer: (u64, u64, Option<Instant>, u64, u64, usize, usize),
+    outer_frames: Vec<usize>,
 }
 
 impl Call {
@@ -86,7 +93,11 @@ impl Call {
                 c.given.replace(given),
                 c.peak.replace(0),
             );
-            Call { outer }
+            let outer_frames = c.frames.replace(Vec::new());
+            Call {
+                outer,
+                outer_frames,
+            }
         })
     }
 
@@ -107,6 +118,7 @@ impl Drop for Call {
             c.next_scan.set(next_scan);
             c.given.set(given);
             c.peak.set(peak);
+            c.frames.replace(std::mem::take(&mut self.outer_frames));
         });
     }
 }
@@ -151,14 +163,16 @@ pub fn stop(why: Stop) -> Box<EvalAltResult> {
     EvalAltResult::ErrorTerminated(Dynamic::from(why), Position::NONE).into()
 }
 
-/// rhai's `on_var`, at every variable read: now and then, measure what the call's variables hold,
-/// and stop it past `limits.memory` (beyond what it was given) or past [`MAX_NESTING`].
+/// rhai's `on_var`, at every variable read at call level `level` (in `scope`, that level's
+/// variables): now and then, measure what the scope holds, and stop the call when what every level
+/// held at its last measurement passes `limits.memory` (beyond what the call was given), or when a
+/// value nests past [`MAX_NESTING`].
 ///
 /// A scan costs a visit per item held, so scans are spaced by the size last measured: at least
 /// [`SCAN_EVERY`] reads apart, and at least an eighth as many reads as items last visited (at most 8
 /// visits per read on average). Between two scans a call can grow by what those reads' statements
 /// build: a value each at most, within the size limits.
-pub fn scan(scope: &Scope, limits: &ScriptLimits) -> Result<(), Box<EvalAltResult>> {
+pub fn scan(scope: &Scope, level: usize, limits: &ScriptLimits) -> Result<(), Box<EvalAltResult>> {
     COUNTERS.with(|c| {
         let reads = c.reads.get() + 1;
         c.reads.set(reads);
@@ -169,17 +183,26 @@ pub fn scan(scope: &Scope, limits: &ScriptLimits) -> Result<(), Box<EvalAltResul
         for (_, _, value) in scope.iter_raw() {
             held.add(measure(value));
         }
+        let held_in_all = {
+            let mut frames = c.frames.borrow_mut();
+            // Deeper levels have returned: what they held is gone.
+            frames.resize(level + 1, 0);
+            frames[level] = held.bytes;
+            frames
+                .iter()
+                .fold(0usize, |all, bytes| all.saturating_add(*bytes))
+        };
         if c.given.get() == usize::MAX {
             // The first scan: what the call holds now is what it was given, give or take what its
             // first reads built (a few values, within the size limits).
-            c.given.set(held.bytes);
+            c.given.set(held_in_all);
         }
         c.next_scan
             .set(reads + SCAN_EVERY.max(held.visited as u64 / 8));
         if held.depth > MAX_NESTING {
             return Err(stop(Stop::Nesting));
         }
-        let beyond = held.bytes.saturating_sub(c.given.get());
+        let beyond = held_in_all.saturating_sub(c.given.get());
         c.peak.set(c.peak.get().max(beyond));
         if beyond > limits.memory {
             return Err(stop(Stop::Memory(limits.memory)));
@@ -221,12 +244,7 @@ fn visit(value: &Dynamic, depth: usize, measure: &mut Measure) {
     if depth > MAX_NESTING {
         return;
     }
-    if value.is_shared() {
-        // A closure's captured variable, counted wherever it is captured.
-        if let Some(inner) = value.read_lock::<Dynamic>() {
-            visit(&inner, depth, measure);
-        }
-    } else if let Ok(text) = value.as_immutable_string_ref() {
+    if let Ok(text) = value.as_immutable_string_ref() {
         measure.bytes += text.len();
     } else if let Some(array) = value.read_lock::<rhai::Array>() {
         measure.bytes += 16 * array.len();

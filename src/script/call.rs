@@ -48,6 +48,20 @@ pub struct ScriptCall {
     outputs: Vec<Arc<str>>,
     /// The limits of its engine (what it may write is checked when it ends).
     limits: ScriptLimits,
+    /// The flow variables whose values it can see: those bound to its names, and those its
+    /// properties' expressions read.
+    reads: Vec<usize>,
+}
+
+/// What a run must keep from a script, for the flow's secure values: the user-data keys it may not
+/// see, and whether it can reach a secret (then it may not add user-data keys, whose names would
+/// show).
+#[derive(Debug, Default)]
+pub struct Secrecy<'a> {
+    /// User-data keys left out of its `userdata` (they keep their values and places).
+    pub hidden: &'a [Arc<str>],
+    /// Whether it can reach a secure value.
+    pub tainted: bool,
 }
 
 /// How a run ended, when the script did not fail.
@@ -87,19 +101,45 @@ impl ScriptCall {
     /// conversion per run for nothing) and the user data if it mentions `userdata`, choosing among
     /// `outputs`.
     pub fn new(script: Arc<Script>, bindings: Vec<Binding>, outputs: Vec<Arc<str>>) -> ScriptCall {
-        let bindings = bindings
+        let bindings: Vec<Binding> = bindings
             .into_iter()
             .filter(|b| script.mentions(&b.name))
             .collect();
         let userdata = script.mentions(USERDATA);
         let limits = super::sandbox::limits_of(script.engine());
+        let mut reads: Vec<usize> = Vec::new();
+        for binding in &bindings {
+            let slots = match &binding.bound {
+                Bound::Variable(slot) => vec![*slot],
+                Bound::Expression(expression) => expression
+                    .slots_within(crate::diagnostic::Span::new(0, expression.source.len())),
+                Bound::Constant(_) => Vec::new(),
+            };
+            for slot in slots {
+                if !reads.contains(&slot) {
+                    reads.push(slot);
+                }
+            }
+        }
         ScriptCall {
             script,
             bindings,
             userdata,
             outputs,
             limits,
+            reads,
         }
+    }
+
+    /// The slots of every flow variable whose value the script can see: through its names, and
+    /// through its properties' expressions.
+    pub fn reads(&self) -> impl Iterator<Item = usize> + '_ {
+        self.reads.iter().copied()
+    }
+
+    /// Whether it sees the user data.
+    pub fn sees_userdata(&self) -> bool {
+        self.userdata
     }
 
     /// The slots of the flow variables the script reads and may change.
@@ -115,13 +155,14 @@ impl ScriptCall {
         &self.limits
     }
 
-    /// Run the script on a workitem's variables (`slots`) and `userdata`; keep up to `log_room`
-    /// bytes of what it logs when given some.
+    /// Run the script on a workitem's variables (`slots`) and `userdata`, keeping from it what
+    /// `secrecy` says; keep up to `log_room` bytes of what it logs when given some.
     pub fn run(
         &self,
         slots: &mut [Value],
         userdata: &mut Userdata,
         log_room: Option<usize>,
+        secrecy: &Secrecy,
     ) -> Result<Ran, Failed> {
         let mut scope = Scope::with_capacity(self.bindings.len() + 1);
         // What each variable held before the run, to write back only those it changed.
@@ -148,7 +189,9 @@ impl ScriptCall {
                 }
             }
         }
-        let userdata_before = self.userdata.then(|| userdata_map(userdata));
+        let userdata_before = self
+            .userdata
+            .then(|| userdata_map(userdata, secrecy.hidden));
         if let Some(map) = &userdata_before {
             scope.push_dynamic(USERDATA, Dynamic::from_map(map.clone()));
         }
@@ -162,8 +205,8 @@ impl ScriptCall {
                     &scope,
                     &before,
                     userdata_before.as_ref(),
-                    slots,
-                    userdata,
+                    (slots, userdata),
+                    secrecy,
                     (&mut assigned, &mut written),
                 )
                 .map(|()| output)
@@ -185,8 +228,8 @@ impl ScriptCall {
         scope: &Scope,
         before: &[Dynamic],
         userdata_before: Option<&Map>,
-        slots: &mut [Value],
-        userdata: &mut Userdata,
+        (slots, userdata): (&mut [Value], &mut Userdata),
+        secrecy: &Secrecy,
         (assigned, written): (&mut Vec<usize>, &mut Vec<Arc<str>>),
     ) -> Result<(), ScriptError> {
         // The bindings are the scope's first entries, in order (a script's own `let`s come after);
@@ -214,7 +257,14 @@ impl ScriptCall {
             && let Some(after) = values.next()
             && !same_map(before, after)
         {
-            *userdata = changed_userdata(userdata, before, after.clone(), &self.limits, written)?;
+            *userdata = changed_userdata(
+                userdata,
+                before,
+                after.clone(),
+                &self.limits,
+                secrecy,
+                written,
+            )?;
         }
         Ok(())
     }
@@ -275,9 +325,11 @@ fn unchanged(before: &Dynamic, after: &Dynamic) -> bool {
     before.is_unit() && after.is_unit()
 }
 
-fn userdata_map(userdata: &Userdata) -> Map {
+/// The user data as a script sees it: every entry but the `hidden` ones.
+fn userdata_map(userdata: &Userdata, hidden: &[Arc<str>]) -> Map {
     userdata
         .iter()
+        .filter(|(key, _)| !hidden.iter().any(|h| **h == **key))
         .map(|(key, value)| (key.into(), to_dynamic(value)))
         .collect()
 }
@@ -296,14 +348,16 @@ fn same_map(before: &Map, after: &Dynamic) -> bool {
 }
 
 /// The user data after the script's changes to its map: keys keep their order, removed keys go, new
-/// keys come last (in name order, as rhai maps keep them). `userdata` is left as it was on an error.
+/// keys come last (in name order, as rhai maps keep them), the entries it did not see
+/// (`secrecy.hidden`) stay as they were unless it set them. `userdata` is left as it was on an error.
 /// The keys set or added are pushed on `written`; how many keys it adds and how many bytes it writes
-/// are bounded by `limits`.
+/// are bounded by `limits`, and a script that can reach a secret may add none.
 fn changed_userdata(
     userdata: &Userdata,
     before: &Map,
     after: Dynamic,
     limits: &ScriptLimits,
+    secrecy: &Secrecy,
     written: &mut Vec<Arc<str>>,
 ) -> Result<Userdata, ScriptError> {
     let shown = super::convert::describe(&after);
@@ -316,6 +370,16 @@ fn changed_userdata(
         .keys()
         .filter(|key| userdata.get(key.as_str()).is_none())
         .count();
+    if added > 0 && secrecy.tainted {
+        return Err(ScriptError {
+            public: true,
+            ..unlocated(
+                "the script added a user-data key, which a block that reads a secure value may \
+                 not do (its name could show the secret)"
+                    .to_owned(),
+            )
+        });
+    }
     if added > limits.userdata_keys {
         return Err(unlocated(format!(
             "the script added {added} user-data keys; the limit is `script_limits.userdata_keys` \
@@ -350,6 +414,9 @@ fn changed_userdata(
     let mut entries: Vec<(Arc<str>, Value)> = Vec::with_capacity(after.len());
     for (key, value) in userdata.iter() {
         let Some(new) = after.remove(key) else {
+            if secrecy.hidden.iter().any(|h| **h == *key) {
+                entries.push((Arc::from(key), value.clone()));
+            }
             continue;
         };
         let same = before.get(key).is_some_and(|old| unchanged(old, &new));
@@ -376,5 +443,6 @@ fn unlocated(message: String) -> ScriptError {
         col: 0,
         message,
         undeclared: None,
+        public: false,
     }
 }

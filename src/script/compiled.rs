@@ -29,6 +29,9 @@ pub struct ScriptError {
     pub message: String,
     /// The undeclared name it uses, when that is the error (for a did-you-mean).
     pub undeclared: Option<String>,
+    /// Whether the message holds nothing the script computed (a limit's, or routeflow's own words
+    /// about what the script did): the one thing a script that reads a secure value may show.
+    pub public: bool,
 }
 
 /// A compiled script.
@@ -65,7 +68,7 @@ impl Script {
         }
         let ast = engine
             .compile_with_scope(&scope, source)
-            .map_err(|error| parse_error(&error))?;
+            .map_err(|error| parse_error(&error, source, names))?;
         Ok(Script {
             engine,
             ast,
@@ -92,34 +95,6 @@ impl Script {
     /// Whether the source mentions `name` at all (if not, the script cannot use it).
     pub fn mentions(&self, name: &str) -> bool {
         self.words.contains(name)
-    }
-
-    /// `text` with every word that is not in the script's source replaced by `mask`: what a script
-    /// that read a secret may show of its own text (`bad token` in `throw `bad token ${t}``), and
-    /// nothing it computed.
-    pub fn own_words_only(&self, text: &str, mask: &str) -> String {
-        let mut shown = String::with_capacity(text.len());
-        let mut word = String::new();
-        let flush = |word: &mut String, shown: &mut String| {
-            if !word.is_empty() {
-                shown.push_str(if self.words.contains(word.as_str()) {
-                    word
-                } else {
-                    mask
-                });
-                word.clear();
-            }
-        };
-        for c in text.chars() {
-            if c.is_alphanumeric() || c == '_' {
-                word.push(c);
-            } else {
-                flush(&mut word, &mut shown);
-                shown.push(c);
-            }
-        }
-        flush(&mut word, &mut shown);
-        shown
     }
 
     /// Run the script's statements with `scope`; its value is the last statement's. The call is
@@ -157,6 +132,13 @@ impl Script {
         }
         let position = error.take_position();
         let engine = &self.engine;
+        // Only the limits' messages are routeflow's words alone (see `ScriptError::public`).
+        let public = matches!(
+            &error,
+            EvalAltResult::ErrorTooManyOperations(_)
+                | EvalAltResult::ErrorStackOverflow(_)
+                | EvalAltResult::ErrorDataTooLarge(..)
+        ) || matches!(&error, EvalAltResult::ErrorTerminated(token, _) if token.is::<Stop>());
         let mut message = match &error {
             EvalAltResult::ErrorTooManyOperations(_) => format!(
                 "the script ran more than {} operations (an endless loop?); the limit is \
@@ -209,12 +191,49 @@ impl Script {
                 Ok(text) => format!("the script threw: {text}"),
                 Err(_) => format!("the script threw {}", super::convert::describe(value)),
             },
+            EvalAltResult::ErrorFunctionNotFound(signature, _)
+                if signature.starts_with("anon$") =>
+            {
+                self.closure_not_found(signature)
+            }
             other => flow_words(&other.to_string()),
         };
         if let Some(innermost) = functions.last() {
             message.push_str(&format!(" (in function `{innermost}`)"));
         }
-        located(position, one_line(&message))
+        ScriptError {
+            public,
+            ..located(
+                position,
+                one_line(&super::natives::closures_named(&message)),
+            )
+        }
+    }
+
+    /// rhai's `Function not found: anon$… (integer)` (a closure called with the wrong number of
+    /// arguments), in the flow's words: how many it takes, how many it was given.
+    fn closure_not_found(&self, signature: &str) -> String {
+        let (name, arguments) = signature.split_once(' ').unwrap_or((signature, "()"));
+        let given = arguments
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .split(',')
+            .filter(|kind| !kind.trim().is_empty())
+            .count();
+        let takes = self
+            .ast
+            .iter_functions()
+            .find(|function| function.name == name)
+            .map(|function| function.params.len());
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match takes {
+            Some(takes) => format!(
+                "the closure takes {takes} argument{}, given {given}",
+                plural(takes)
+            ),
+            None => format!("no closure takes {given} argument{}", plural(given)),
+        }
     }
 }
 
@@ -235,6 +254,7 @@ fn contained(f: impl FnOnce() -> Result<Dynamic, ScriptError>) -> Result<Dynamic
                  please report it"
             )),
             undeclared: None,
+            public: false,
         })
     })
 }
@@ -255,21 +275,49 @@ pub fn flow_words(message: &str) -> String {
         ("(shared)", ""),
         ("<shared>", ""),
     ];
-    let mut text = message.to_owned();
+    let mut text = super::natives::closures_named(message);
     for (rhai, flow) in WORDS {
         text = text.replace(rhai, flow);
     }
     text
 }
 
-fn parse_error(error: &ParseError) -> ScriptError {
+fn parse_error(error: &ParseError, source: &str, names: &[&str]) -> ScriptError {
     if let rhai::ParseErrorType::VariableUndefined(name) = &*error.0 {
+        // A name the script knows elsewhere, used where it is not seen: in a closure or a function,
+        // which see their parameters alone (routeflow builds rhai without capturing closures).
+        let message = if names.contains(&name.as_str()) || declares(source, name) {
+            format!(
+                "undeclared variable `{name}`: a closure or a function sees only its parameters \
+                 (give it `{name}` as one, or curry it: `|{name}, x| …` then `.curry({name})`)"
+            )
+        } else {
+            format!("undeclared variable `{name}`")
+        };
         return ScriptError {
             undeclared: Some(name.clone()),
-            ..located(error.1, format!("undeclared variable `{name}`"))
+            ..located(error.1, message)
         };
     }
     located(error.1, one_line(&error.0.to_string()))
+}
+
+/// Whether `source` declares `name` with `let` or `const`.
+fn declares(source: &str, name: &str) -> bool {
+    ["let", "const"].iter().any(|keyword| {
+        source.match_indices(keyword).any(|(at, _)| {
+            let before = source[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let rest = &source[at + keyword.len()..];
+            let trimmed = rest.trim_start();
+            before
+                && trimmed.len() < rest.len()
+                && trimmed.starts_with(name)
+                && !trimmed[name.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
+    })
 }
 
 fn located(position: Position, message: String) -> ScriptError {
@@ -278,6 +326,7 @@ fn located(position: Position, message: String) -> ScriptError {
         col: position.position().unwrap_or(0),
         message,
         undeclared: None,
+        public: false,
     }
 }
 

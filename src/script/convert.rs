@@ -98,9 +98,6 @@ fn from_nested(value: Dynamic, depth: usize) -> Result<Value, String> {
 /// What kind of value `value` is, as a noun in the flow author's words (`a string`, `a function
 /// pointer`), never rhai's Rust type names.
 pub fn kind(value: &Dynamic) -> String {
-    if value.is_shared() {
-        return kind(&value.clone().flatten());
-    }
     kind_named(value.type_name())
 }
 
@@ -128,25 +125,24 @@ fn kind_named(name: &str) -> String {
     noun.to_owned()
 }
 
-/// `value` in a message: its kind in the flow's words, and the value when it is short.
+/// `value` in a message: its kind in the flow's words, and the value when it is short and plain.
+///
+/// A string is quoted as it is, or not at all: never cut or escaped, so that masking a secure
+/// value by its text (done on the whole message later) always finds what is shown of it.
 pub fn describe(value: &Dynamic) -> String {
-    if value.is_shared() {
-        return describe(&value.clone().flatten());
-    }
     if value.is_int() || value.is_float() {
         format!("the number {value}")
     } else if value.is_bool() {
         format!("`{value}`")
     } else if value.is_string() {
         let text = value.to_string();
-        if text.len() <= 64 {
-            format!("the string {text:?}")
+        let plain = !text
+            .chars()
+            .any(|c| c.is_control() || c == '"' || c == '\\');
+        if text.len() <= 64 && plain {
+            format!("the string \"{text}\"")
         } else {
-            let cut = (0..=60)
-                .rev()
-                .find(|&at| text.is_char_boundary(at))
-                .unwrap_or(0);
-            format!("the string {:?}… ({} bytes)", &text[..cut], text.len())
+            format!("a string of {} bytes", text.len())
         }
     } else {
         kind(value)
@@ -211,6 +207,22 @@ mod tests {
         assert_eq!(
             from_dynamic(value).unwrap_err(),
             "a value nested more than 128 deep"
+        );
+    }
+
+    #[test]
+    fn a_string_is_described_whole_or_not_at_all() {
+        // A secret cut to its first 60 characters, or escaped (`pa\"ss`), escaped masking by value.
+        let long = "x".repeat(70) + "-tail";
+        let shown = describe(&Dynamic::from(long.clone()));
+        assert_eq!(shown, "a string of 75 bytes");
+        assert_eq!(
+            describe(&Dynamic::from("pa\"ss\\word".to_owned())),
+            "a string of 10 bytes"
+        );
+        assert_eq!(
+            describe(&Dynamic::from("gold".to_owned())),
+            "the string \"gold\""
         );
     }
 

@@ -16,7 +16,7 @@ mod natives;
 pub mod sandbox;
 
 pub use block_type::{BlockType, Property, PropertyKind};
-pub use call::{Binding, Bound, Ran, ScriptCall};
+pub use call::{Binding, Bound, Ran, ScriptCall, Secrecy};
 pub use compiled::{Origin, Script, ScriptError, literal_lookups};
 pub use limits::ScriptLimits;
 /// The rhai engine scripts run on (re-exported: callers hold it in an `Arc`).

@@ -2,7 +2,8 @@
 //!
 //! Built from `Engine::new_raw` plus the rhai packages listed below, each reviewed (shared by every
 //! flow, built once): no file, network or process access (routeflow builds rhai without modules and
-//! without time), no `eval`, and every limit of [`ScriptLimits`] set. Native functions whose work
+//! without time), no `eval`, no capturing closures (rhai's `no_closure`: no value is shared, so none
+//! can hold itself), a fixed hashing seed, and every limit of [`ScriptLimits`] set. Native functions whose work
 //! grows with their input are either bounded by the size limits (rhai checks every value a function
 //! returns) or replaced by a charged or checked version ([`super::natives`]). A flow's engine also
 //! knows its data tables, for `lookup`.
@@ -14,11 +15,11 @@
 //! | `ArithmeticPackage`, `LogicPackage` | `+ - * / % **`, comparisons, `min`/`max` on numbers | constant cost, overflow is an error |
 //! | `BasicMathPackage` | `floor`, `round`, `sqrt`, `parse_int`, `to_float`… | constant cost (parsing: bounded by `string_size`) |
 //! | `BasicStringPackage` | `print`, `debug`, `to_string` of each type | arrays and maps: charged per item (natives) |
-//! | `MoreStringPackage` | `len`, `trim`, `to_upper`, `contains`, `sub_string`, `split`, `replace`, `pad`… | linear in a string of at most `string_size` bytes; every result size-checked by rhai; `pad` checks its length first |
-//! | `BasicArrayPackage` | `push`, `insert`, `contains`, `index_of`, `sort`, `map`, `filter`… | `pad` replaced (its check overflowed: abort); `sort`, `order` charged; comparisons (`contains`, `index_of`, `dedup`, `==`) charged per item through `==`; closures (`map`, `filter`, `sort_by`…) count their own operations |
-//! | `BasicMapPackage` | `len`, `keys`, `values`, `mixin`, `remove`… | `keys`, `values` charged per entry; merges size-checked by rhai |
+//! | `MoreStringPackage` | `len`, `trim`, `to_upper`, `contains`, `sub_string`, `split`, `replace`, `pad`… | linear in a string of at most `string_size` bytes; every result size-checked by rhai; `pad` checks its length first; `replace` replaced (its result is sized before it is built: rhai's built 3.6 GB, then checked) |
+//! | `BasicArrayPackage` | `push`, `insert`, `contains`, `index_of`, `sort`, `map`, `filter`… | `pad` replaced (its check overflowed: abort); `sort`, `order` charged; comparisons (`contains`, `index_of`, `dedup`, `==`) charged per item through `==`; closures (`map`, `filter`, `sort_by`…) count their own operations; `map`, `zip`, `for_each` replaced (what they gather is size-checked after each result) |
+//! | `BasicMapPackage` | `len`, `keys`, `values`, `mixin`, `remove`… | `keys`, `values` charged per entry; merges size-checked by rhai; `map` replaced as an array's |
 //! | `BasicIteratorPackage` | `range`, `chars`, `bits` | lazy: one operation per step |
-//! | `BasicFnPackage` | a function pointer's `name`, `is_anonymous` | constant cost |
+//! | `BasicFnPackage` | a function pointer's `name`, `is_anonymous` | constant cost; `name` (and the text of a pointer) replaced: a closure is `<closure>`, not rhai's `anon$` and a hash |
 //!
 //! Left out: `LanguageCorePackage` (`sleep` blocks the thread and panics on `sleep(1e300)`; `exit`,
 //! `take`, tags, `parse_json`, reflection), `BasicTimePackage` (clocks), `BasicBlobPackage` (byte
@@ -38,8 +39,24 @@ use rhai::{
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
+/// The seed of rhai's hashing. rhai names a closure after a hash of its code, seeded per process
+/// unless a seed is set: its name (`f.name`, `${f}`) and errors naming it changed from run to run,
+/// and a replay must be byte-identical. Any fixed value will do.
+const HASHING_SEED: [u64; 4] = [0x726f_7574, 0x6566_6c6f, 0x7720_7268, 0x6169_0001];
+
+/// Fix rhai's hashing seed before anything is hashed: it must be set before rhai first hashes in
+/// this process (function lookups are hashed when functions are registered and when scripts are
+/// compiled, so every engine is made after it). Setting it again fails harmlessly.
+fn fix_hashing() {
+    static FIXED: LazyLock<()> = LazyLock::new(|| {
+        let _ = rhai::config::hashing::set_hashing_seed(Some(HASHING_SEED));
+    });
+    LazyLock::force(&FIXED);
+}
+
 /// The reviewed packages (see the table above), built once and shared by every engine.
 static PACKAGES: LazyLock<Vec<Arc<Module>>> = LazyLock::new(|| {
+    fix_hashing();
     vec![
         ArithmeticPackage::new().as_shared_module(),
         LogicPackage::new().as_shared_module(),
@@ -96,6 +113,7 @@ pub fn engine(limits: &ScriptLimits, tables: &[Arc<DataTable>]) -> Engine {
 }
 
 fn sandboxed(limits: &ScriptLimits) -> Engine {
+    fix_hashing();
     let mut engine = Engine::new_raw();
     for package in PACKAGES.iter() {
         engine.register_global_module(package.clone());
@@ -120,7 +138,7 @@ fn sandboxed(limits: &ScriptLimits) -> Engine {
     // variables while it runs.
     #[allow(deprecated)]
     engine.on_var(move |_, _, context| {
-        budget::scan(context.scope(), &scan_limits)?;
+        budget::scan(context.scope(), context.call_level(), &scan_limits)?;
         Ok(None)
     });
     super::natives::register(&mut engine);
