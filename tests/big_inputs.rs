@@ -180,3 +180,40 @@ fn a_flow_of_20_000_blocks_in_one_phase_checks() {
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn a_center_check_of_thousands_of_unknown_names_reports_twenty_then_counts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::from("K,Agent\n");
+    let mut center = String::from("agents:\n");
+    for i in 0..5_000 {
+        csv.push_str(&format!("k{i},zagent{i:05}\n"));
+        center.push_str(&format!("  - {{ id: agent{i:05}, groups: [g{i}] }}\n"));
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).expect("write");
+    std::fs::write(dir.path().join("center.yaml"), center).expect("write");
+    std::fs::write(
+        dir.path().join("flow.yaml"),
+        "application: t\nvariables:\n  ag: {}\n  k: {}\ntables:\n  T: { file: t.csv, key: [K] }\n\
+         phases:\n  initialize:\n    - { type: read_userdata, read: { k: K } }\n    \
+         - { type: table_lookup, table: T, key: [k], columns: { Agent: ag } }\n  assisted_service:\n    \
+         - { id: r, type: route, target: { agent: ag } }\n",
+    )
+    .expect("write");
+    // The did-you-mean compared every unknown name with every agent: over 120 s for 10,000 of each.
+    let output = routeflow(
+        dir.path(),
+        &["check", "flow.yaml", "--center", "center.yaml"],
+    );
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches(": warning: no agent `zagent").count(),
+        20,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("t.csv:22:5: warning: 4980 more agent ids that center `center.yaml` does not have, from here on: `zagent00020`"),
+        "{stderr}"
+    );
+}

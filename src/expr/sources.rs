@@ -79,6 +79,56 @@ impl Expression {
     }
 }
 
+impl Expression {
+    /// The string constants each variable is compared with (`s != 'NONE'`, `'x' == s`): a flow that
+    /// tests a variable for a value guards its Route blocks from that value.
+    pub fn compared_constants(&self) -> Vec<(usize, String)> {
+        let mut found = Vec::new();
+        let mut pending = vec![&self.root];
+        while let Some(node) = pending.pop() {
+            match node {
+                Node::CompareSlot { slot, constant, .. } => {
+                    if let Some(text) = constant.as_str() {
+                        found.push((*slot, text.to_owned()));
+                    }
+                }
+                Node::Compare(_, lhs, rhs, _) => {
+                    if let (Node::Slot(slot, _), Node::Const(value, _))
+                    | (Node::Const(value, _), Node::Slot(slot, _)) = (&**lhs, &**rhs)
+                        && let Some(text) = value.as_str()
+                    {
+                        found.push((*slot, text.to_owned()));
+                    }
+                }
+                _ => {}
+            }
+            node.for_each_child(|child| pending.push(child));
+        }
+        found
+    }
+
+    /// The variables whose conversion to a number this expression tests (`isNaN(Number(t))`,
+    /// `isFinite(parseInt(t))`): a flow that tests them guards its Route blocks from what is not one.
+    pub fn tested_numbers(&self) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut pending = vec![&self.root];
+        while let Some(node) = pending.pop() {
+            if let Node::Builtin(Builtin::IsNaN | Builtin::IsFinite, arguments, _) = node {
+                for argument in arguments.iter() {
+                    let mut inner = Vec::new();
+                    collect(argument, Conversion::Unchanged, &mut inner);
+                    found.extend(inner.into_iter().filter_map(|(source, _)| match source {
+                        Source::Slot(slot) => Some(slot),
+                        Source::Constant(..) => None,
+                    }));
+                }
+            }
+            node.for_each_child(|child| pending.push(child));
+        }
+        found
+    }
+}
+
 impl Node {
     /// Call `f` on each operand of this node.
     fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Node)) {

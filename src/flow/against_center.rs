@@ -10,6 +10,9 @@ use crate::graph::routed_on::{Origin, TargetName, Wants};
 use crate::model::read::{Anchor, Problems};
 use std::collections::HashMap;
 
+/// Most unknown names of one kind reported one by one; the rest are counted in one more warning.
+const MAX_REPORTED: usize = 20;
+
 impl Flow {
     /// Warnings for the names of agents, groups and skills that the flow's Route targets may use and
     /// that no agent of `center` has (each name once, where it is first written), with a did-you-mean.
@@ -35,7 +38,19 @@ impl Flow {
         let mut report = Report::new();
         let mut in_flow = Problems::default();
         let mut in_tables: HashMap<&str, Vec<Diagnostic>> = HashMap::new();
+        // The center's names of each kind, listed once, for the did-you-means.
+        let mut candidates: HashMap<Wants, Vec<&str>> = HashMap::new();
+        // How many names of each kind were reported: past MAX_REPORTED, one more warning counts them.
+        let mut reported: HashMap<Wants, usize> = HashMap::new();
+        let mut unreported: HashMap<Wants, (&TargetName, Vec<&str>)> = HashMap::new();
         for (name, more) in first {
+            let count = reported.entry(name.wants).or_default();
+            if *count == MAX_REPORTED {
+                let (_, names) = unreported.entry(name.wants).or_insert((name, Vec::new()));
+                names.push(&name.name);
+                continue;
+            }
+            *count += 1;
             let route = self
                 .graph
                 .block(name.route)
@@ -44,32 +59,36 @@ impl Flow {
             let mut warning = Diagnostic::warning(Span::default(), message(name, center_name))
                 .in_block(route)
                 .with_help(help(center, name, more));
-            if let Some(close) = suggestion(center, name) {
+            let names = candidates
+                .entry(name.wants)
+                .or_insert_with(|| center_names(center, name.wants));
+            if let Some(close) = closest(&name.name, names.iter().copied()) {
                 warning = warning.with_label(format!("did you mean `{close}`?"));
             }
-            match &name.origin {
-                Origin::Flow { path, inside } => {
-                    let at = match inside {
-                        Some((text, span)) => Anchor::Inside {
-                            path: path.clone(),
-                            text: text.to_string(),
-                            span: *span,
-                        },
-                        None => Anchor::Value(path.clone()),
-                    };
-                    in_flow.push(warning, at);
-                }
-                Origin::Cell { table, row, column } => {
-                    if let Some(file) = self.table_files.get(table.name()) {
-                        let cell = table.cell_span(file, *row, *column);
-                        warning.span = match name.wants {
-                            Wants::Skill => skill_in(file.text(), cell, &name.name),
-                            _ => cell,
-                        };
-                        in_tables.entry(table.name()).or_default().push(warning);
-                    }
-                }
-            }
+            self.place(warning, name, &mut in_flow, &mut in_tables);
+        }
+        let mut unreported: Vec<_> = unreported.into_values().collect();
+        unreported.sort_by_key(|(name, _)| name.wants);
+        for (first, names) in unreported {
+            let shown: Vec<String> = names.iter().take(5).map(|n| format!("`{n}`")).collect();
+            let kind = match first.wants {
+                Wants::Agent => "agent ids",
+                Wants::AgentGroup => "group names",
+                _ => "skill names",
+            };
+            let warning = Diagnostic::warning(
+                Span::default(),
+                format!(
+                    "{} more {kind} that center `{center_name}` does not have, from here on: {}{}",
+                    names.len(),
+                    shown.join(", "),
+                    if names.len() > shown.len() { ", …" } else { "" }
+                ),
+            )
+            .with_help(format!(
+                "the first {MAX_REPORTED} are reported one by one above; the center may be the wrong one"
+            ));
+            self.place(warning, first, &mut in_flow, &mut in_tables);
         }
         report.add(&self.file, in_flow.locate(&self.file));
         let mut tables: Vec<_> = in_tables.into_iter().collect();
@@ -80,6 +99,40 @@ impl Flow {
             }
         }
         report
+    }
+
+    /// Record `warning` about `name` where it is written: in the flow file, or in a table's file
+    /// (under the skill's name itself, in a skill expression).
+    fn place<'a>(
+        &'a self,
+        mut warning: Diagnostic,
+        name: &'a TargetName,
+        in_flow: &mut Problems,
+        in_tables: &mut HashMap<&'a str, Vec<Diagnostic>>,
+    ) {
+        match &name.origin {
+            Origin::Flow { path, inside } => {
+                let at = match inside {
+                    Some((text, span)) => Anchor::Inside {
+                        path: path.clone(),
+                        text: text.to_string(),
+                        span: *span,
+                    },
+                    None => Anchor::Value(path.clone()),
+                };
+                in_flow.push(warning, at);
+            }
+            Origin::Cell { table, row, column } => {
+                if let Some(file) = self.table_files.get(table.name()) {
+                    let cell = table.cell_span(file, *row, *column);
+                    warning.span = match name.wants {
+                        Wants::Skill => skill_in(file.text(), cell, &name.name),
+                        _ => cell,
+                    };
+                    in_tables.entry(table.name()).or_default().push(warning);
+                }
+            }
+        }
     }
 }
 
@@ -108,9 +161,9 @@ fn help(center: &Center, name: &TargetName, more: usize) -> String {
         _ => "a workitem routed to it waits out the Route block's whole timeout",
     };
     let names = match name.wants {
-        Wants::Agent => "agents",
-        Wants::AgentGroup => "groups",
-        _ => "skills",
+        Wants::Agent => "agent",
+        Wants::AgentGroup => "group",
+        _ => "skill",
     };
     let count = match name.wants {
         Wants::Agent => center.agents().len(),
@@ -122,11 +175,15 @@ fn help(center: &Center, name: &TargetName, more: usize) -> String {
         1 => "; it is written in 1 more place".to_owned(),
         n => format!("; it is written in {n} more places"),
     };
-    format!("{waits} (the center has {count} {names}){elsewhere}")
+    format!(
+        "{waits} (the center has {}){elsewhere}",
+        crate::diagnostic::counted(count, names)
+    )
 }
 
-fn suggestion(center: &Center, name: &TargetName) -> Option<String> {
-    let candidates: Vec<&str> = match name.wants {
+/// The center's names of one kind.
+fn center_names(center: &Center, wants: Wants) -> Vec<&str> {
+    match wants {
         Wants::Agent => center.agents().iter().map(|a| a.id.as_str()).collect(),
         Wants::AgentGroup => (0..center.group_count())
             .map(|i| center.group_name(GroupId(i as u32)))
@@ -134,8 +191,7 @@ fn suggestion(center: &Center, name: &TargetName) -> Option<String> {
         _ => (0..center.skill_count())
             .map(|i| center.skill_name(SkillId(i as u32)))
             .collect(),
-    };
-    closest(&name.name, candidates.iter().copied()).map(str::to_owned)
+    }
 }
 
 /// Where skill `name` is written in the skill expression spanning `cell` of `text`: quoted (`'name'`),

@@ -156,7 +156,7 @@ pub fn lower(
     let routed_on = routed_on(&graph, &lowering.paths, &defaults);
     // The graph moved out above; the field is given a value again so that the lowering is whole.
     lowering.graph = DiGraph::new();
-    lowering.check_cells(&routed_on.columns, &graph);
+    lowering.check_cells(&routed_on, &graph);
     Lowered {
         graph,
         scope: lowering.scope,

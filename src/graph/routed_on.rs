@@ -117,6 +117,52 @@ pub struct RoutedOn {
     pub columns: Vec<ColumnUse>,
     /// Literal names of agents, groups and skills that Route targets may use.
     pub names: Vec<TargetName>,
+    /// Constants of the flow (a default, an assigned value) reaching a skill target through a
+    /// variable, that do not parse as skill expressions: the variable, the text and where it is.
+    pub bad_skills: Vec<(Slot, Arc<str>, Origin, NodeIndex)>,
+    /// What guards the Route blocks from a variable's values, as the flow tests them.
+    pub guards: Guards,
+}
+
+/// How a flow guards its Route blocks from some values of a variable, so that a value the flow tests
+/// for is not reported as reaching a target: the string constants a variable is compared with
+/// (`s != 'NONE'`), the variables whose conversion to a number is tested (`isNaN(Number(t))`), and the
+/// variables a script may change (on the way, its value may be anything).
+#[derive(Clone, Debug, Default)]
+pub struct Guards {
+    /// Variable → the strings it is compared with somewhere in the flow.
+    pub compared: HashMap<Slot, HashSet<String>>,
+    /// Variables whose conversion to a number the flow tests.
+    pub number_tested: HashSet<Slot>,
+    /// Variables a script block may change.
+    pub script_written: HashSet<Slot>,
+}
+
+impl Guards {
+    /// Whether `value`, passing through the variables `via`, may be kept from its Route block by the
+    /// flow: it is compared with it, or a script may change it on the way.
+    pub fn may_guard(&self, via: &[Slot], value: &str) -> bool {
+        via.iter().any(|slot| {
+            self.script_written.contains(slot)
+                || self
+                    .compared
+                    .get(slot)
+                    .is_some_and(|values| values.contains(value))
+        })
+    }
+
+    /// Whether the flow tests the number the variables `via` hold, or a script may change them.
+    pub fn tests_number(&self, via: &[Slot]) -> bool {
+        via.iter()
+            .any(|slot| self.number_tested.contains(slot) || self.script_written.contains(slot))
+    }
+
+    fn read(&mut self, expression: &Expression) {
+        for (slot, value) in expression.compared_constants() {
+            self.compared.entry(slot).or_default().insert(value);
+        }
+        self.number_tested.extend(expression.tested_numbers());
+    }
 }
 
 /// A variable's declared default: its slot, value, and where its expression is.
@@ -131,6 +177,9 @@ pub struct Default<'a> {
     pub text: &'a str,
 }
 
+/// Variables reached, by want and conversion: the first Route block, and the variable reached from.
+type Reached = HashMap<(Slot, Wants, Conversion), (NodeIndex, Option<Slot>)>;
+
 /// Follow the values of `graph` back from its Route blocks.
 pub fn routed_on(
     graph: &FlowGraph,
@@ -138,12 +187,22 @@ pub fn routed_on(
     defaults: &[Default<'_>],
 ) -> RoutedOn {
     let mut found = RoutedOn::default();
-    // (variable, reach) → the variable it was reached from (None: read by the Route block itself).
-    let mut reached: HashMap<(Slot, Reach), Option<Slot>> = HashMap::new();
+    // (variable, want, conversion) → the first Route block to reach it that way, and the variable it
+    // was reached from (None: read by the Route block itself). Keyed without the Route block: a
+    // variable is followed once per want and conversion however many blocks read it.
+    let mut reached: Reached = HashMap::new();
     let mut pending: Vec<(Slot, Reach)> = Vec::new();
     // The assignments into each variable, with where their values are.
     let mut assignments: HashMap<Slot, Vec<(&Expression, YamlPath)>> = HashMap::new();
     let mut lookups: Vec<(&Arc<DataTable>, Column, Slot)> = Vec::new();
+    for (_, block) in graph.blocks() {
+        for expression in expressions(&block.kind) {
+            found.guards.read(expression);
+        }
+        if let BlockKind::Script(script) = &block.kind {
+            found.guards.script_written.extend(script.call.variables());
+        }
+    }
     for (node, block) in graph.blocks() {
         let path = paths.get(&node).cloned().unwrap_or_default();
         match &block.kind {
@@ -211,6 +270,7 @@ pub fn routed_on(
                 path: default.path.clone(),
                 inside: Some((default.text.into(), Span::new(0, default.text.len()))),
             };
+            found.bad_skill(slot, reach, name, &origin);
             found.name(reach, name, origin);
         }
         for (value, at) in assignments.get(&slot).map_or(&[][..], Vec::as_slice) {
@@ -236,22 +296,28 @@ pub fn routed_on(
             }
         }
     }
+    let mut by_slot: HashMap<Slot, Vec<Reach>> = HashMap::new();
+    for (&(slot, wants, conversion), &(route, _)) in &reached {
+        by_slot.entry(slot).or_default().push(Reach {
+            wants,
+            conversion,
+            route,
+        });
+    }
+    for reaches in by_slot.values_mut() {
+        reaches.sort_by_key(|r| (r.route.index(), r.wants, r.conversion));
+    }
     let mut seen = HashSet::new();
     for (table, column, slot) in lookups {
-        let mut reaches: Vec<Reach> = reached
-            .keys()
-            .filter(|(s, _)| *s == slot)
-            .map(|(_, reach)| *reach)
-            .collect();
-        reaches.sort_by_key(|r| (r.route.index(), r.wants, r.conversion));
-        for reach in reaches {
+        for &reach in by_slot.get(&slot).map_or(&[][..], Vec::as_slice) {
             // One entry per column, want and conversion: the first Route block names them all.
             if !seen.insert((Arc::as_ptr(table), column, reach.wants, reach.conversion)) {
                 continue;
             }
             let mut via = vec![slot];
-            while let Some(Some(next)) = reached.get(&(*via.last().unwrap_or(&slot), reach)) {
-                if via.contains(next) {
+            let key = |slot: Slot| (slot, reach.wants, reach.conversion);
+            while let Some((_, Some(next))) = reached.get(&key(*via.last().unwrap_or(&slot))) {
+                if via.contains(next) || via.len() > reached.len() {
                     break;
                 }
                 via.push(*next);
@@ -299,15 +365,15 @@ impl RoutedOn {
         expression: &Expression,
         at: &YamlPath,
         from: Option<Slot>,
-        reached: &mut HashMap<(Slot, Reach), Option<Slot>>,
+        reached: &mut Reached,
         pending: &mut Vec<(Slot, Reach)>,
     ) {
         match source {
             Source::Slot(slot) => {
                 if let std::collections::hash_map::Entry::Vacant(entry) =
-                    reached.entry((slot, reach))
+                    reached.entry((slot, reach.wants, reach.conversion))
                 {
-                    entry.insert(from);
+                    entry.insert((reach.route, from));
                     pending.push((slot, reach));
                 }
             }
@@ -319,9 +385,25 @@ impl RoutedOn {
                         path: at.clone(),
                         inside: Some((expression.source().into(), span)),
                     };
+                    // A literal written in the Route block itself is checked where it is compiled.
+                    if let Some(slot) = from {
+                        self.bad_skill(slot, reach, name, &origin);
+                    }
                     self.name(reach, name, origin);
                 }
             }
+        }
+    }
+
+    /// Record `text`, a constant assigned to variable `slot` that reaches a skill target, when it does
+    /// not parse as a skill expression.
+    fn bad_skill(&mut self, slot: Slot, reach: Reach, text: &str, origin: &Origin) {
+        if reach.wants == Wants::Skill
+            && reach.conversion == Conversion::Unchanged
+            && SkillExpression::parse(text).is_err()
+        {
+            self.bad_skills
+                .push((slot, text.into(), origin.clone(), reach.route));
         }
     }
 
@@ -362,5 +444,27 @@ impl RoutedOn {
                 });
             }
         }
+    }
+}
+
+/// The expressions of a block.
+fn expressions(kind: &BlockKind) -> Vec<&Expression> {
+    match kind {
+        BlockKind::Assign { value, .. } | BlockKind::Log { message: value } => vec![value],
+        BlockKind::WriteUserdata { key, value, .. } => vec![key, value],
+        BlockKind::Segmentation { conditions } => conditions.iter().collect(),
+        BlockKind::TableLookup(lookup) => lookup.key.iter().collect(),
+        BlockKind::Route(route) => {
+            let mut all = vec![&route.timeout];
+            all.extend(&route.priority);
+            match &route.target {
+                Target::Agent(e)
+                | Target::AgentGroup(e)
+                | Target::Skill(SkillTarget::Computed(e)) => all.push(e),
+                Target::Skill(SkillTarget::Literal { .. }) => {}
+            }
+            all
+        }
+        BlockKind::ReadUserdata { .. } | BlockKind::Script(_) | BlockKind::Finish => Vec::new(),
     }
 }

@@ -7,7 +7,8 @@ use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::Conversion;
 use crate::expr::js::number;
 use crate::graph::FlowGraph;
-use crate::graph::routed_on::{ColumnUse, Wants};
+use crate::graph::routed_on::{ColumnUse, Guards, Origin, RoutedOn, Wants};
+use crate::model::read::Anchor;
 use crate::skill::SkillExpression;
 use crate::table::DataTable;
 
@@ -16,24 +17,66 @@ const MAX_CELLS_REPORTED: usize = 20;
 
 impl Lowering<'_> {
     /// Check the cells of every column in `columns` against what its Route block wants of them.
-    pub(super) fn check_cells(&mut self, columns: &[ColumnUse], graph: &FlowGraph) {
-        for column in columns {
+    pub(super) fn check_cells(&mut self, routed_on: &RoutedOn, graph: &FlowGraph) {
+        for column in &routed_on.columns {
             let Some(&file) = self.table_files.get(column.table.name()) else {
                 continue;
             };
-            let diagnostics = self.column_problems(column, &self.files[file].0, graph);
+            let diagnostics =
+                self.column_problems(column, &routed_on.guards, &self.files[file].0, graph);
             self.files[file].1.extend(diagnostics);
+        }
+        // The flow's own constants reaching a skill target through a variable are checked the same way.
+        for (slot, text, origin, route) in &routed_on.bad_skills {
+            if routed_on.guards.may_guard(&[*slot], text) {
+                continue;
+            }
+            let Origin::Flow { path, inside } = origin else {
+                continue;
+            };
+            let Err(error) = SkillExpression::parse(text) else {
+                continue;
+            };
+            let name = self.scope.names().nth(*slot).unwrap_or_default().to_owned();
+            let route = graph
+                .block(*route)
+                .map(|b| b.id.to_string())
+                .unwrap_or_default();
+            let diagnostic = Diagnostic::error(
+                Span::default(),
+                format!("skill expression: {}", error.message),
+            )
+            .in_block(&*route)
+            .with_help(format!(
+                "`{name}` reaches the skill target of Route block `{route}`: give it a skill \
+                 expression such as 'english' > 3, or test for this value before the Route block"
+            ));
+            let at = match inside {
+                Some((text, span)) => Anchor::Inside {
+                    path: path.clone(),
+                    text: text.to_string(),
+                    span: *span,
+                },
+                None => Anchor::Value(path.clone()),
+            };
+            self.push(diagnostic, at);
         }
     }
 
     fn column_problems(
         &self,
         use_: &ColumnUse,
+        guards: &Guards,
         file: &SourceFile,
         graph: &FlowGraph,
     ) -> Vec<Diagnostic> {
         let table = &use_.table;
         let reach = use_.reach;
+        // A flow that tests the number it converts keeps what is not one from its Route block.
+        if matches!(reach.wants, Wants::Timeout | Wants::Priority) && guards.tests_number(&use_.via)
+        {
+            return Vec::new();
+        }
         let route = graph
             .block(reach.route)
             .map(|block| block.id.clone())
@@ -67,6 +110,9 @@ impl Lowering<'_> {
             let Some((message, inside)) = problem(reach.wants, reach.conversion, value) else {
                 continue;
             };
+            if guards.may_guard(&use_.via, value) {
+                continue;
+            }
             let cell = table.cell_span(file, row.id(), use_.column);
             if problems.len() == MAX_CELLS_REPORTED {
                 more += 1;
