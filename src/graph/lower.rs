@@ -101,11 +101,7 @@ pub fn lower(
             .collect(),
         compiled: None,
     };
-    let variables = lowering.variables(doc);
-    // After the variables, whose defaults are constants: the workitem's fields are read per workitem.
-    let workitem_slot = doc
-        .reads_workitem
-        .then(|| lowering.scope.declare_workitem());
+    let (variables, workitem_slot) = lowering.variables(doc);
     lowering.compiled = Some(HashMap::new());
     lowering.tables(doc, base_dir, table_files);
     lowering.script_limits(doc);
@@ -209,7 +205,9 @@ impl Lowering<'_> {
         self.problems.push(diagnostic, at);
     }
 
-    fn variables(&mut self, doc: &FlowDoc) -> Vec<Variable> {
+    /// The variables, and the slot of the workitem's fields when the flow reads them (declared after
+    /// the variables and before their defaults compile, so that a default reading one is told why).
+    fn variables(&mut self, doc: &FlowDoc) -> (Vec<Variable>, Option<usize>) {
         for declared in &doc.variables {
             let name = declared.name.as_str();
             let valid = name
@@ -242,6 +240,7 @@ impl Lowering<'_> {
             }
             self.scope.declare(name);
         }
+        let workitem_slot = doc.reads_workitem.then(|| self.scope.declare_workitem());
         let mut variables = Vec::new();
         for declared in &doc.variables {
             let def = &declared.def;
@@ -269,7 +268,7 @@ impl Lowering<'_> {
                 description: def.description.as_ref().map(|t| t.0.clone()),
             });
         }
-        variables
+        (variables, workitem_slot)
     }
 
     /// Report each variable the default `text` (at `path`) uses, where it uses it.

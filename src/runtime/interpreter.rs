@@ -157,6 +157,18 @@ impl Failure {
             at: None,
         }
     }
+
+    /// A failure of what `expression`, the block's property at `place`, gave: located at it.
+    fn whole(message: String, expression: &Expression, place: Place) -> Failure {
+        Failure {
+            message,
+            at: Some(Box::new(FailedAt {
+                place,
+                source: expression.source.clone(),
+                span: Span::new(0, 0),
+            })),
+        }
+    }
 }
 
 impl From<EvalError> for Failure {
@@ -174,6 +186,8 @@ const MAX_QUOTED: usize = 60;
 pub(super) struct Origins {
     names: Vec<Arc<str>>,
     sources: Vec<Vec<String>>,
+    /// Whether the flow has secure variables.
+    has_secrets: bool,
 }
 
 impl Origins {
@@ -206,7 +220,11 @@ impl Origins {
                 _ => {}
             }
         }
-        Origins { names, sources }
+        Origins {
+            names,
+            sources,
+            has_secrets: flow.variables.iter().any(|v| v.secure),
+        }
     }
 
     /// `error`, of `expression` at `place`, with what the variables it was given held and where
@@ -226,7 +244,12 @@ impl Origins {
             .filter_map(|slot| {
                 let name = self.names.get(slot)?;
                 let value = slots.get(slot)?;
-                let mut shown = describe(value);
+                // With secure variables in the flow, a value may be derived from one (masking is
+                // by value): then only its kind is said.
+                let mut shown = match self.has_secrets {
+                    true => format!("a {}", value.kind()),
+                    false => describe(value),
+                };
                 if shown.chars().count() > MAX_QUOTED {
                     shown = shown.chars().take(MAX_QUOTED).collect::<String>() + "…";
                 }
@@ -951,10 +974,15 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         {
             Value::Number(s) if s.is_finite() && s >= 0.0 => s,
             other => {
-                return Err(Failure::new(format!(
+                let message = format!(
                     "a Route timeout is a number of seconds, 0 or more; this is {}",
                     describe(&other)
-                )));
+                );
+                return Err(Failure::whole(
+                    message,
+                    &route.timeout,
+                    Place::Key("timeout"),
+                ));
             }
         };
         let priority = match &route.priority {
@@ -967,10 +995,12 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                     p as i64
                 }
                 other => {
-                    return Err(Failure::new(format!(
-                        "a Route priority is a whole number; this is {}",
+                    let message = format!(
+                        "a Route priority is a whole number of at most 2^53 - 1 \
+                         (9007199254740991) either way; this is {}",
                         describe(&other)
-                    )));
+                    );
+                    return Err(Failure::whole(message, expression, Place::Key("priority")));
                 }
             },
         };
@@ -1034,10 +1064,11 @@ fn target_value(
                 .map_err(|error| origins.failure(error, e, place, slots))?
             {
                 Value::String(s) => Ok(s),
-                other => Err(Failure::new(format!(
-                    "a Route target is a string; this is {}",
-                    describe(&other)
-                ))),
+                other => Err(Failure::whole(
+                    format!("a Route target is a string; this is {}", describe(&other)),
+                    e,
+                    place,
+                )),
             }
         }
         Target::Skill(SkillTarget::Literal { text, .. }) => Ok(text.clone()),

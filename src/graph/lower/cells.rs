@@ -209,12 +209,19 @@ fn problem(wants: Wants, conversion: Conversion, value: &str) -> Option<(String,
 /// Rows of `table` with the same compound key as an earlier row: one warning each, naming both lines.
 pub(super) fn duplicate_keys(table: &DataTable, file: &SourceFile) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
+    let mut more = 0;
+    let mut first_unreported = None;
     for row in table.iter() {
         let key: Vec<&str> = table.key().iter().map(|&column| row.get(column)).collect();
         let Some(first) = table.lookup(&key).next() else {
             continue;
         };
         if first.id() == row.id() {
+            continue;
+        }
+        if warnings.len() == MAX_CELLS_REPORTED {
+            more += 1;
+            first_unreported.get_or_insert(row.span());
             continue;
         }
         let line = file.line_col(first.span().start as usize).line;
@@ -233,6 +240,18 @@ pub(super) fn duplicate_keys(table: &DataTable, file: &SourceFile) -> Vec<Diagno
             .with_help(format!(
                 "a lookup of this key finds {found} rows: `count` is {found}, `found` is false and no column is assigned; remove or change one of the rows"
             )),
+        );
+    }
+    if let Some(at) = first_unreported {
+        warnings.push(
+            Diagnostic::warning(
+                at,
+                format!(
+                    "{more} more rows of data table `{}` have the same key as an earlier row",
+                    table.name()
+                ),
+            )
+            .with_help("the first 20 are reported one by one above"),
         );
     }
     warnings
