@@ -300,41 +300,42 @@ fn run_time_errors_name_their_expression_and_the_values_origin_and_traces_name_b
 fn summary_json_service_levels_and_a_replay_of_only_errors() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.json");
-    let output = routeflow(&[
-        "replay",
-        "flows/gtr_sample.yaml",
-        "--center",
-        "flows/center.yaml",
-        "--workitems",
+    let summary_arg = summary.to_str().unwrap();
+    let sample = |workitems: &str, more: &[&str]| {
+        let mut args = vec![
+            "replay",
+            "flows/gtr_sample.yaml",
+            "--center",
+            "flows/center.yaml",
+            "--workitems",
+            workitems,
+        ];
+        args.extend(more);
+        routeflow(&args)
+    };
+    let read_summary = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap()
+    };
+    let output = sample(
         "tests/replay_cases/workitems.jsonl",
-        "--service-level",
-        "5, 300",
-        "--summary",
-        summary.to_str().unwrap(),
-    ]);
+        &["--service-level", "5, 300", "--summary", summary_arg],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("service level (routed within): 5 s ") && stderr.contains(", 300 s "),
         "{stderr}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let json = read_summary();
     let levels: Vec<&String> = json["service_level"].as_object().unwrap().keys().collect();
     assert_eq!(levels, ["300", "5"], "{json}");
-    assert!(json.get("first_error").is_some(), "{json}");
+    // The same first error as the text, or none in both.
+    let first = stderr.lines().find_map(|l| l.strip_prefix("first error: "));
+    assert_eq!(json["first_error"].as_str(), first, "{json}");
 
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "not json\n{\"userdata\":{}}\n").unwrap();
-    let output = routeflow(&[
-        "replay",
-        "flows/gtr_sample.yaml",
-        "--center",
-        "flows/center.yaml",
-        "--workitems",
-        bad.to_str().unwrap(),
-        "--summary",
-        summary.to_str().unwrap(),
-    ]);
+    let bad = bad.to_str().unwrap();
+    let output = sample(bad, &["--summary", summary_arg]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -343,28 +344,42 @@ fn summary_json_service_levels_and_a_replay_of_only_errors() {
         ),
         "{stderr}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
-    assert!(
-        json["first_error"]
-            .as_str()
-            .unwrap()
-            .starts_with("line 1: "),
-        "{json}"
-    );
+    let first = stderr.lines().find_map(|l| l.strip_prefix("first error: "));
+    assert!(first.is_some_and(|e| e.starts_with("line 1: ")), "{stderr}");
+    assert_eq!(read_summary()["first_error"].as_str(), first);
     // Both lines still have their outcome.
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
 
+    let output = sample(bad, &["--service-level", "20,soon"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`soon` is not a number of seconds"));
+}
+
+/// A `--table` file that cannot be read is named as the replacement it is, with where its path is
+/// relative to (the working directory, not the flow).
+#[test]
+fn an_unreadable_table_replacement_is_named_as_one() {
     let output = routeflow(&[
         "replay",
         "flows/gtr_sample.yaml",
         "--center",
         "flows/center.yaml",
         "--workitems",
-        bad.to_str().unwrap(),
-        "--service-level",
-        "20,soon",
+        "flows/workitems.jsonl",
+        "--table",
+        "OPEN_MEDIA_ROUTING_CONFIG=tables/OPEN_MEDIA_ROUTING_CONFIG.csv",
     ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("`soon` is not a number of seconds"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "flows/gtr_sample.yaml:30:11: error: cannot read `tables/OPEN_MEDIA_ROUTING_CONFIG.csv`, \
+             the file given to replace table `OPEN_MEDIA_ROUTING_CONFIG`: "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the working directory for `--table`"),
+        "{stderr}"
+    );
 }

@@ -7,7 +7,7 @@ use crate::center::{Center, GroupId, SkillId};
 use crate::diagnostic::{Diagnostic, Report, Span};
 use crate::expr::closest;
 use crate::graph::routed_on::{Origin, TargetName, Wants};
-use crate::model::read::{Anchor, Problems};
+use crate::model::read::Problems;
 use std::collections::HashMap;
 
 /// Most unknown names of one kind reported one by one; the rest are counted in one more warning.
@@ -111,16 +111,10 @@ impl Flow {
         in_tables: &mut HashMap<&'a str, Vec<Diagnostic>>,
     ) {
         match &name.origin {
-            Origin::Flow { path, inside } => {
-                let at = match inside {
-                    Some((text, span)) => Anchor::Inside {
-                        path: path.clone(),
-                        text: text.to_string(),
-                        span: *span,
-                    },
-                    None => Anchor::Value(path.clone()),
-                };
-                in_flow.push(warning, at);
+            origin @ Origin::Flow { .. } => {
+                if let Some(at) = origin.in_flow() {
+                    in_flow.push(warning, at);
+                }
             }
             Origin::Cell { table, row, column } => {
                 if let Some(file) = self.table_files.get(table.name()) {

@@ -13,6 +13,7 @@ use super::{BlockKind, FlowGraph, SkillTarget, Slot, Target};
 use crate::diagnostic::Span;
 use crate::expr::{Conversion, Expression, Source, Value};
 use crate::model::path::YamlPath;
+use crate::model::read::Anchor;
 use crate::skill::SkillExpression;
 use crate::table::{Column, DataTable, RowId};
 use petgraph::graph::NodeIndex;
@@ -108,6 +109,23 @@ pub enum Origin {
         /// The column.
         column: Column,
     },
+}
+
+impl Origin {
+    /// Where a diagnostic about the name goes in the flow file; `None` for a table cell.
+    pub fn in_flow(&self) -> Option<Anchor> {
+        match self {
+            Origin::Flow { path, inside } => Some(match inside {
+                Some((text, span)) => Anchor::Inside {
+                    path: path.clone(),
+                    text: text.to_string(),
+                    span: *span,
+                },
+                None => Anchor::Value(path.clone()),
+            }),
+            Origin::Cell { .. } => None,
+        }
+    }
 }
 
 /// Everything a flow routes on.

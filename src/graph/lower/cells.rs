@@ -7,10 +7,10 @@ use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::Conversion;
 use crate::expr::js::number;
 use crate::graph::FlowGraph;
-use crate::graph::routed_on::{ColumnUse, Guards, Origin, RoutedOn, Wants};
-use crate::model::read::Anchor;
+use crate::graph::routed_on::{ColumnUse, Guards, RoutedOn, Wants};
 use crate::skill::SkillExpression;
 use crate::table::DataTable;
+use std::collections::HashSet;
 
 /// Most cells of one column reported; the rest are counted in one last diagnostic.
 const MAX_CELLS_REPORTED: usize = 20;
@@ -31,7 +31,7 @@ impl Lowering<'_> {
             if routed_on.guards.may_guard(&[*slot], text) {
                 continue;
             }
-            let Origin::Flow { path, inside } = origin else {
+            let Some(at) = origin.in_flow() else {
                 continue;
             };
             let Err(error) = SkillExpression::parse(text) else {
@@ -51,14 +51,6 @@ impl Lowering<'_> {
                 "`{name}` reaches the skill target of Route block `{route}`: give it a skill \
                  expression such as 'english' > 3, or test for this value before the Route block"
             ));
-            let at = match inside {
-                Some((text, span)) => Anchor::Inside {
-                    path: path.clone(),
-                    text: text.to_string(),
-                    span: *span,
-                },
-                None => Anchor::Value(path.clone()),
-            };
             self.push(diagnostic, at);
         }
     }
@@ -105,9 +97,15 @@ impl Lowering<'_> {
         let mut problems = Vec::new();
         let mut more = 0;
         let mut first_unreported = None;
+        // Tables repeat their values: each distinct value that passes is checked once.
+        let mut fine: HashSet<&str> = HashSet::new();
         for row in table.iter() {
             let value = row.get(use_.column);
+            if fine.contains(value) {
+                continue;
+            }
             let Some((message, inside)) = problem(reach.wants, reach.conversion, value) else {
+                fine.insert(value);
                 continue;
             };
             if guards.may_guard(&use_.via, value) {
