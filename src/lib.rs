@@ -1,8 +1,12 @@
 //! routeflow: a runtime for Designer-style task-routing applications.
 //!
-//! The pipeline is visible in the module tree: [`expr`] (the ECMAScript-subset expression language),
-//! [`skill`] (Genesys skill expressions), [`table`] (data tables, CSV), [`diagnostic`] (located errors), and
-//! [`cli`] (the commands).
+//! The pipeline is visible in the module tree. Languages: [`expr`] (the ECMAScript-subset expression
+//! language), [`skill`] (Genesys skill expressions), [`script`] (rhai extensions, sandboxed). Inputs:
+//! [`model`] (flow files, YAML), [`table`] (data tables, CSV), [`center`] (the simulated contact center),
+//! [`workitem`] (JSON Lines), [`suite`] (flow test suites). Loading: [`graph`] (checks and the petgraph
+//! DAG), [`flow`] (a flow loaded whole). Running: [`runtime`] (the async interpreter), [`time`] (virtual
+//! time), [`routing`] (the simulation), [`replay`] (the driver and outcomes). Around them: [`diagnostic`]
+//! (located errors), [`render`] (DOT, Mermaid, SVG), [`workload`] (`gen`), and [`cli`] (the commands).
 #![forbid(unsafe_code)]
 
 pub mod center;
@@ -20,5 +24,6 @@ pub mod script;
 pub mod skill;
 pub mod suite;
 pub mod table;
+pub mod time;
 pub mod workitem;
 pub mod workload;

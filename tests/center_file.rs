@@ -169,6 +169,20 @@ fn ready_intervals_are_sorted_and_touching_ones_merged() {
 }
 
 #[test]
+fn times_are_read_to_the_microsecond_and_intervals_touching_then_merged() {
+    let file = SourceFile::new(
+        "center.yaml",
+        "default_handle_s: 0.0000006\nagents:\n  - id: a\n    ready: [[0, 10.0000001], [10.0000002, 20]]\n",
+    );
+    let (center, diagnostics) = Center::read(&file);
+    let center = center.expect("a warning does not stop the center loading");
+    assert_eq!(center.default_handle_s(), 0.000001);
+    assert_eq!(center.agents()[0].ready, [(0.0, 20.0)]);
+    assert_eq!(diagnostics.len(), 1, "one warning for all the finer times");
+    assert!(!diagnostics[0].is_error());
+}
+
+#[test]
 fn overlapping_ready_intervals_load_merged_with_a_warning() {
     let file = SourceFile::new(
         "center.yaml",

@@ -383,3 +383,42 @@ fn an_unreadable_table_replacement_is_named_as_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn times_finer_than_a_microsecond_are_read_rounded_with_a_warning_and_times_past_the_limit_refused()
+{
+    let dir = scratch("finer");
+    let workitems = dir.join("workitems.jsonl");
+    std::fs::write(
+        &workitems,
+        concat!(
+            r#"{"id":"w1","arrive_s":0,"handle_s":100.0000004,"userdata":{}}"#,
+            "\n",
+            r#"{"id":"w2","arrive_s":50.0000003,"userdata":{}}"#,
+            "\n",
+            r#"{"id":"w3","arrive_s":4000000000.000001,"userdata":{}}"#,
+            "\n",
+        ),
+    )
+    .expect("writes");
+    let output = replay_sample(workitems.to_str().expect("UTF-8"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].contains(r#""done_s":100.0"#), "{}", lines[0]);
+    assert!(lines[1].contains(r#""arrive_s":50.0"#), "{}", lines[1]);
+    assert!(
+        lines[2].contains("`arrive_s` must be at most 4000000000 seconds"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        stderr.contains(
+            "workitems.jsonl: warning: line 1: `handle_s` 100.0000004 is finer than the \
+             microsecond, the resolution of virtual time: it is read as 100; 2 lines have times \
+             finer than the microsecond"
+        ),
+        "{stderr}"
+    );
+}

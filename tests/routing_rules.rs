@@ -5,6 +5,7 @@ use routeflow::center::Center;
 use routeflow::diagnostic::SourceFile;
 use routeflow::routing::{Item, Simulation, Stepped};
 use routeflow::runtime::{RouteRequest, RouteResult, RouteTarget};
+use routeflow::time::Instant;
 use std::sync::Arc;
 
 fn center(yaml: &str) -> Arc<Center> {
@@ -29,7 +30,7 @@ impl Harness {
     /// Handle every event up to and including time `t`, then stand at `t`.
     fn advance_to(&mut self, t: f64) {
         let mut resolved = Vec::new();
-        while self.sim.step(Some(t), &mut resolved) == Stepped::Event {
+        while self.sim.step(Some(Instant::from_seconds(t)), &mut resolved) == Stepped::Event {
             let now = self.sim.now();
             self.ended
                 .extend(resolved.drain(..).map(|(n, r)| (now, n, r)));
@@ -56,14 +57,8 @@ impl Harness {
         target: RouteTarget<'_>,
     ) -> Option<RouteResult> {
         let arrive_s = self.sim.now();
-        self.sim.add(
-            number,
-            Item {
-                arrive_s,
-                handle_s,
-                stop_s,
-            },
-        );
+        self.sim
+            .add(number, Item::from_seconds(arrive_s, handle_s, stop_s));
         self.ask(number, priority, timeout_s, target)
     }
 

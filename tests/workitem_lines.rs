@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use routeflow::expr::Value;
+use routeflow::time::to_resolution;
 use routeflow::workitem::{Line, LineError, Userdata, Warning, Workitem, WorkitemReader};
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -118,6 +119,61 @@ fn negative_zero_is_zero() {
 fn stop_s_may_equal_arrive_s() {
     let w = workitem(r#"{"id":"w","arrive_s":5,"stop_s":5,"userdata":{}}"#);
     assert_eq!(w.stop_s, Some(5.0));
+}
+
+#[test]
+fn times_are_read_to_the_microsecond_with_one_warning() {
+    let input = concat!(
+        r#"{"id":"a","arrive_s":44.57,"handle_s":0.000001,"userdata":{}}"#,
+        "\n",
+        r#"{"id":"b","arrive_s":50.0000003,"handle_s":100.0000004,"userdata":{}}"#,
+        "\n",
+        // Both times round to 5: the stop is not before the arrival as read.
+        r#"{"id":"c","arrive_s":5.0000004,"stop_s":5.0000001,"userdata":{}}"#,
+        "\n",
+        r#"{"id":"d","arrive_s":0.0000006,"userdata":{}}"#,
+        "\n",
+    );
+    let (lines, reader) = read_all(input.as_bytes());
+    let items: Vec<Workitem> = lines.into_iter().map(|l| l.item.unwrap()).collect();
+    assert_eq!(
+        (items[0].arrive_s, items[0].handle_s),
+        (44.57, Some(0.000001))
+    );
+    assert_eq!((items[1].arrive_s, items[1].handle_s), (50.0, Some(100.0)));
+    assert_eq!((items[2].arrive_s, items[2].stop_s), (5.0, Some(5.0)));
+    assert_eq!(items[3].arrive_s, 0.000001);
+    let warnings = reader.warnings();
+    assert_eq!(
+        warnings,
+        [Warning::FinerTimes {
+            line: 2,
+            field: "arrive_s",
+            seconds: 50.0000003,
+            lines: 3
+        }]
+    );
+    assert_eq!(
+        warnings[0].to_string(),
+        "line 2: `arrive_s` 50.0000003 is finer than the microsecond, the resolution of virtual \
+         time: it is read as 50; 3 lines have times finer than the microsecond"
+    );
+}
+
+#[test]
+fn times_past_the_limit_are_errors() {
+    assert_eq!(
+        error(r#"{"id":"w","arrive_s":4000000000.5,"userdata":{}}"#),
+        "`arrive_s` must be at most 4000000000 seconds (about 126 years), found 4000000000.5"
+    );
+    assert!(
+        error(r#"{"id":"w","handle_s":1e300,"userdata":{}}"#)
+            .contains("`handle_s` must be at most")
+    );
+    assert_eq!(
+        workitem(r#"{"id":"w","stop_s":4e9,"userdata":{}}"#).stop_s,
+        Some(4e9)
+    );
 }
 
 #[test]
@@ -610,10 +666,11 @@ proptest! {
         .to_string();
         let w = only(&line).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(w.id.as_ref(), id.as_str());
-        prop_assert_eq!(w.arrive_s, arrive_s);
+        // Times are kept to the microsecond, the resolution of virtual time.
+        prop_assert_eq!(w.arrive_s, to_resolution(arrive_s));
         prop_assert_eq!(w.priority, i64::from(priority));
-        prop_assert_eq!(w.handle_s, handle_s);
-        prop_assert_eq!(w.stop_s, stop_after.map(|s| arrive_s + s));
+        prop_assert_eq!(w.handle_s, handle_s.map(to_resolution));
+        prop_assert_eq!(w.stop_s, stop_after.map(|s| to_resolution(arrive_s + s)));
         let read: Vec<(String, Value)> = w.userdata.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
         let written: Vec<(String, Value)> = data.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect();
         prop_assert_eq!(read, written);

@@ -96,6 +96,7 @@ fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
         problems,
         groups: Names::default(),
         skills: Names::default(),
+        finer: None,
     };
     if !reader.check_keys(
         &root,
@@ -148,6 +149,7 @@ fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
         }
     };
     reader.unique_ids(&drafts);
+    reader.finer_times();
     Some(reader.finish(default_handle_s, drafts))
 }
 
@@ -193,9 +195,45 @@ struct Reader<'p> {
     problems: &'p mut Problems,
     groups: Names,
     skills: Names,
+    /// The first time finer than the microsecond (as written, and where), and how many there are.
+    finer: Option<(f64, YamlPath, usize)>,
 }
 
 impl Reader<'_> {
+    /// A time the file gives (`seconds`, at `path`; from 0 to the limit, or infinity), as virtual time
+    /// keeps it: rounded to the microsecond, the first time finer noted for a warning.
+    fn time(&mut self, seconds: f64, path: &YamlPath) -> f64 {
+        if crate::time::is_finer(seconds) {
+            let finer = self.finer.get_or_insert_with(|| (seconds, path.clone(), 0));
+            finer.2 += 1;
+        }
+        crate::time::to_resolution(seconds)
+    }
+
+    /// One warning for the times finer than the microsecond, at the first.
+    fn finer_times(&mut self) {
+        let Some((seconds, path, count)) = self.finer.take() else {
+            return;
+        };
+        let number = crate::expr::js::number::to_string;
+        let message = format!(
+            "{} is finer than the microsecond, the resolution of virtual time",
+            number(seconds)
+        );
+        let mut label = format!("read as {}", number(crate::time::to_resolution(seconds)));
+        if count > 1 {
+            label.push_str(&format!(
+                "; {count} times of the file are finer than the microsecond"
+            ));
+        }
+        self.problems.push(
+            Diagnostic::warning(Span::default(), message)
+                .with_label(label)
+                .with_help("every time is rounded to the microsecond when it is read; write at most six decimals"),
+            Anchor::Value(path),
+        );
+    }
+
     fn error(&mut self, message: String, help: impl Into<String>, at: Anchor) {
         self.problems.push(
             Diagnostic::error(Span::default(), message).with_help(help),
@@ -249,10 +287,12 @@ impl Reader<'_> {
             return DEFAULT_HANDLE_S;
         };
         match node.as_f64() {
-            Some(seconds) if seconds.is_finite() && seconds >= 0.0 => seconds + 0.0,
+            Some(seconds) if crate::time::in_range(seconds) => {
+                self.time(seconds, &root.key("default_handle_s"))
+            }
             _ => {
                 let message = format!(
-                    "`default_handle_s` must be a number of seconds, at least 0, found {}",
+                    "`default_handle_s` must be a number of seconds from 0 to 4000000000, found {}",
                     describe(&node)
                 );
                 let help = "how long an agent works a workitem whose line has no `handle_s`, \
@@ -480,18 +520,20 @@ impl Reader<'_> {
                     continue;
                 }
             };
-            let start = pair[0].as_f64().filter(|s| s.is_finite() && *s >= 0.0);
-            let end = pair[1].as_f64().filter(|e| !e.is_nan() && *e >= 0.0);
+            let start = pair[0].as_f64().filter(|&s| crate::time::in_range(s));
+            let end = pair[1]
+                .as_f64()
+                .filter(|&e| crate::time::in_range(e) || e == f64::INFINITY);
             if start.is_none() {
                 let message = format!(
-                    "the start of a ready interval must be a number of seconds, at least 0, found {}",
+                    "the start of a ready interval must be a number of seconds from 0 to 4000000000, found {}",
                     describe(&pair[0])
                 );
                 self.error(message, help, Anchor::Value(at.index(0)));
             }
             if end.is_none() {
                 let message = format!(
-                    "the end of a ready interval must be a number of seconds, at least 0, found {}",
+                    "the end of a ready interval must be a number of seconds from 0 to 4000000000, or .inf, found {}",
                     describe(&pair[1])
                 );
                 self.error(message, help, Anchor::Value(at.index(1)));
@@ -499,6 +541,8 @@ impl Reader<'_> {
             let (Some(start), Some(end)) = (start, end) else {
                 continue;
             };
+            let start = self.time(start, &at.index(0));
+            let end = self.time(end, &at.index(1));
             if end <= start {
                 let message = if end == start {
                     "this ready interval is empty: it ends when it starts"
@@ -508,7 +552,7 @@ impl Reader<'_> {
                 self.error(message.to_owned(), help, Anchor::Value(at));
                 continue;
             }
-            intervals.push((start + 0.0, end, i));
+            intervals.push((start, end, i));
         }
         intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut merged: Vec<(f64, f64)> = Vec::with_capacity(intervals.len());

@@ -17,6 +17,7 @@ pub fn json_schema() -> Value {
                 "description": "Seconds an agent works a workitem whose line has no `handle_s` (default 300).",
                 "type": ["number", "null"],
                 "minimum": 0,
+                "maximum": crate::time::LIMIT_S,
                 "default": 300
             },
             "agents": {
@@ -60,7 +61,7 @@ pub fn json_schema() -> Value {
                         "items": {
                             "type": "array",
                             "prefixItems": [
-                                { "type": "number", "minimum": 0 },
+                                { "type": "number", "minimum": 0, "maximum": crate::time::LIMIT_S },
                                 { "type": "number", "minimum": 0 }
                             ],
                             "minItems": 2,

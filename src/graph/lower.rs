@@ -1090,7 +1090,7 @@ impl Lowering<'_> {
         let timeout = self.compile(&timeout_text, &timeout_path, Some(id))?;
         if let Some(constant) = timeout.constant() {
             match constant.as_number() {
-                Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+                Some(seconds) if crate::time::in_range(seconds) => {
                     let accepted = acknowledged.iter().any(|name| name == "short_timeout");
                     if seconds < DEFAULT_TIMEOUT_S && !accepted {
                         self.push(
@@ -1114,9 +1114,14 @@ impl Lowering<'_> {
                     self.push(
                         Diagnostic::error(
                             Span::default(),
-                            "a Route timeout is a number of seconds, 0 or more",
+                            "a Route timeout is a number of seconds from 0 to 4000000000",
                         )
-                        .in_block(id),
+                        .in_block(id)
+                        .with_help(if constant.as_number().is_some() {
+                            "4000000000 s (about 126 years) is the latest time virtual time holds"
+                        } else {
+                            "write a number of seconds, e.g. `timeout: 120`"
+                        }),
                         Anchor::Value(timeout_path),
                     );
                     return None;

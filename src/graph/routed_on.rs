@@ -29,7 +29,7 @@ pub enum Wants {
     AgentGroup,
     /// A skill expression (a `skill` target).
     Skill,
-    /// A number of seconds, 0 or more.
+    /// A number of seconds from 0 to [`crate::time::LIMIT_S`].
     Timeout,
     /// A whole number.
     Priority,

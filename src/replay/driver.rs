@@ -7,6 +7,7 @@ use crate::expr::Text;
 use crate::routing::{Item, Resolved, Simulation, Stepped};
 use crate::runtime::Ended;
 use crate::runtime::{Facts, RouteRequest, RouteResult, RoutingPort, Runner};
+use crate::time::Instant;
 use crate::workitem::{Line, Workitem};
 use std::cell::RefCell;
 use std::future::Future;
@@ -134,9 +135,9 @@ impl Pending {
         Pending { left }
     }
 
-    fn peek_s(&self) -> Option<f64> {
+    fn peek(&self) -> Option<Instant> {
         let next = self.left.last().and_then(|chunk| chunk.last());
-        next.map(|(_, _, workitem)| workitem.arrive_s)
+        next.map(|(_, _, workitem)| Instant::from_seconds(workitem.arrive_s))
     }
 
     fn next(&mut self) -> Option<Arrival> {
@@ -213,8 +214,8 @@ impl Future for Driver<'_> {
                 shared.driver = Some(cx.waker().clone());
                 return Poll::Pending;
             }
-            let arrival_s = this.arrivals.peek_s();
-            match shared.sim.step(arrival_s, &mut this.resolved) {
+            let arrival = this.arrivals.peek();
+            match shared.sim.step(arrival, &mut this.resolved) {
                 Stepped::Idle => {
                     shared.order.release(this.sink);
                     return Poll::Ready(());
@@ -235,11 +236,11 @@ impl Future for Driver<'_> {
                     let center_handle = shared.sim.center().default_handle_s();
                     shared.sim.add(
                         number,
-                        Item {
-                            arrive_s: workitem.arrive_s,
-                            handle_s: workitem.handle_s_or(center_handle),
-                            stop_s: workitem.stop_s.unwrap_or(f64::INFINITY),
-                        },
+                        Item::from_seconds(
+                            workitem.arrive_s,
+                            workitem.handle_s_or(center_handle),
+                            workitem.stop_s.unwrap_or(f64::INFINITY),
+                        ),
                     );
                     if shared.wakers.len() <= number as usize {
                         shared.wakers.resize_with(number as usize + 1, || None);

@@ -16,9 +16,9 @@ pub use outcome::{Kind, Outcome, Shown, Traced};
 pub use summary::Summary;
 
 use crate::expr::Value;
-use crate::routing::microseconds;
 use crate::runtime::Routing;
 use crate::runtime::{End, Ended, Runner};
+use crate::time::elapsed_s;
 
 /// Turn how the run of workitem `id`, arrived at `arrive_s`, ended into its outcome line.
 pub fn outcome(
@@ -81,7 +81,7 @@ pub fn outcome(
         target: None,
         arrive_s: Some(arrive_s),
         routed_s: None,
-        wait_s: Some(microseconds(ended.ended_s - arrive_s)),
+        wait_s: Some(elapsed_s(arrive_s, ended.ended_s)),
         done_s: None,
         ended_s: Some(ended.ended_s),
         userdata: Some(userdata),
@@ -111,7 +111,7 @@ pub fn outcome(
             },
         ));
         outcome.routed_s = Some(routing.routed_s);
-        outcome.wait_s = Some(microseconds(routing.routed_s - arrive_s));
+        outcome.wait_s = Some(elapsed_s(arrive_s, routing.routed_s));
         outcome.done_s = Some(routing.done_s);
     };
     match ended.end {

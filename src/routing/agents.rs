@@ -1,7 +1,7 @@
 //! Agents as the simulation sees them: how busy, whether ready, since when idle.
 
 use super::targets::TargetId;
-use super::time::Instant;
+use crate::time::Instant;
 use std::sync::Arc;
 
 /// One agent's changing state.

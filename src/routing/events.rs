@@ -1,6 +1,6 @@
 //! The simulation's future events, in the order they happen.
 
-use super::time::Instant;
+use crate::time::Instant;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -119,7 +119,7 @@ impl Events {
 #[cfg(test)]
 mod tests {
     use super::{Event, HAPPENINGS, Packed, WAIT_MASK};
-    use crate::routing::time::Instant;
+    use crate::time::Instant;
     use proptest::prelude::*;
 
     fn event() -> impl Strategy<Value = Event> {
@@ -130,7 +130,7 @@ mod tests {
             0..=WAIT_MASK as u32,
         )
             .prop_map(|(at, what, who, wait)| Event {
-                at: Instant(at as f64 / 4.0),
+                at: Instant::from_seconds(at as f64 / 4.0),
                 what: HAPPENINGS[what],
                 who,
                 wait,

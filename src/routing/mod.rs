@@ -10,8 +10,6 @@ mod agents;
 mod events;
 mod simulation;
 pub mod targets;
-mod time;
 
 pub use events::Happening;
 pub use simulation::{Item, Resolved, Simulation, Stepped};
-pub use time::{Instant, microseconds};

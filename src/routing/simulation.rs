@@ -3,9 +3,9 @@
 use super::agents::AgentState;
 use super::events::{Event, Events, Happening};
 use super::targets::{Place, TargetId, Targets};
-use super::time::Instant;
 use crate::center::{AgentIndex, Center};
 use crate::runtime::{RouteRequest, RouteResult};
+use crate::time::{Instant, Span};
 use std::cmp::Reverse;
 use std::sync::Arc;
 
@@ -13,11 +13,23 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug)]
 pub struct Item {
     /// When it arrived.
-    pub arrive_s: f64,
+    pub arrive: Instant,
     /// How long an agent works it.
-    pub handle_s: f64,
-    /// When the third-party system stops it if it is still waiting (infinity: never).
-    pub stop_s: f64,
+    pub handle: Span,
+    /// When the third-party system stops it if it is still waiting ([`Instant::NEVER`]: never).
+    pub stop: Instant,
+}
+
+impl Item {
+    /// A workitem arrived at `arrive_s`, worked `handle_s`, stopped at `stop_s` (infinity: never), in
+    /// seconds as the readers keep them (rounded to the microsecond, so the conversion is exact).
+    pub fn from_seconds(arrive_s: f64, handle_s: f64, stop_s: f64) -> Item {
+        Item {
+            arrive: Instant::from_seconds(arrive_s),
+            handle: Span::from_seconds(handle_s),
+            stop: Instant::from_seconds(stop_s),
+        }
+    }
 }
 
 /// A workitem's routing state: every workitem has one, so it keeps no more than it must (its place in
@@ -48,7 +60,7 @@ impl ItemState {
         self.target.map(|target| {
             let place = Place {
                 priority: Reverse(self.priority),
-                arrive: Instant(self.item.arrive_s),
+                arrive: self.item.arrive,
                 item: number,
             };
             (target, place)
@@ -78,7 +90,7 @@ pub enum Stepped {
 #[derive(Debug)]
 pub struct Simulation {
     center: Arc<Center>,
-    now: f64,
+    now: Instant,
     agents: Vec<AgentState>,
     targets: Targets,
     items: Vec<ItemState>,
@@ -97,14 +109,15 @@ impl Simulation {
                 for &(start, end) in &agent.ready {
                     let who = index.0;
                     events.push(Event {
-                        at: Instant(start),
+                        at: Instant::from_seconds(start),
                         what: Happening::ReadyStarts,
                         who,
                         wait: 0,
                     });
-                    if end.is_finite() {
+                    let end = Instant::from_seconds(end);
+                    if end.comes() {
                         events.push(Event {
-                            at: Instant(end),
+                            at: end,
                             what: Happening::ReadyEnds,
                             who,
                             wait: 0,
@@ -116,7 +129,7 @@ impl Simulation {
                     capacity: agent.capacity,
                     load: 0,
                     ready: false,
-                    since: Instant(0.0),
+                    since: Instant::ZERO,
                     listed: None,
                     targets: Vec::new(),
                 }
@@ -124,7 +137,7 @@ impl Simulation {
             .collect();
         Simulation {
             center,
-            now: 0.0,
+            now: Instant::ZERO,
             agents,
             targets: Targets::default(),
             items: Vec::new(),
@@ -135,7 +148,7 @@ impl Simulation {
 
     /// The current virtual time, in seconds.
     pub fn now(&self) -> f64 {
-        self.now
+        self.now.seconds()
     }
 
     /// The center simulated.
@@ -180,20 +193,20 @@ impl Simulation {
             return Some(self.assign(agent, number));
         }
         let state = &mut self.items[number as usize];
-        if state.item.stop_s <= self.now {
+        if state.item.stop <= self.now {
             return Some(RouteResult::Stopped);
         }
         let place = Place {
             priority: Reverse(request.priority),
-            arrive: Instant(state.item.arrive_s),
+            arrive: state.item.arrive,
             item: number,
         };
         state.wait = state.wait.wrapping_add(1);
         state.target = Some(target);
         state.priority = request.priority;
-        let deadline = later(self.now, request.timeout_s);
-        let (at, what) = if state.item.stop_s <= deadline {
-            (state.item.stop_s, Happening::Stop)
+        let deadline = self.now.after(Span::from_seconds(request.timeout_s));
+        let (at, what) = if state.item.stop <= deadline {
+            (state.item.stop, Happening::Stop)
         } else {
             (deadline, Happening::Timeout)
         };
@@ -201,7 +214,7 @@ impl Simulation {
         self.targets.get_mut(target).waiting.insert(place);
         self.waiting += 1;
         self.events.push(Event {
-            at: Instant(at),
+            at,
             what,
             who: number,
             wait,
@@ -211,10 +224,10 @@ impl Simulation {
 
     /// Handle the next event, unless an arrival at `arrival_s` comes first (arrivals come after the
     /// events of their instant). Requests that end are appended to `resolved`, in the order they end.
-    pub fn step(&mut self, arrival_s: Option<f64>, resolved: &mut Vec<Resolved>) -> Stepped {
+    pub fn step(&mut self, arrival: Option<Instant>, resolved: &mut Vec<Resolved>) -> Stepped {
         let next = self.events.peek().map(|event| event.at);
-        match (next, arrival_s) {
-            (Some(at), Some(arrival)) if Instant(arrival) < at => {
+        match (next, arrival) {
+            (Some(at), Some(arrival)) if arrival < at => {
                 self.now = arrival;
                 Stepped::Arrival
             }
@@ -225,7 +238,7 @@ impl Simulation {
             (None, None) => Stepped::Idle,
             (Some(_), _) => {
                 if let Some(event) = self.events.pop() {
-                    self.now = event.at.0;
+                    self.now = event.at;
                     self.handle(event, resolved);
                 }
                 Stepped::Event
@@ -239,7 +252,7 @@ impl Simulation {
             Happening::ReadyStarts => {
                 let state = &mut self.agents[agent.index()];
                 state.ready = true;
-                state.since = Instant(self.now);
+                state.since = self.now;
                 self.offer(agent, resolved);
             }
             Happening::ReadyEnds => {
@@ -249,7 +262,7 @@ impl Simulation {
             Happening::Done => {
                 let state = &mut self.agents[agent.index()];
                 state.load = state.load.saturating_sub(1);
-                state.since = Instant(self.now);
+                state.since = self.now;
                 self.offer(agent, resolved);
             }
             Happening::Stop | Happening::Timeout => {
@@ -294,18 +307,18 @@ impl Simulation {
 
     /// `agent` takes workitem `number` now.
     fn assign(&mut self, agent: AgentIndex, number: u32) -> RouteResult {
-        let handle_s = self.items[number as usize].item.handle_s;
+        let handle = self.items[number as usize].item.handle;
         let state = &mut self.agents[agent.index()];
         state.load += 1;
-        state.since = Instant(self.now);
-        let done_s = later(self.now, handle_s);
+        state.since = self.now;
+        let done = self.now.after(handle);
         let routed = RouteResult::Routed {
             agent: state.id.clone(),
-            at_s: self.now,
-            done_s,
+            at_s: self.now.seconds(),
+            done_s: done.seconds(),
         };
         self.events.push(Event {
-            at: Instant(done_s),
+            at: done,
             what: Happening::Done,
             who: agent.0,
             wait: 0,
@@ -346,9 +359,4 @@ impl Simulation {
         }
         self.targets.get_mut(target).candidates = candidates;
     }
-}
-
-/// `now + seconds`, to the microsecond (see [`super::time::microseconds`]).
-fn later(now: f64, seconds: f64) -> f64 {
-    super::time::microseconds(now + seconds)
 }

@@ -3,10 +3,10 @@
 //! ordered sets: its available candidates (longest idle first) and its waiting workitems (highest
 //! priority, then oldest, then first in the input).
 
-use super::time::Instant;
 use crate::center::{AgentIndex, Center};
 use crate::runtime::RouteTarget;
 use crate::skill::SkillExpression;
+use crate::time::Instant;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};

@@ -972,10 +972,11 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             .eval(slots)
             .map_err(|e| origins.failure(e, &route.timeout, Place::Key("timeout"), slots))?
         {
-            Value::Number(s) if s.is_finite() && s >= 0.0 => s,
+            // Rounded to the resolution of virtual time here, so the trace shows the timeout used.
+            Value::Number(s) if crate::time::in_range(s) => crate::time::to_resolution(s),
             other => {
                 let message = format!(
-                    "a Route timeout is a number of seconds, 0 or more; this is {}",
+                    "a Route timeout is a number of seconds from 0 to 4000000000; this is {}",
                     describe(&other)
                 );
                 return Err(Failure::whole(

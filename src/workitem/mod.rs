@@ -31,7 +31,8 @@ pub const FIELDS: [&str; 6] = [
 pub struct Workitem {
     /// The workitem's id (not empty; not necessarily unique, see [`Warning::DuplicateId`]).
     pub id: Text,
-    /// When it arrives, in seconds of virtual time (at least 0; default 0).
+    /// When it arrives, in seconds of virtual time (at least 0; default 0). Like every time of a
+    /// workitem, at most [`crate::time::LIMIT_S`] and rounded to the microsecond when read.
     pub arrive_s: f64,
     /// Its priority: higher is served first (default 0).
     pub priority: i64,
@@ -171,7 +172,7 @@ impl fmt::Display for LineError {
 impl std::error::Error for LineError {}
 
 /// Something worth knowing about the input as a whole, that does not make any line invalid.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Warning {
     /// A field routeflow does not know, ignored wherever it appears; reported once per name.
     UnknownField {
@@ -193,6 +194,18 @@ pub enum Warning {
         /// How many lines in all repeat an earlier id.
         lines: usize,
     },
+    /// Times finer than the microsecond, the resolution of virtual time: each is read rounded to the
+    /// microsecond. Reported once, with the first example.
+    FinerTimes {
+        /// The first line with such a time.
+        line: usize,
+        /// Its first such field.
+        field: &'static str,
+        /// The time as written.
+        seconds: f64,
+        /// How many lines have such a time.
+        lines: usize,
+    },
 }
 
 impl Warning {
@@ -200,7 +213,7 @@ impl Warning {
     pub fn line(&self) -> usize {
         match self {
             Warning::UnknownField { first_line, .. } => *first_line,
-            Warning::DuplicateId { line, .. } => *line,
+            Warning::DuplicateId { line, .. } | Warning::FinerTimes { line, .. } => *line,
         }
     }
 }
@@ -234,6 +247,25 @@ impl fmt::Display for Warning {
                 )?;
                 if *lines > 1 {
                     write!(f, "; {lines} lines repeat an earlier id")?;
+                }
+                Ok(())
+            }
+            Warning::FinerTimes {
+                line,
+                field,
+                seconds,
+                lines,
+            } => {
+                let number = crate::expr::js::number::to_string;
+                write!(
+                    f,
+                    "line {line}: `{field}` {} is finer than the microsecond, the resolution of \
+                     virtual time: it is read as {}",
+                    number(*seconds),
+                    number(crate::time::to_resolution(*seconds))
+                )?;
+                if *lines > 1 {
+                    write!(f, "; {lines} lines have times finer than the microsecond")?;
                 }
                 Ok(())
             }

@@ -53,6 +53,16 @@ pub(super) struct Parsed {
     /// The line is JSON, but not an object: nothing more to say about it.
     not_an_object: bool,
     problems: Vec<String>,
+    /// The line's first time finer than the microsecond, as written (it is kept rounded).
+    finer: Option<(Field, f64)>,
+}
+
+/// What reading a line notices beyond the workitem, for the reader's warnings.
+pub(super) enum Note<'a> {
+    /// A field routeflow does not know (ignored).
+    UnknownField(&'a str),
+    /// The line's first time finer than the microsecond: the field and its value as written.
+    FinerTime(&'static str, f64),
 }
 
 /// What the reader keeps from line to line so that reading a line allocates little.
@@ -127,11 +137,12 @@ impl SharedValues {
     }
 }
 
-/// Parse one line (without its line break). `unknown` is called with the name of every unknown field.
+/// Parse one line (without its line break). `note` is told every unknown field's name, and the line's
+/// first time finer than the microsecond.
 pub(super) fn parse_line(
     bytes: &[u8],
     scratch: &mut Scratch,
-    unknown: &mut dyn FnMut(&str),
+    note: &mut dyn FnMut(Note<'_>),
 ) -> Result<Workitem, (Option<TextValue>, String)> {
     // Checking the line's UTF-8 once is cheaper than serde_json checking every string of it. A line that
     // is not UTF-8 is read from its bytes, so that its error still names its id.
@@ -141,7 +152,7 @@ pub(super) fn parse_line(
             return Ok(workitem);
         }
     }
-    read_with_serde(bytes, text, scratch, unknown)
+    read_with_serde(bytes, text, scratch, note)
 }
 
 /// Parse one line with serde_json: any line, with every problem named.
@@ -149,13 +160,13 @@ fn read_with_serde(
     bytes: &[u8],
     text: Result<&str, std::str::Utf8Error>,
     scratch: &mut Scratch,
-    unknown: &mut dyn FnMut(&str),
+    note: &mut dyn FnMut(Note<'_>),
 ) -> Result<Workitem, (Option<TextValue>, String)> {
     let mut parsed = Parsed::default();
     let seed = LineSeed {
         parsed: &mut parsed,
         scratch,
-        unknown,
+        note: &mut *note,
     };
     let result = match text {
         Ok(text) => {
@@ -174,6 +185,9 @@ fn read_with_serde(
             return Err((parsed.id, message));
         }
     };
+    if let Some((field, seconds)) = parsed.finer {
+        note(Note::FinerTime(field.name(), seconds));
+    }
     if let Err(error) = result {
         // A data error is one of ours, already noted; anything else is the JSON itself.
         if error.classify() != serde_json::error::Category::Data || parsed.problems.is_empty() {
@@ -224,12 +238,26 @@ impl Parsed {
         ));
     }
 
-    /// A number of seconds, at least 0; `null` means not given.
+    /// A number of seconds from 0 to [`crate::time::LIMIT_S`], rounded to the microsecond (the first
+    /// time finer is remembered for a warning); `null` means not given.
     fn seconds(&mut self, field: Field, value: Scalar<'_>) -> Option<f64> {
         match value {
             Scalar::Null => None,
-            // -0 is 0; keeping its sign would only show up later as a surprising `-0`.
-            Scalar::Number(x, _) if x >= 0.0 => Some(x + 0.0),
+            Scalar::Number(x, _) if crate::time::in_range(x) => {
+                if crate::time::is_finer(x) && self.finer.is_none() {
+                    self.finer = Some((field, x));
+                }
+                // Rounding also makes -0 be 0; keeping its sign would only show up later as `-0`.
+                Some(crate::time::to_resolution(x))
+            }
+            Scalar::Number(x, _) if x > crate::time::LIMIT_S => {
+                self.problems.push(format!(
+                    "`{}` must be at most 4000000000 seconds (about 126 years), found {}",
+                    field.name(),
+                    number::to_string(x)
+                ));
+                None
+            }
             other => {
                 self.problem(field, "a number of seconds, at least 0", &other);
                 None
@@ -255,7 +283,7 @@ fn stop<E: de::Error>() -> E {
 struct LineSeed<'p, 's, 'u> {
     parsed: &'p mut Parsed,
     scratch: &'s mut Scratch,
-    unknown: &'u mut dyn FnMut(&str),
+    note: &'u mut dyn FnMut(Note<'_>),
 }
 
 impl<'de> DeserializeSeed<'de> for LineSeed<'_, '_, '_> {
@@ -290,7 +318,7 @@ impl<'de> Visitor<'de> for LineSeed<'_, '_, '_> {
             let field = match key {
                 Key::Known(field) => field,
                 Key::Unknown(name) => {
-                    (self.unknown)(&name);
+                    (self.note)(Note::UnknownField(&name));
                     map.next_value::<IgnoredAny>()?;
                     continue;
                 }

@@ -1,6 +1,6 @@
 //! Streaming workitems from JSON Lines: one reused line buffer, one [`Line`] per input line.
 
-use super::parse::{Scratch, parse_line};
+use super::parse::{Note, Scratch, parse_line};
 use super::{FIELDS, Line, LineError, Warning};
 use crate::expr::closest;
 use std::collections::HashMap;
@@ -29,6 +29,7 @@ pub struct WorkitemReader<R> {
     max_line_bytes: usize,
     blank_lines: usize,
     unknown: UnknownFields,
+    finer: Option<FinerTimes>,
     /// Every workitem's id fingerprint and line, to find repeated ids when warnings are asked for.
     ids: Vec<(u64, usize)>,
     fingerprint: Fingerprint,
@@ -46,6 +47,7 @@ impl<R: BufRead> WorkitemReader<R> {
             max_line_bytes: MAX_LINE_BYTES,
             blank_lines: 0,
             unknown: UnknownFields::default(),
+            finer: None,
             ids: Vec::new(),
             fingerprint: Fingerprint::new(),
             done: false,
@@ -68,8 +70,9 @@ impl<R: BufRead> WorkitemReader<R> {
         self.line
     }
 
-    /// What is worth knowing about the input read so far, by line: each unknown field name once, and the
-    /// first repeated id with the number of lines repeating one. Finding repeated ids sorts a copy of
+    /// What is worth knowing about the input read so far, by line: each unknown field name once, the
+    /// first time finer than the microsecond with the number of lines that have one, and the first
+    /// repeated id with the number of lines repeating one. Finding repeated ids sorts a copy of
     /// one fingerprint per workitem: call this once, at the end.
     pub fn warnings(&self) -> Vec<Warning> {
         let mut warnings: Vec<Warning> = self
@@ -83,6 +86,12 @@ impl<R: BufRead> WorkitemReader<R> {
                 suggestion: closest(&field.name, FIELDS),
             })
             .collect();
+        warnings.extend(self.finer.map(|finer| Warning::FinerTimes {
+            line: finer.line,
+            field: finer.field,
+            seconds: finer.seconds,
+            lines: finer.lines,
+        }));
         warnings.extend(self.repeated_ids());
         warnings.sort_by_key(Warning::line);
         warnings
@@ -149,9 +158,18 @@ impl<R: BufRead> WorkitemReader<R> {
 
     fn parse(&mut self) -> Result<super::Workitem, LineError> {
         let line = self.line;
-        let unknown = &mut self.unknown;
-        let parsed = parse_line(&self.buffer, &mut self.scratch, &mut |name| {
-            unknown.note(name, line)
+        let (unknown, finer) = (&mut self.unknown, &mut self.finer);
+        let parsed = parse_line(&self.buffer, &mut self.scratch, &mut |note| match note {
+            Note::UnknownField(name) => unknown.note(name, line),
+            Note::FinerTime(field, seconds) => {
+                let first = finer.get_or_insert(FinerTimes {
+                    line,
+                    field,
+                    seconds,
+                    lines: 0,
+                });
+                first.lines += 1;
+            }
         });
         let workitem = parsed.map_err(|(id, message)| LineError { line, id, message })?;
         self.ids.push((self.fingerprint.of(&workitem.id), line));
@@ -205,6 +223,15 @@ impl<R: BufRead> Iterator for WorkitemReader<R> {
             item,
         }))
     }
+}
+
+/// The first time finer than the microsecond, and how many lines have one.
+#[derive(Clone, Copy)]
+struct FinerTimes {
+    line: usize,
+    field: &'static str,
+    seconds: f64,
+    lines: usize,
 }
 
 /// Unknown field names, each with the first line and the number of lines that have it.

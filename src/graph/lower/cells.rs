@@ -133,7 +133,7 @@ impl Lowering<'_> {
                 Wants::Skill => format!(
                     "{why}: write a skill expression such as `'english' > 3`, or leave the cell empty"
                 ),
-                Wants::Timeout => format!("{why}: write a number of seconds, 0 or more"),
+                Wants::Timeout => format!("{why}: write a number of seconds from 0 to 4000000000"),
                 _ => format!("{why}: write a whole number"),
             };
             problems.push(
@@ -181,11 +181,11 @@ fn problem(wants: Wants, conversion: Conversion, value: &str) -> Option<(String,
                 _ => number::parse_float(value),
             };
             let fits = match wants {
-                Wants::Timeout => n.is_finite() && n >= 0.0,
+                Wants::Timeout => crate::time::in_range(n),
                 _ => n.is_finite() && n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0,
             };
             let wanted = match wants {
-                Wants::Timeout => "a Route timeout (seconds, 0 or more)",
+                Wants::Timeout => "a Route timeout (seconds, 0 to 4000000000)",
                 _ => "a Route priority (a whole number)",
             };
             let shown = match value {

@@ -175,7 +175,8 @@ impl<'t> Cursor<'t> {
             return Some(None);
         }
         let seconds: f64 = self.unsigned()?.parse().ok()?;
-        Some(Some(seconds))
+        // A time past the limit, or finer than virtual time keeps, is for the full reader to say.
+        (crate::time::in_range(seconds) && !crate::time::is_finer(seconds)).then_some(Some(seconds))
     }
 
     /// A priority: a whole number without fraction or exponent, or `null` (not given).
