@@ -133,7 +133,7 @@ fn routed_workitems_keep_the_agent_busy_for_their_handle_time() {
     let mut h = Harness::new("agents: [ { id: a, groups: [g] } ]");
     h.advance_to(0.0);
     match h.arrive(0, 300.0, GROUP) {
-        Some(RouteResult::Routed { at_s, done_s, .. }) => assert_eq!((at_s, done_s), (0.0, 300.0)),
+        Some(RouteResult::Routed { at_s, done_s, .. }) => assert_eq!((at_s, done_s), (0.0, Some(300.0))),
         other => panic!("expected routed, got {other:?}"),
     }
     h.advance_to(10.0);

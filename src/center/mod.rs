@@ -29,6 +29,9 @@ use std::sync::Arc;
 /// How long an agent works a workitem when neither the workitem nor the center file says.
 pub const DEFAULT_HANDLE_S: f64 = 300.0;
 
+/// How long a live agent has to accept an offer when the center file does not say (SPEC §9.3).
+pub const DEFAULT_OFFER_TIMEOUT_S: f64 = 30.0;
+
 /// An agent group, interned: an index into the center's group names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(pub u32);
@@ -52,6 +55,7 @@ impl AgentIndex {
 #[derive(Debug, Clone)]
 pub struct Center {
     default_handle_s: f64,
+    offer_timeout_s: f64,
     agents: Vec<Agent>,
     agent_ids: HashMap<Box<str>, AgentIndex>,
     groups: Names,
@@ -74,6 +78,8 @@ pub struct Agent {
     /// Half-open intervals `[start_s, end_s)` when the agent is logged in and ready: sorted, disjoint and
     /// not touching; `[(0, ∞)]` when the file does not say.
     pub ready: Vec<(f64, f64)>,
+    /// Live, the agent takes the workitems routed to it without an offer to accept.
+    pub auto_accept: bool,
 }
 
 impl Agent {
@@ -242,6 +248,7 @@ impl Center {
     pub fn empty() -> Center {
         Center {
             default_handle_s: DEFAULT_HANDLE_S,
+            offer_timeout_s: DEFAULT_OFFER_TIMEOUT_S,
             agents: Vec::new(),
             agent_ids: HashMap::new(),
             groups: Names::default(),
@@ -253,6 +260,11 @@ impl Center {
     /// How long an agent works a workitem whose line has no `handle_s`, in seconds.
     pub fn default_handle_s(&self) -> f64 {
         self.default_handle_s
+    }
+
+    /// How long a live agent has to accept an offer, in seconds.
+    pub fn offer_timeout_s(&self) -> f64 {
+        self.offer_timeout_s
     }
 
     /// Every agent, in file order ([`AgentIndex`] `i` is `agents()[i]`).
@@ -341,6 +353,7 @@ mod tests {
             },
             capacity: 1,
             ready,
+            auto_accept: false,
         }
     }
 

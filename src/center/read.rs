@@ -5,7 +5,10 @@
 //! agent is checked on its own, so one bad agent (or one bad property) never hides the others. Problems are
 //! recorded against YAML paths and located only when there are some.
 
-use super::{Agent, AgentIndex, AgentSkills, Center, DEFAULT_HANDLE_S, GroupId, Names, SkillId};
+use super::{
+    Agent, AgentIndex, AgentSkills, Center, DEFAULT_HANDLE_S, DEFAULT_OFFER_TIMEOUT_S, GroupId,
+    Names, SkillId,
+};
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::closest;
 use crate::model::path::YamlPath;
@@ -25,6 +28,8 @@ struct CenterDef {
     #[serde(default)]
     default_handle_s: Option<Node>,
     #[serde(default)]
+    offer_timeout_s: Option<Node>,
+    #[serde(default)]
     agents: Option<Node>,
 }
 
@@ -41,6 +46,8 @@ struct AgentDef {
     capacity: Option<Node>,
     #[serde(default)]
     ready: Option<Node>,
+    #[serde(default)]
+    auto_accept: Option<Node>,
 }
 
 /// The top-level properties of a center file (for the schema's test).
@@ -63,6 +70,7 @@ struct Draft {
     skills: Vec<(SkillId, i64)>,
     capacity: u32,
     ready: Vec<(f64, f64)>,
+    auto_accept: bool,
 }
 
 const EXAMPLE: &str = "e.g. `agents: [{ id: alice, groups: [workitems], skills: { english: 5 } }]`";
@@ -107,7 +115,18 @@ fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
         return None;
     }
     let def: CenterDef = serde_yaml::from_value(root).ok()?;
-    let default_handle_s = reader.default_handle_s(def.default_handle_s, &root_path);
+    let default_handle_s = reader.seconds_property(
+        def.default_handle_s,
+        &root_path.key("default_handle_s"),
+        DEFAULT_HANDLE_S,
+        "how long an agent works a workitem whose line has no `handle_s`, e.g. `default_handle_s: 300`",
+    );
+    let offer_timeout_s = reader.seconds_property(
+        def.offer_timeout_s,
+        &root_path.key("offer_timeout_s"),
+        DEFAULT_OFFER_TIMEOUT_S,
+        "how long a live agent has to accept an offer, e.g. `offer_timeout_s: 30` (routeflow serve)",
+    );
     let agents_path = root_path.key("agents");
     let drafts = match def.agents {
         None => {
@@ -150,7 +169,7 @@ fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
     };
     reader.unique_ids(&drafts);
     reader.finer_times();
-    Some(reader.finish(default_handle_s, drafts))
+    Some(reader.finish(default_handle_s, offer_timeout_s, drafts))
 }
 
 /// The file is not YAML that reads: prefer the span index's diagnosis, which locates syntax
@@ -282,23 +301,27 @@ impl Reader<'_> {
         all_text
     }
 
-    fn default_handle_s(&mut self, node: Option<Node>, root: &YamlPath) -> f64 {
+    /// A top-level property of seconds (`default` when left out), at `path`.
+    fn seconds_property(
+        &mut self,
+        node: Option<Node>,
+        path: &YamlPath,
+        default: f64,
+        help: &str,
+    ) -> f64 {
         let Some(node) = node.filter(|node| !node.is_null()) else {
-            return DEFAULT_HANDLE_S;
+            return default;
         };
         match node.as_f64() {
-            Some(seconds) if crate::time::in_range(seconds) => {
-                self.time(seconds, &root.key("default_handle_s"))
-            }
+            Some(seconds) if crate::time::in_range(seconds) => self.time(seconds, path),
             _ => {
                 let message = format!(
-                    "`default_handle_s` must be a number of seconds from 0 to 4000000000, found {}",
+                    "`{}` must be a number of seconds from 0 to 4000000000, found {}",
+                    path.last_key().unwrap_or_default(),
                     describe(&node)
                 );
-                let help = "how long an agent works a workitem whose line has no `handle_s`, \
-                            e.g. `default_handle_s: 300`";
-                self.error(message, help, Anchor::Value(root.key("default_handle_s")));
-                DEFAULT_HANDLE_S
+                self.error(message, help, Anchor::Value(path.clone()));
+                default
             }
         }
     }
@@ -321,6 +344,7 @@ impl Reader<'_> {
             skills: Vec::new(),
             capacity: 1,
             ready: vec![(0.0, f64::INFINITY)],
+            auto_accept: false,
         };
         let path = &draft.path;
         if let Some(groups) = def.groups.filter(|n| !n.is_null()) {
@@ -334,6 +358,20 @@ impl Reader<'_> {
         }
         if let Some(ready) = def.ready.filter(|n| !n.is_null()) {
             draft.ready = self.ready(ready, &path.key("ready"), &what);
+        }
+        if let Some(auto_accept) = def.auto_accept.filter(|n| !n.is_null()) {
+            match auto_accept.as_bool() {
+                Some(yes) => draft.auto_accept = yes,
+                None => {
+                    let message = format!(
+                        "`auto_accept` of {what} must be true or false, found {}",
+                        describe(&auto_accept)
+                    );
+                    let help = "`auto_accept: true` routes to the agent without an offer to accept \
+                                (routeflow serve)";
+                    self.error(message, help, Anchor::Value(path.key("auto_accept")));
+                }
+            }
         }
         Some(draft)
     }
@@ -607,7 +645,7 @@ impl Reader<'_> {
         }
     }
 
-    fn finish(self, default_handle_s: f64, drafts: Vec<Draft>) -> Center {
+    fn finish(self, default_handle_s: f64, offer_timeout_s: f64, drafts: Vec<Draft>) -> Center {
         let skills = Arc::new(self.skills);
         let mut members = vec![Vec::new(); self.groups.len()];
         let mut agent_ids = HashMap::with_capacity(drafts.len());
@@ -630,11 +668,13 @@ impl Reader<'_> {
                     },
                     capacity: draft.capacity,
                     ready: draft.ready,
+                    auto_accept: draft.auto_accept,
                 }
             })
             .collect();
         Center {
             default_handle_s,
+            offer_timeout_s,
             agents,
             agent_ids,
             groups: self.groups,

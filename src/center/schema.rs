@@ -20,6 +20,13 @@ pub fn json_schema() -> Value {
                 "maximum": crate::time::LIMIT_S,
                 "default": 300
             },
+            "offer_timeout_s": {
+                "description": "routeflow serve: seconds a live agent has to accept an offer before it expires and the agent is put not ready (default 30).",
+                "type": ["number", "null"],
+                "minimum": 0,
+                "maximum": crate::time::LIMIT_S,
+                "default": 30
+            },
             "agents": {
                 "description": "The agents; their order is the tie-break of routing (the first listed wins).",
                 "type": "array",
@@ -54,6 +61,11 @@ pub fn json_schema() -> Value {
                         "minimum": 1,
                         "maximum": u32::MAX,
                         "default": 1
+                    },
+                    "auto_accept": {
+                        "description": "routeflow serve: the agent takes workitems routed to it without an offer to accept (default false).",
+                        "type": ["boolean", "null"],
+                        "default": false
                     },
                     "ready": {
                         "description": "When the agent is ready: half-open [start_s, end_s) intervals of virtual time (default: always; `.inf` ends never).",

@@ -29,6 +29,14 @@ impl YamlPath {
         path
     }
 
+    /// The last step's key, when the last step is a mapping key.
+    pub fn last_key(&self) -> Option<&str> {
+        match self.0.last() {
+            Some(Segment::Key(key)) => Some(key),
+            _ => None,
+        }
+    }
+
     /// This path followed by sequence index `index`.
     pub fn index(&self, index: usize) -> YamlPath {
         let mut path = self.clone();

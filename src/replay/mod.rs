@@ -112,7 +112,7 @@ pub fn outcome(
         ));
         outcome.routed_s = Some(routing.routed_s);
         outcome.wait_s = Some(elapsed_s(arrive_s, routing.routed_s));
-        outcome.done_s = Some(routing.done_s);
+        outcome.done_s = routing.done_s;
     };
     match ended.end {
         End::Routed(routing) => {

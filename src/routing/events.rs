@@ -20,6 +20,8 @@ pub enum Happening {
     Stop,
     /// A waiting workitem's Route timeout passes.
     Timeout,
+    /// An offer to an agent expires unanswered (live only; `wait` is the offer's number).
+    OfferExpires,
 }
 
 /// One event. Agent events are keyed by agent index, workitem events by workitem number; `wait` tells a
@@ -57,12 +59,13 @@ struct Packed {
 const WAIT_BITS: u32 = 29;
 const WAIT_MASK: u64 = (1 << WAIT_BITS) - 1;
 
-const HAPPENINGS: [Happening; 5] = [
+const HAPPENINGS: [Happening; 6] = [
     Happening::ReadyEnds,
     Happening::Done,
     Happening::ReadyStarts,
     Happening::Stop,
     Happening::Timeout,
+    Happening::OfferExpires,
 ];
 
 impl Packed {

@@ -8,8 +8,10 @@
 
 mod agents;
 mod events;
+mod live;
 mod simulation;
 pub mod targets;
 
 pub use events::Happening;
+pub use live::{NotOffered, Notice, Rescinded};
 pub use simulation::{Item, Resolved, Simulation, Stepped};

@@ -14,8 +14,8 @@ use std::sync::Arc;
 pub struct Item {
     /// When it arrived.
     pub arrive: Instant,
-    /// How long an agent works it.
-    pub handle: Span,
+    /// How long an agent works it; `None` live, where the agent or the third party says when it is done.
+    pub handle: Option<Span>,
     /// When the third-party system stops it if it is still waiting ([`Instant::NEVER`]: never).
     pub stop: Instant,
 }
@@ -26,8 +26,17 @@ impl Item {
     pub fn from_seconds(arrive_s: f64, handle_s: f64, stop_s: f64) -> Item {
         Item {
             arrive: Instant::from_seconds(arrive_s),
-            handle: Span::from_seconds(handle_s),
+            handle: Some(Span::from_seconds(handle_s)),
             stop: Instant::from_seconds(stop_s),
+        }
+    }
+
+    /// A live workitem arriving at `arrive`: worked until it is marked done, stopped only when told.
+    pub fn live(arrive: Instant) -> Item {
+        Item {
+            arrive,
+            handle: None,
+            stop: Instant::NEVER,
         }
     }
 }
@@ -35,14 +44,15 @@ impl Item {
 /// A workitem's routing state: every workitem has one, so it keeps no more than it must (its place in
 /// line is made again from its target, priority, arrival and number).
 #[derive(Clone, Copy, Debug)]
-struct ItemState {
-    item: Item,
-    /// The target it waits for, when it does.
-    target: Option<TargetId>,
+pub(super) struct ItemState {
+    pub(super) item: Item,
+    /// The target it waits for, when it does (also while it is offered to an agent, so that it can go
+    /// back to its place).
+    pub(super) target: Option<TargetId>,
     /// Its priority there.
-    priority: i64,
+    pub(super) priority: i64,
     /// Counts its waits, so that the events of an earlier wait are recognised as stale.
-    wait: u32,
+    pub(super) wait: u32,
 }
 
 impl ItemState {
@@ -56,7 +66,7 @@ impl ItemState {
     }
 
     /// Where workitem `number` waits, when it does.
-    fn waiting(&self, number: u32) -> Option<(TargetId, Place)> {
+    pub(super) fn waiting(&self, number: u32) -> Option<(TargetId, Place)> {
         self.target.map(|target| {
             let place = Place {
                 priority: Reverse(self.priority),
@@ -89,24 +99,35 @@ pub enum Stepped {
 /// whose requests end.
 #[derive(Debug)]
 pub struct Simulation {
-    center: Arc<Center>,
-    now: Instant,
-    agents: Vec<AgentState>,
-    targets: Targets,
-    items: Vec<ItemState>,
-    events: Events,
-    waiting: usize,
+    pub(super) center: Arc<Center>,
+    pub(super) now: Instant,
+    pub(super) agents: Vec<AgentState>,
+    pub(super) targets: Targets,
+    pub(super) items: Vec<ItemState>,
+    pub(super) events: Events,
+    pub(super) waiting: usize,
+    /// Live only: offers made and not answered, and what live routing reports (see [`super::live`]).
+    pub(super) live: Option<Box<super::live::Live>>,
 }
 
 impl Simulation {
     /// A simulation of `center` at time 0, with every agent's ready intervals scheduled.
     pub fn new(center: Arc<Center>) -> Simulation {
+        Simulation::build(center, true)
+    }
+
+    /// A simulation of `center` at time 0 whose agents are not ready until told (live).
+    pub(super) fn without_intervals(center: Arc<Center>) -> Simulation {
+        Simulation::build(center, false)
+    }
+
+    fn build(center: Arc<Center>, intervals: bool) -> Simulation {
         let mut events = Events::default();
         let agents = center
             .indices()
             .map(|index| {
                 let agent = &center[index];
-                for &(start, end) in &agent.ready {
+                for &(start, end) in agent.ready.iter().filter(|_| intervals) {
                     let who = index.0;
                     events.push(Event {
                         at: Instant::from_seconds(start),
@@ -143,6 +164,7 @@ impl Simulation {
             items: Vec::new(),
             events,
             waiting: 0,
+            live: None,
         }
     }
 
@@ -189,7 +211,13 @@ impl Simulation {
             }
             Err(message) => return Some(RouteResult::Rejected(message)),
         };
-        if let Some(&(_, agent)) = self.targets.get(target).idle.first() {
+        let idle = self
+            .targets
+            .get(target)
+            .idle
+            .first()
+            .map(|&(_, agent)| agent);
+        if let Some(agent) = idle.filter(|&agent| !self.offers_to(agent)) {
             return Some(self.assign(agent, number));
         }
         let state = &mut self.items[number as usize];
@@ -211,14 +239,20 @@ impl Simulation {
             (deadline, Happening::Timeout)
         };
         let wait = state.wait;
-        self.targets.get_mut(target).waiting.insert(place);
-        self.waiting += 1;
         self.events.push(Event {
             at,
             what,
             who: number,
             wait,
         });
+        match idle {
+            // Live, to an agent who is asked first: offered now, waiting in the meantime.
+            Some(agent) => self.offer_to(agent, number),
+            None => {
+                self.targets.get_mut(target).waiting.insert(place);
+                self.waiting += 1;
+            }
+        }
         None
     }
 
@@ -265,12 +299,20 @@ impl Simulation {
                 state.since = self.now;
                 self.offer(agent, resolved);
             }
+            Happening::OfferExpires => self.offer_expires(event.who, event.wait, resolved),
             Happening::Stop | Happening::Timeout => {
                 let number = event.who;
                 let state = &mut self.items[number as usize];
                 if super::events::wait_bits(state.wait) != u64::from(event.wait) {
                     return;
                 }
+                if self.is_offered(number) {
+                    // An offer is not cut short by the Route timeout: it counts when the offer is
+                    // answered (see `super::live`). A stop rescinds it.
+                    self.deadline_during_offer(number, event.what, resolved);
+                    return;
+                }
+                let state = &mut self.items[number as usize];
                 if let Some((target, place)) = state.waiting(number) {
                     state.target = None;
                     self.targets.get_mut(target).waiting.remove(&place);
@@ -287,8 +329,8 @@ impl Simulation {
     }
 
     /// `agent` has capacity or became ready: it takes the best waiting workitems it matches while it
-    /// can, then is listed as available if it still is.
-    fn offer(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
+    /// can (live, it is offered them), then is listed as available if it still is.
+    pub(super) fn offer(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
         while self.agents[agent.index()].available() {
             let best = self.agents[agent.index()]
                 .targets
@@ -297,39 +339,45 @@ impl Simulation {
                 .min();
             let Some((place, target)) = best else { break };
             self.targets.get_mut(target).waiting.remove(&place);
-            self.items[place.item as usize].target = None;
             self.waiting -= 1;
+            if self.offers_to(agent) {
+                self.offer_to(agent, place.item);
+                continue;
+            }
+            self.items[place.item as usize].target = None;
             let result = self.assign(agent, place.item);
             resolved.push((place.item, result));
         }
         self.relist(agent);
     }
 
-    /// `agent` takes workitem `number` now.
+    /// `agent` takes workitem `number` now; in a replay, it is done `handle_s` later.
     fn assign(&mut self, agent: AgentIndex, number: u32) -> RouteResult {
         let handle = self.items[number as usize].item.handle;
         let state = &mut self.agents[agent.index()];
         state.load += 1;
         state.since = self.now;
-        let done = self.now.after(handle);
+        let done = handle.map(|handle| self.now.after(handle));
         let routed = RouteResult::Routed {
             agent: state.id.clone(),
             at_s: self.now.seconds(),
-            done_s: done.seconds(),
+            done_s: done.map(Instant::seconds),
         };
-        self.events.push(Event {
-            at: done,
-            what: Happening::Done,
-            who: agent.0,
-            wait: 0,
-        });
+        if let Some(done) = done {
+            self.events.push(Event {
+                at: done,
+                what: Happening::Done,
+                who: agent.0,
+                wait: 0,
+            });
+        }
         self.relist(agent);
         routed
     }
 
     /// Put `agent` in its targets' idle sets under its current `since` if it is available, and out of
     /// them if not.
-    fn relist(&mut self, agent: AgentIndex) {
+    pub(super) fn relist(&mut self, agent: AgentIndex) {
         let state = &mut self.agents[agent.index()];
         let wanted = state.available().then_some(state.since);
         if wanted == state.listed {

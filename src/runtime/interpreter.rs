@@ -93,8 +93,8 @@ pub struct Routing {
     pub agent: Arc<str>,
     /// When.
     pub routed_s: f64,
-    /// When the agent will be done.
-    pub done_s: f64,
+    /// When the agent will be done (known in a replay only).
+    pub done_s: Option<f64>,
 }
 
 /// What running one block leads to.

@@ -60,8 +60,9 @@ pub enum RouteResult {
         agent: Arc<str>,
         /// When, in seconds of (virtual) time.
         at_s: f64,
-        /// When the agent will be done with it.
-        done_s: f64,
+        /// When the agent will be done with it: known in a replay (its `handle_s`), not live, where the
+        /// agent or the third party says so.
+        done_s: Option<f64>,
     },
     /// Nobody took it within the timeout: on to the next block.
     TimedOut,
