@@ -6,7 +6,8 @@
 //! [`workitem`] (JSON Lines), [`suite`] (flow test suites). Loading: [`graph`] (checks and the petgraph
 //! DAG), [`flow`] (a flow loaded whole). Running: [`runtime`] (the async interpreter), [`time`] (virtual
 //! time), [`routing`] (the simulation), [`replay`] (the driver and outcomes). Around them: [`diagnostic`]
-//! (located errors), [`render`] (DOT, Mermaid, SVG), [`workload`] (`gen`), and [`cli`] (the commands).
+//! (located errors), [`render`] (DOT, Mermaid, SVG), [`workload`] (`gen`), [`serve`] (the HTTP layer of
+//! `routeflow serve`), and [`cli`] (the commands).
 #![forbid(unsafe_code)]
 
 pub mod center;
@@ -21,6 +22,7 @@ pub mod replay;
 pub mod routing;
 pub mod runtime;
 pub mod script;
+pub mod serve;
 pub mod skill;
 pub mod suite;
 pub mod table;

@@ -9,7 +9,9 @@ mod render;
 mod replay;
 mod run_one;
 mod schema;
+mod serve;
 mod test;
+mod token;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,8 +40,12 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Print the JSON Schema of the flow file format, or with --center of center files (for editors).
     Schema(schema::SchemaArgs),
+    /// Serve the live runtime over HTTP: workitems in, offers to agents (SPEC §9).
+    Serve(serve::ServeArgs),
     /// Run flow test suites (YAML: flow, center, workitems, expected outcome fields).
     Test(test::TestArgs),
+    /// Print a new random token for `serve` and its line for the tokens file.
+    Token(token::TokenArgs),
 }
 
 /// Run the parsed command line.
@@ -52,7 +58,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run_one::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Token(args) => token::run(&args),
     }
 }
 

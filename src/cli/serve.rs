@@ -1,0 +1,169 @@
+//! `routeflow serve --flow FLOW --center CENTER`: the live runtime's HTTP server (SPEC §9.1). Loads and
+//! checks the flow, the center and the tokens file as `replay` does (exit 1 on an invalid one), binds,
+//! says `routeflow: listening on http://ADDR` on standard error, and serves until SIGINT or SIGTERM.
+
+use super::{EXIT_INVALID, inputs};
+use crate::serve::auth::{LoadedTokens, Tokens, admin_token_file};
+use crate::serve::router::app::{AppState, ClockMode, Readiness};
+use crate::serve::shutdown::Shutdown;
+use crate::serve::{DEFAULT_MAX_BODY, router, serve};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Arguments of `routeflow serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The flow new workitems run through.
+    #[arg(long, value_name = "FLOW")]
+    flow: PathBuf,
+    /// The Agent Setup (YAML: agents, groups, skills, capacity).
+    #[arg(long, value_name = "CENTER")]
+    center: PathBuf,
+    /// The directory holding the server's journal (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "routeflow-data")]
+    data: PathBuf,
+    /// The address to listen on (port 0: any free port, said on standard error).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The tokens file (YAML: `- { role: ROLE, sha256: HEX }`); without it, an admin token for this
+    /// run is written to DIR/admin.token.
+    #[arg(long, value_name = "FILE")]
+    tokens: Option<PathBuf>,
+    /// How the clock moves: `real` time, or `test`, moved only by `POST /v1/clock/advance`.
+    #[arg(long, value_enum, default_value_t = Clock::Real)]
+    clock: Clock,
+    /// The largest request body accepted, in bytes (413 beyond).
+    #[arg(long = "max-body", value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY,
+          value_parser = parse_max_body)]
+    max_body: usize,
+}
+
+/// `--clock`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Clock {
+    Real,
+    Test,
+}
+
+fn parse_max_body(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(bytes) if bytes > 0 => Ok(bytes),
+        _ => Err(format!(
+            "`{text}` is not a number of bytes (1 or more), e.g. 1048576"
+        )),
+    }
+}
+
+/// Run `serve`.
+pub fn run(args: &ServeArgs) -> ExitCode {
+    let flow = match inputs::flow(&args.flow, &[]) {
+        Ok(flow) => flow,
+        Err(code) => return code,
+    };
+    let center = match inputs::center(Some(&args.center)) {
+        Ok(center) => center,
+        Err(code) => return code,
+    };
+    inputs::against_center(&flow, &center, &args.center);
+    if let Err(error) = std::fs::create_dir_all(&args.data) {
+        return fail(format!(
+            "cannot create the data directory {}: {error}",
+            args.data.display()
+        ));
+    }
+    let tokens = match &args.tokens {
+        Some(path) => tokens(path, &center),
+        None => run_token(&args.data),
+    };
+    let Ok(tokens) = tokens else {
+        return ExitCode::from(EXIT_INVALID);
+    };
+    let state = AppState {
+        tokens: Arc::new(tokens),
+        flow: Arc::new(flow),
+        center: Arc::new(center),
+        clock: match args.clock {
+            Clock::Real => ClockMode::Real,
+            Clock::Test => ClockMode::Test,
+        },
+        data: args.data.clone(),
+        max_body: args.max_body,
+        readiness: Readiness::new(),
+        shutdown: Shutdown::new(),
+    };
+    // Nothing to recover yet: ready at once. The journal's recovery will come before this.
+    state.readiness.set_ready();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(format!("cannot start the server's runtime: {error}")),
+    };
+    runtime.block_on(listen(&args.listen, state))
+}
+
+/// Bind `address`, say where, and serve until asked to stop.
+async fn listen(address: &str, state: AppState) -> ExitCode {
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(error) => return fail(format!("cannot listen on {address}: {error}")),
+    };
+    let bound = match listener.local_addr() {
+        Ok(bound) => bound,
+        Err(error) => return fail(format!("cannot listen on {address}: {error}")),
+    };
+    let shutdown = state.shutdown.clone();
+    shutdown.on_signals();
+    let _ = writeln!(std::io::stderr(), "routeflow: listening on http://{bound}");
+    match serve(listener, router::app(state), shutdown).await {
+        Ok(()) => {
+            let _ = writeln!(std::io::stderr(), "routeflow: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(format!("the server stopped: {error}")),
+    }
+}
+
+/// Read the tokens file; its diagnostics (warnings too) go to standard error.
+fn tokens(path: &Path, center: &crate::center::Center) -> Result<Tokens, ()> {
+    let LoadedTokens { tokens, report } = Tokens::load(path, center);
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{}", report.render());
+    tokens.ok_or_else(|| {
+        let _ = writeln!(
+            stderr,
+            "{}: invalid tokens file: {}",
+            path.display(),
+            crate::diagnostic::counted(report.errors(), "error")
+        );
+    })
+}
+
+/// Without a tokens file: one admin token for this run, in a file only its owner reads.
+fn run_token(data: &Path) -> Result<Tokens, ()> {
+    match admin_token_file(data) {
+        Ok((tokens, path)) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "routeflow: no --tokens file: the admin token of this run is in {} (readable by its owner only)",
+                path.display()
+            );
+            Ok(tokens)
+        }
+        Err(error) => {
+            let _ = fail(format!(
+                "cannot write the admin token into {}: {error}",
+                data.display()
+            ));
+            Err(())
+        }
+    }
+}
+
+fn fail(message: String) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    ExitCode::from(EXIT_INVALID)
+}
