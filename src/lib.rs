@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod expr;
 pub mod flow;
 pub mod graph;
+pub mod live;
 pub mod model;
 pub mod render;
 pub mod replay;

@@ -4,7 +4,7 @@
 use routeflow::center::Center;
 use routeflow::diagnostic::SourceFile;
 use routeflow::routing::{Item, Simulation, Stepped};
-use routeflow::runtime::{RouteRequest, RouteResult, RouteTarget};
+use routeflow::runtime::{Frame, RouteRequest, RouteResult, RouteTarget};
 use routeflow::time::Instant;
 use std::sync::Arc;
 
@@ -73,6 +73,8 @@ impl Harness {
         self.sim.request(
             number,
             &RouteRequest {
+                frame: &Frame::default(),
+                block: "route",
                 target,
                 timeout_s,
                 priority,
@@ -133,7 +135,9 @@ fn routed_workitems_keep_the_agent_busy_for_their_handle_time() {
     let mut h = Harness::new("agents: [ { id: a, groups: [g] } ]");
     h.advance_to(0.0);
     match h.arrive(0, 300.0, GROUP) {
-        Some(RouteResult::Routed { at_s, done_s, .. }) => assert_eq!((at_s, done_s), (0.0, Some(300.0))),
+        Some(RouteResult::Routed { at_s, done_s, .. }) => {
+            assert_eq!((at_s, done_s), (0.0, Some(300.0)))
+        }
         other => panic!("expected routed, got {other:?}"),
     }
     h.advance_to(10.0);

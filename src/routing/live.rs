@@ -114,6 +114,11 @@ impl Simulation {
         }
     }
 
+    /// When the next event is due (a Route timeout, an offer expiring), if any is.
+    pub fn next_event(&self) -> Option<Instant> {
+        self.events.peek().map(|event| event.at)
+    }
+
     /// What live routing did since the last call, in order.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         self.live
@@ -363,7 +368,10 @@ mod tests {
 
     fn ask(sim: &mut Simulation, number: u32, group: &str, timeout_s: f64) -> Option<RouteResult> {
         sim.add(number, super::super::Item::live(sim.instant()));
+        let frame = crate::runtime::Frame::default();
         let request = RouteRequest {
+            frame: &frame,
+            block: "route",
             target: RouteTarget::AgentGroup(group),
             timeout_s,
             priority: 0,

@@ -5,7 +5,7 @@ use crate::flow::Flow;
 use crate::workitem::Userdata;
 
 /// One workitem's variables (a value per slot of the flow's scope) and user data.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Frame {
     /// Variable values, by slot.
     pub slots: Vec<Value>,

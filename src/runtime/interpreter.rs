@@ -352,6 +352,9 @@ impl Runner {
                     Advance::End(end) => break end,
                 };
                 let result = wait.await;
+                for (key, value) in port.userdata_updates() {
+                    walk.frame.userdata.insert(key, value);
+                }
                 match walk.routed(node, result) {
                     Ok(Next::Go(next)) => node = next,
                     Ok(Next::Finish) => break walk.finished(),
@@ -1042,7 +1045,10 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 note: note(),
             });
         }
+        let block = self.flow().graph.block(node).map_or("", |b| &*b.id);
         let wait = port.route(&RouteRequest {
+            frame: &self.frame,
+            block,
             target,
             timeout_s,
             priority,

@@ -43,6 +43,11 @@ impl RouteTarget<'_> {
 /// A Route block's request.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteRequest<'a> {
+    /// The workitem's variables and user data as the Route block sees them (a live port shows them to
+    /// the agent; a replay needs nothing of them).
+    pub frame: &'a super::Frame,
+    /// The Route block's id.
+    pub block: &'a str,
     /// Who may take the workitem.
     pub target: RouteTarget<'a>,
     /// How long to wait, in seconds (finite, at least 0).
@@ -89,4 +94,10 @@ pub trait RoutingPort {
     /// requests made at the same instant are served in a deterministic order); the future resolves when
     /// it ends.
     fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Self::Wait<'p>;
+
+    /// User-data keys the third party set while the workitem waited (live: `PATCH …/userdata`), which
+    /// the blocks after the Route block see. A replay has none.
+    fn userdata_updates(&self) -> Vec<(crate::workitem::Key, crate::expr::Value)> {
+        Vec::new()
+    }
 }

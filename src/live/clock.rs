@@ -1,0 +1,73 @@
+//! The live engine's two clocks: the wall clock, or a test clock that moves only when told.
+
+use crate::time::{Instant, Span};
+
+/// Which clock a server runs on (`--clock real|test`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClockKind {
+    /// Seconds since the Unix epoch, as the system clock says.
+    #[default]
+    Real,
+    /// Starts at 0 and moves only on `POST /v1/clock/advance`: end-to-end tests need no sleeps and
+    /// reproduce a replay exactly.
+    Test,
+}
+
+/// The engine's clock.
+#[derive(Debug)]
+pub struct Clock {
+    kind: ClockKind,
+    /// The test clock's time, and the latest real time read (the engine's time never goes back, even
+    /// when the system clock does).
+    now: Instant,
+}
+
+impl Clock {
+    /// A clock of `kind`, starting now (a test clock at 0).
+    pub fn new(kind: ClockKind) -> Clock {
+        let mut clock = Clock {
+            kind,
+            now: Instant::ZERO,
+        };
+        clock.read();
+        clock
+    }
+
+    /// Which clock this is.
+    pub fn kind(&self) -> ClockKind {
+        self.kind
+    }
+
+    /// The time now.
+    pub fn read(&mut self) -> Instant {
+        if self.kind == ClockKind::Real {
+            let since_epoch = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            self.now = self.now.max(Instant::from_seconds(since_epoch));
+        }
+        self.now
+    }
+
+    /// Move a test clock on by `by`; a real clock cannot be moved (`None`).
+    pub fn advance(&mut self, by: Span) -> Option<Instant> {
+        match self.kind {
+            ClockKind::Test => {
+                self.now = self.now.after(by);
+                Some(self.now)
+            }
+            ClockKind::Real => None,
+        }
+    }
+
+    /// How long, in real time, until `at` (none for a test clock, whose time moves only when told).
+    pub fn until(&mut self, at: Instant) -> Option<std::time::Duration> {
+        match self.kind {
+            ClockKind::Test => None,
+            ClockKind::Real => {
+                let now = self.read();
+                Some(std::time::Duration::from_secs_f64(at.since(now).seconds()))
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The commands the API sends the engine thread, and what can go wrong with them.
+
+use super::views::{
+    AgentEvent, AgentStateKind, AgentView, ClockView, HistoryEvent, QueueView, State, WorkitemView,
+};
+use serde_json::{Map, Value as Json};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::oneshot::Sender;
+
+/// A workitem to create (`POST /v1/workitems`).
+#[derive(Clone, Debug, Default)]
+pub struct NewWorkitem {
+    /// The third party's id (unique); made up when not given.
+    pub id: Option<String>,
+    /// Its priority (default 0).
+    pub priority: Option<i64>,
+    /// Its user data.
+    pub userdata: Map<String, Json>,
+    /// The flow it asks for (must be the server's).
+    pub flow: Option<String>,
+    /// The request's `Idempotency-Key`.
+    pub key: Option<String>,
+    /// The request body as sent: the same id or key again with another body is a conflict.
+    pub body: Json,
+}
+
+/// A created (or found again) workitem.
+#[derive(Clone, Debug)]
+pub struct Created {
+    pub(super) number: u32,
+    /// Whether this request created it (false: an earlier one with the same id or key did).
+    pub created: bool,
+    /// The workitem, once its flow has run as far as it can.
+    pub view: WorkitemView,
+}
+
+/// Why the engine refused a command.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LiveError {
+    /// No such workitem, agent or offer.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the state things are in.
+    #[error("{detail}")]
+    Conflict {
+        /// What conflicts.
+        detail: String,
+        /// The workitem's state, when a workitem's.
+        state: Option<State>,
+    },
+    /// The caller may not do this (an agent acting on another agent's work).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A field of the request is wrong.
+    #[error("{detail}")]
+    Invalid {
+        /// The field, as a JSON pointer (`/flow`).
+        field: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// `If-Match` names an earlier revision of the workitem's user data.
+    #[error("workitem `{id}` is at revision {revision}: its user data changed since")]
+    Stale {
+        /// The workitem.
+        id: String,
+        /// Its revision now.
+        revision: u64,
+    },
+    /// The clock cannot be moved: the server runs on the real clock.
+    #[error("the server runs on the real clock; start it with `--clock test` to move time by hand")]
+    NotTestClock,
+    /// The server holds as many workitems as it can number.
+    #[error("the server holds as many workitems as it can")]
+    Full,
+    /// The engine thread is gone (the server is shutting down).
+    #[error("the engine is shutting down")]
+    Gone,
+}
+
+type Reply<T> = Sender<T>;
+
+/// An agent's kept events, and a receiver of the next ones.
+pub type Subscription = (Vec<AgentEvent>, UnboundedReceiver<AgentEvent>);
+
+/// One command, with where its reply goes.
+pub(super) enum Command {
+    Create {
+        new: NewWorkitem,
+        reply: Reply<Result<Created, LiveError>>,
+    },
+    Get {
+        id: String,
+        reply: Reply<Option<WorkitemView>>,
+    },
+    List {
+        state: Option<State>,
+        reply: Reply<Vec<WorkitemView>>,
+    },
+    History {
+        id: String,
+        reply: Reply<Option<Vec<HistoryEvent>>>,
+    },
+    Stop {
+        id: String,
+        reply: Reply<Result<WorkitemView, LiveError>>,
+    },
+    Done {
+        id: String,
+        disposition: Option<String>,
+        /// The agent acting, when the caller is an agent.
+        agent: Option<String>,
+        reply: Reply<Result<WorkitemView, LiveError>>,
+    },
+    AgentState {
+        agent: String,
+        state: AgentStateKind,
+        reason: Option<String>,
+        reply: Reply<Result<AgentView, LiveError>>,
+    },
+    Agents {
+        reply: Reply<Vec<AgentView>>,
+    },
+    Agent {
+        agent: String,
+        reply: Reply<Option<AgentView>>,
+    },
+    Subscribe {
+        agent: String,
+        after: Option<u64>,
+        reply: Reply<Result<Subscription, LiveError>>,
+    },
+    Answer {
+        offer: String,
+        accept: bool,
+        /// The agent acting, when the caller is an agent.
+        agent: Option<String>,
+        reply: Reply<Result<WorkitemView, LiveError>>,
+    },
+    Advance {
+        by_s: f64,
+        reply: Reply<Result<f64, LiveError>>,
+    },
+    Queues {
+        reply: Reply<Vec<QueueView>>,
+    },
+    Patch {
+        id: String,
+        /// The revision `If-Match` names, when it names one.
+        if_match: Option<u64>,
+        set: Map<String, Json>,
+        reply: Reply<Result<WorkitemView, LiveError>>,
+    },
+    Clock {
+        reply: Reply<ClockView>,
+    },
+}

@@ -1,0 +1,212 @@
+//! The live runtime's engine (SPEC §9): the replay's routing engine and interpreter, serving workitems
+//! created over HTTP, on the real clock or a test clock.
+//!
+//! One thread owns everything that changes ([`core`]: the simulation, the workitems' records and tasks,
+//! the agents' event streams); the API talks to it through an [`Engine`] handle, which sends commands and
+//! awaits their replies. Each command is handled whole, with all its consequences (tasks run, events
+//! due), before the next: no locks, and the same commands at the same clock times always give the same
+//! results, which is what lets a `--clock test` server reproduce a replay.
+
+mod clock;
+mod command;
+mod core;
+mod engine;
+mod port;
+mod views;
+
+pub use clock::ClockKind;
+pub use command::{Created, LiveError, NewWorkitem, Subscription};
+pub use views::{
+    AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, QueueView, State,
+    TargetView, WorkitemView,
+};
+
+use crate::center::Center;
+use crate::runtime::Runner;
+use command::Command;
+use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::oneshot;
+
+/// A handle on the engine thread: cheap to clone, usable from any thread.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    commands: UnboundedSender<Command>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command")
+    }
+}
+
+impl Engine {
+    /// Start the engine thread for `runner`'s flow and `center`, on `clock`. The thread ends when every
+    /// handle is dropped.
+    pub fn start(
+        runner: Arc<Runner>,
+        center: Arc<Center>,
+        clock: ClockKind,
+    ) -> std::io::Result<Engine> {
+        let (commands, receiver) = unbounded_channel();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()?;
+        std::thread::Builder::new()
+            .name("routeflow-engine".to_owned())
+            .spawn(move || {
+                let local = tokio::task::LocalSet::new();
+                let core = engine::core(runner, center, clock::Clock::new(clock));
+                local.block_on(&runtime, engine::run(core, receiver));
+            })?;
+        Ok(Engine { commands })
+    }
+
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, LiveError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(command(reply))
+            .map_err(|_| LiveError::Gone)?;
+        answer.await.map_err(|_| LiveError::Gone)
+    }
+
+    /// Create a workitem (or find the one an earlier request with the same id or key created).
+    pub async fn create(&self, new: NewWorkitem) -> Result<Created, LiveError> {
+        self.ask(|reply| Command::Create { new, reply }).await?
+    }
+
+    /// The workitem `id`.
+    pub async fn workitem(&self, id: &str) -> Result<Option<WorkitemView>, LiveError> {
+        let id = id.to_owned();
+        self.ask(|reply| Command::Get { id, reply }).await
+    }
+
+    /// Every workitem, or those in `state`, in the order they were created.
+    pub async fn workitems(&self, state: Option<State>) -> Result<Vec<WorkitemView>, LiveError> {
+        self.ask(|reply| Command::List { state, reply }).await
+    }
+
+    /// Workitem `id`'s history.
+    pub async fn history(&self, id: &str) -> Result<Option<Vec<HistoryEvent>>, LiveError> {
+        let id = id.to_owned();
+        self.ask(|reply| Command::History { id, reply }).await
+    }
+
+    /// Stop workitem `id` (nothing new if it has ended).
+    pub async fn stop(&self, id: &str) -> Result<WorkitemView, LiveError> {
+        let id = id.to_owned();
+        self.ask(|reply| Command::Stop { id, reply }).await?
+    }
+
+    /// Mark workitem `id` done; `agent`: the agent acting, who must hold it.
+    pub async fn done(
+        &self,
+        id: &str,
+        disposition: Option<String>,
+        agent: Option<String>,
+    ) -> Result<WorkitemView, LiveError> {
+        let id = id.to_owned();
+        self.ask(|reply| Command::Done {
+            id,
+            disposition,
+            agent,
+            reply,
+        })
+        .await?
+    }
+
+    /// Set agent `agent`'s state.
+    pub async fn set_agent_state(
+        &self,
+        agent: &str,
+        state: AgentStateKind,
+        reason: Option<String>,
+    ) -> Result<AgentView, LiveError> {
+        let agent = agent.to_owned();
+        self.ask(|reply| Command::AgentState {
+            agent,
+            state,
+            reason,
+            reply,
+        })
+        .await?
+    }
+
+    /// Every agent.
+    pub async fn agents(&self) -> Result<Vec<AgentView>, LiveError> {
+        self.ask(|reply| Command::Agents { reply }).await
+    }
+
+    /// Agent `agent`.
+    pub async fn agent(&self, agent: &str) -> Result<Option<AgentView>, LiveError> {
+        let agent = agent.to_owned();
+        self.ask(|reply| Command::Agent { agent, reply }).await
+    }
+
+    /// Agent `agent`'s events after `after` (those still kept), and a receiver of the next ones.
+    pub async fn subscribe(
+        &self,
+        agent: &str,
+        after: Option<u64>,
+    ) -> Result<Subscription, LiveError> {
+        let agent = agent.to_owned();
+        self.ask(|reply| Command::Subscribe {
+            agent,
+            after,
+            reply,
+        })
+        .await?
+    }
+
+    /// Accept (or reject) offer `offer`; `agent`: the agent acting, who must be the one offered.
+    pub async fn answer(
+        &self,
+        offer: &str,
+        accept: bool,
+        agent: Option<String>,
+    ) -> Result<WorkitemView, LiveError> {
+        let offer = offer.to_owned();
+        self.ask(|reply| Command::Answer {
+            offer,
+            accept,
+            agent,
+            reply,
+        })
+        .await?
+    }
+
+    /// Move a test clock on by `by_s` seconds; returns the time now.
+    pub async fn advance(&self, by_s: f64) -> Result<f64, LiveError> {
+        self.ask(|reply| Command::Advance { by_s, reply }).await?
+    }
+
+    /// Set user-data keys of workitem `id`; `if_match`: the revision the caller last saw.
+    pub async fn patch_userdata(
+        &self,
+        id: &str,
+        if_match: Option<u64>,
+        set: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<WorkitemView, LiveError> {
+        let id = id.to_owned();
+        self.ask(|reply| Command::Patch {
+            id,
+            if_match,
+            set,
+            reply,
+        })
+        .await?
+    }
+
+    /// The clock: its kind, the time now and the next timer due.
+    pub async fn clock(&self) -> Result<ClockView, LiveError> {
+        self.ask(|reply| Command::Clock { reply }).await
+    }
+
+    /// Waiting workitems by target.
+    pub async fn queues(&self) -> Result<Vec<QueueView>, LiveError> {
+        self.ask(|reply| Command::Queues { reply }).await
+    }
+}

@@ -1,0 +1,196 @@
+//! What the live engine shows of its workitems and agents: the bodies of the API's replies and events.
+
+use serde::Serialize;
+use serde_json::Value as Json;
+use utoipa::ToSchema;
+
+/// Where a live workitem is (SPEC §9.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Running blocks (never seen from outside: a workitem runs until it waits or ends).
+    Running,
+    /// In a Route block, waiting for an agent.
+    Waiting,
+    /// Offered to one agent, who has not answered yet.
+    Offered,
+    /// An agent holds it.
+    Assigned,
+    /// Marked done.
+    Done,
+    /// Stopped by the third party.
+    Stopped,
+    /// The flow ended without routing it.
+    Unrouted,
+    /// A block failed.
+    Error,
+}
+
+impl State {
+    /// Whether the workitem is over (nothing more can happen to it).
+    pub fn ended(self) -> bool {
+        matches!(
+            self,
+            State::Done | State::Stopped | State::Unrouted | State::Error
+        )
+    }
+
+    /// The word the API uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Running => "running",
+            State::Waiting => "waiting",
+            State::Offered => "offered",
+            State::Assigned => "assigned",
+            State::Done => "done",
+            State::Stopped => "stopped",
+            State::Unrouted => "unrouted",
+            State::Error => "error",
+        }
+    }
+}
+
+/// A Route block's target.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct TargetView {
+    /// `agent`, `agent_group` or `skill`.
+    pub kind: String,
+    /// The agent id, group name or skill expression.
+    pub value: String,
+}
+
+/// The flow a workitem runs on.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct FlowView {
+    /// The flow's application name.
+    pub name: String,
+    /// Its version (1 until flows are published into a running server).
+    pub version: u32,
+}
+
+/// A workitem, as `GET /v1/workitems/{id}` shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct WorkitemView {
+    /// The third party's id.
+    pub id: String,
+    /// Where it is.
+    pub state: State,
+    /// The priority it was created with.
+    pub priority: i64,
+    /// The flow it runs on.
+    pub flow: FlowView,
+    /// The Route block it waits in, is offered from or was routed by.
+    pub block: Option<String>,
+    /// That block's target.
+    pub target: Option<TargetView>,
+    /// When that block's timeout passes (while it waits or is offered), in seconds.
+    pub deadline_s: Option<f64>,
+    /// The agent it is offered to or held by.
+    pub agent: Option<String>,
+    /// Its open offer's id, while it is offered.
+    pub offer: Option<String>,
+    /// When it was created, in seconds of the server's clock.
+    pub created_s: f64,
+    /// When an agent accepted it.
+    pub routed_s: Option<f64>,
+    /// When it ended.
+    pub ended_s: Option<f64>,
+    /// The disposition code it was marked done with.
+    pub disposition: Option<String>,
+    /// Its user data as the flow last showed it (secure values masked).
+    #[schema(value_type = Object)]
+    pub userdata: Json,
+    /// When the flow ended: its outcome line, as `routeflow replay` writes it.
+    #[schema(value_type = Option<Object>)]
+    pub outcome: Option<Json>,
+    /// Counts the changes of its user data: the `ETag` (`"r<revision>"`) that `If-Match` compares.
+    pub revision: u64,
+}
+
+/// The server's clock (`GET /v1/clock`, `POST /v1/clock/advance`).
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ClockView {
+    /// `real` (seconds since the Unix epoch) or `test` (seconds since the server started, moved by hand).
+    pub clock: String,
+    /// The time now, in seconds.
+    pub now_s: f64,
+    /// When the next timer is due (a Route timeout, an offer expiring), if any is.
+    pub next_event_s: Option<f64>,
+}
+
+/// An agent's state, as agents set it (SPEC §9.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStateKind {
+    /// Takes workitems.
+    Ready,
+    /// Logged in, takes nothing new.
+    NotReady,
+    /// Logged out (how every agent starts).
+    LoggedOut,
+}
+
+/// An agent, as `GET /v1/agents` shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct AgentView {
+    /// The agent's id.
+    pub id: String,
+    /// Its state.
+    pub state: AgentStateKind,
+    /// Why it is not ready (`not_responding` after an offer it did not take).
+    pub reason: Option<String>,
+    /// How many workitems it works at once.
+    pub capacity: u32,
+    /// The workitems it holds (assigned), and offered.
+    pub workitems: Vec<String>,
+    /// Whether it takes workitems without an offer.
+    pub auto_accept: bool,
+}
+
+/// One event of an agent's stream (`GET /v1/agents/{id}/events`).
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct AgentEvent {
+    /// Its id in the agent's stream (`Last-Event-ID` resumes after it).
+    pub id: u64,
+    /// `offer`, `offer_rescinded`, `assigned`, `userdata_updated` or `stopped`.
+    pub event: String,
+    /// When, in seconds of the server's clock.
+    pub at_s: f64,
+    /// The workitem.
+    pub workitem: String,
+    /// The offer (`offer`, `offer_rescinded`).
+    pub offer: Option<String>,
+    /// When the offer expires (`offer`).
+    pub expires_s: Option<f64>,
+    /// Why an offer was withdrawn (`offer_rescinded`: `stopped` or `expired`).
+    pub reason: Option<String>,
+    /// The workitem's user data (`offer`, `assigned`; secure values masked).
+    #[schema(value_type = Option<Object>)]
+    pub userdata: Option<Json>,
+}
+
+/// One event of a workitem's history (`GET /v1/workitems/{id}/history`).
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    /// Its number among the server's events (increasing).
+    pub seq: u64,
+    /// When, in seconds of the server's clock.
+    pub at_s: f64,
+    /// What happened: `created`, `waiting`, `offered`, `offer_rescinded`, `offer_rejected`, `assigned`,
+    /// `timed_out`, `stopped`, `ended`, `done`.
+    pub event: String,
+    /// Details: the block, target, agent, offer, outcome… as the event has them.
+    #[schema(value_type = Object)]
+    pub data: Json,
+}
+
+/// Waiting workitems of one target (`GET /v1/queues`).
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct QueueView {
+    /// The target.
+    pub target: TargetView,
+    /// How many workitems wait for it.
+    pub waiting: usize,
+    /// How long the oldest has waited in this block, in seconds.
+    pub oldest_wait_s: Option<f64>,
+}
