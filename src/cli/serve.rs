@@ -3,6 +3,7 @@
 //! says `routeflow: listening on http://ADDR` on standard error, and serves until SIGINT or SIGTERM.
 
 use super::{EXIT_INVALID, inputs};
+use crate::live::{ClockKind, Engine};
 use crate::serve::auth::{LoadedTokens, Tokens, admin_token_file};
 use crate::serve::router::app::{AppState, ClockMode, Readiness};
 use crate::serve::shutdown::Shutdown;
@@ -80,14 +81,23 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let Ok(tokens) = tokens else {
         return ExitCode::from(EXIT_INVALID);
     };
+    let flow = Arc::new(flow);
+    let center = Arc::new(center);
+    let (mode, kind) = match args.clock {
+        Clock::Real => (ClockMode::Real, ClockKind::Real),
+        Clock::Test => (ClockMode::Test, ClockKind::Test),
+    };
+    let runner = Arc::new(crate::runtime::Runner::new(flow.clone()));
+    let engine = match Engine::start(runner, center.clone(), kind) {
+        Ok(engine) => engine,
+        Err(error) => return fail(format!("cannot start the live engine: {error}")),
+    };
     let state = AppState {
         tokens: Arc::new(tokens),
-        flow: Arc::new(flow),
-        center: Arc::new(center),
-        clock: match args.clock {
-            Clock::Real => ClockMode::Real,
-            Clock::Test => ClockMode::Test,
-        },
+        flow,
+        center,
+        engine,
+        clock: mode,
         data: args.data.clone(),
         max_body: args.max_body,
         readiness: Readiness::new(),

@@ -8,6 +8,7 @@
 //! - [`router`]: the routes, the layers, [`AppState`](router::app::AppState).
 //! - [`openapi`]: [`ApiDoc`](openapi::ApiDoc), the OpenAPI 3.1 document.
 //! - [`shutdown`]: [`Shutdown`](shutdown::Shutdown), on SIGINT or SIGTERM.
+//! - [`v1`]: the `/v1` API: workitems, agents, offers, queues, the clock.
 
 pub mod auth;
 pub mod json;
@@ -15,6 +16,7 @@ pub mod openapi;
 pub mod problem;
 pub mod router;
 pub mod shutdown;
+pub mod v1;
 
 use axum::Router;
 use shutdown::{GRACE, Shutdown};

@@ -6,6 +6,8 @@ use super::auth::Caller;
 use super::json::Json;
 use super::problem::Problem;
 use super::router::health::{self, Health, HealthStatus};
+use super::v1::{agents, clock, offers, workitems};
+use crate::live;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,13 +19,30 @@ use utoipa::{Modify, OpenApi};
         description = "The live runtime of Designer-style task-routing applications (`routeflow serve`). \
                        Every error is an RFC 9457 problem (`application/problem+json`)."
     ),
-    paths(health::healthz, health::readyz, document),
-    components(schemas(Problem, Health, HealthStatus)),
+    paths(
+        health::healthz, health::readyz, document,
+        workitems::create, workitems::list, workitems::get, workitems::history,
+        workitems::patch_userdata, workitems::stop, workitems::done,
+        agents::list, agents::get, agents::set_state, agents::events,
+        offers::accept, offers::reject,
+        clock::queues, clock::get, clock::advance,
+    ),
+    components(schemas(
+        Problem, Health, HealthStatus,
+        workitems::CreateWorkitem, workitems::MarkDone, agents::SetState, clock::Advance,
+        live::WorkitemView, live::State, live::FlowView, live::TargetView, live::HistoryEvent,
+        live::AgentView, live::AgentStateKind, live::AgentEvent, live::QueueView, live::ClockView,
+    )),
     modifiers(&BearerTokens),
     security(("bearer" = [])),
     tags(
         (name = "health", description = "Liveness, readiness"),
         (name = "meta", description = "This document"),
+        (name = "workitems", description = "The third party's workitems: create, read, update, stop, Mark Done"),
+        (name = "agents", description = "Agents' states and event streams"),
+        (name = "offers", description = "Offers to agents: accept, reject"),
+        (name = "queues", description = "Waiting workitems by target"),
+        (name = "clock", description = "The server's clock; a test clock moves only when told"),
     ),
 )]
 pub struct ApiDoc;

@@ -37,8 +37,8 @@ pub struct AppState {
     pub readiness: Readiness,
     /// Asked for on SIGINT or SIGTERM; long-lived replies (event streams) end when it is.
     pub shutdown: Shutdown,
-    // The live engine (matcher, journal, event streams) joins here as a field, e.g.
-    // `pub engine: Arc<crate::live::Engine>`, built in `cli/serve.rs` next to the others.
+    /// The live engine: workitems, agents, offers, event streams (see [`crate::live`]).
+    pub engine: crate::live::Engine,
 }
 
 impl FromRef<AppState> for Arc<Tokens> {

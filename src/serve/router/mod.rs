@@ -28,9 +28,7 @@ pub fn app(state: AppState) -> Router {
 
 /// The `/v1` API: workitems, agents, offers, events.
 pub fn v1() -> Router<AppState> {
-    // The live engine's routes go here, e.g.
-    // `.route("/v1/workitems", post(workitems::create))`.
-    Router::new()
+    super::v1::routes()
 }
 
 /// The health and meta routes with `routes` merged in (which must not set a fallback), and every

@@ -51,10 +51,16 @@ fn state() -> AppState {
     };
     let readiness = Readiness::new();
     readiness.set_ready();
+    let flow = Arc::new(flow);
+    let center = Arc::new(center);
+    let runner = Arc::new(crate::runtime::Runner::new(flow.clone()));
+    let engine = crate::live::Engine::start(runner, center.clone(), crate::live::ClockKind::Test)
+        .expect("the engine starts");
     AppState {
         tokens: Arc::new(Tokens::single(TOKEN, Role::Viewer)),
-        flow: Arc::new(flow),
-        center: Arc::new(center),
+        flow,
+        center,
+        engine,
         clock: ClockMode::Test,
         data: "unused".into(),
         max_body: LIMIT,

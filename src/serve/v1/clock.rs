@@ -1,0 +1,70 @@
+//! The clock (`--clock test` moves only when told) and the queues.
+
+use super::{READERS, problem};
+use crate::live::{ClockView, QueueView};
+use crate::serve::auth::{Caller, Role};
+use crate::serve::json::Json;
+use crate::serve::problem::Problem;
+use crate::serve::router::app::AppState;
+use axum::extract::State as Shared;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// `POST /v1/clock/advance`'s body.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Advance {
+    /// Seconds to move the test clock on by: from 0 to 4000000000.
+    pub by_s: f64,
+}
+
+/// The clock: `real` or `test`, the time now, and when the next timer is due.
+#[utoipa::path(
+    get, path = "/v1/clock", tag = "clock",
+    responses((status = 200, body = ClockView)),
+)]
+pub async fn get(
+    _caller: Caller,
+    Shared(state): Shared<AppState>,
+) -> Result<Json<ClockView>, Problem> {
+    Ok(Json(state.engine.clock().await.map_err(problem)?))
+}
+
+/// Move a test clock on: every timer due on the way fires, in order, with its consequences. Admin only;
+/// 409 on the real clock.
+#[utoipa::path(
+    post, path = "/v1/clock/advance", tag = "clock", request_body = Advance,
+    responses(
+        (status = 200, body = ClockView),
+        (status = 409, description = "The server runs on the real clock", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn advance(
+    caller: Caller,
+    Shared(state): Shared<AppState>,
+    Json(body): Json<Advance>,
+) -> Result<Json<ClockView>, Problem> {
+    caller.require(&[Role::Admin])?;
+    if !crate::time::in_range(body.by_s) {
+        return Err(Problem::invalid_value(
+            "/by_s",
+            "seconds to move the clock by: a number from 0 to 4000000000",
+        ));
+    }
+    state.engine.advance(body.by_s).await.map_err(problem)?;
+    Ok(Json(state.engine.clock().await.map_err(problem)?))
+}
+
+/// Waiting workitems by target: how many, and how long the oldest has waited.
+#[utoipa::path(
+    get, path = "/v1/queues", tag = "queues",
+    responses((status = 200, body = [QueueView])),
+)]
+pub async fn queues(
+    caller: Caller,
+    Shared(state): Shared<AppState>,
+) -> Result<Json<Vec<QueueView>>, Problem> {
+    caller.require(&READERS)?;
+    Ok(Json(state.engine.queues().await.map_err(problem)?))
+}

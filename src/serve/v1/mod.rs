@@ -1,0 +1,68 @@
+//! The `/v1` API (SPEC §9.2-9.3): workitems for the third party, agents' states and event streams, offers,
+//! queues, and the clock. Handlers check the caller's role, then ask the live engine
+//! ([`crate::live::Engine`]); its refusals become problems here.
+
+pub mod agents;
+pub mod clock;
+pub mod offers;
+pub mod workitems;
+
+use super::auth::Role;
+use super::problem::Problem;
+use super::router::app::AppState;
+use crate::live::LiveError;
+use axum::Router;
+use axum::routing::{get, patch, post, put};
+
+/// Roles that manage workitems: the third party, and administrators.
+const INTEGRATION: [Role; 2] = [Role::Integration, Role::Admin];
+/// Roles that read everything.
+const READERS: [Role; 3] = [Role::Admin, Role::Integration, Role::Viewer];
+
+/// Every `/v1` route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/workitems",
+            post(workitems::create).get(workitems::list),
+        )
+        .route("/v1/workitems/{id}", get(workitems::get))
+        .route("/v1/workitems/{id}/history", get(workitems::history))
+        .route(
+            "/v1/workitems/{id}/userdata",
+            patch(workitems::patch_userdata),
+        )
+        .route("/v1/workitems/{id}/stop", post(workitems::stop))
+        .route("/v1/workitems/{id}/done", post(workitems::done))
+        .route("/v1/agents", get(agents::list))
+        .route("/v1/agents/{id}", get(agents::get))
+        .route("/v1/agents/{id}/state", put(agents::set_state))
+        .route("/v1/agents/{id}/events", get(agents::events))
+        .route("/v1/offers/{offer}/accept", post(offers::accept))
+        .route("/v1/offers/{offer}/reject", post(offers::reject))
+        .route("/v1/queues", get(clock::queues))
+        .route("/v1/clock", get(clock::get))
+        .route("/v1/clock/advance", post(clock::advance))
+}
+
+/// The problem of an engine's refusal.
+pub fn problem(error: LiveError) -> Problem {
+    let detail = error.to_string();
+    match error {
+        LiveError::NotFound(_) => Problem::not_found(detail),
+        LiveError::Conflict { state, .. } => {
+            let problem = Problem::conflict(detail);
+            match state {
+                Some(state) => problem.with_extension("state", state.as_str()),
+                None => problem,
+            }
+        }
+        LiveError::Forbidden(_) => Problem::forbidden(detail),
+        LiveError::Invalid { field, .. } => Problem::invalid_value(field, detail),
+        LiveError::Stale { revision, .. } => {
+            Problem::precondition_failed(detail).with_extension("revision", revision)
+        }
+        LiveError::NotTestClock => Problem::conflict(detail),
+        LiveError::Full | LiveError::Gone => Problem::not_ready(detail),
+    }
+}

@@ -1,0 +1,478 @@
+//! The live API over real HTTP on loopback (SPEC §9.2-9.3), against the binary on the shipped sample
+//! with `--clock test`: a scripted CRM creates, updates, stops and marks workitems done; agent desktops
+//! set their state, follow their Server-Sent Events and answer offers. Every endpoint's errors too.
+
+mod serve_support;
+
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{ETAG, LOCATION};
+use serde_json::{Value, json};
+use serve_support::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+const ADMIN: &str = "admin token for the live tests";
+const CRM: &str = "integration token for the live tests";
+const ALICE: &str = "alice's desktop token";
+const BOB: &str = "bob's desktop token";
+
+fn live_server(dir: &Path, extra: &[&str]) -> Server {
+    let lines = [
+        ("admin", ADMIN),
+        ("integration", CRM),
+        ("agent:alice", ALICE),
+        ("agent:bob", BOB),
+    ]
+    .iter()
+    .map(|(role, token)| format!("- {{ role: {role}, sha256: {} }}\n", sha256_hex(token)))
+    .collect::<String>();
+    let tokens = tokens_file(dir, &lines);
+    let mut args = vec![
+        "--tokens",
+        tokens.to_str().expect("UTF-8"),
+        "--clock",
+        "test",
+    ];
+    args.extend_from_slice(extra);
+    Server::start(&args)
+}
+
+/// One Server-Sent Event: its id, type and JSON data.
+#[derive(Debug)]
+struct Sse {
+    id: u64,
+    event: String,
+    data: Value,
+}
+
+/// Follow `agent`'s event stream (from after `last`), as its desktop would.
+fn follow(server: &Server, token: &str, agent: &str, last: Option<u64>) -> Receiver<Sse> {
+    let client = Client::builder().build().expect("a client");
+    let mut request = client
+        .get(server.url(&format!("/v1/agents/{agent}/events")))
+        .bearer_auth(token);
+    if let Some(last) = last {
+        request = request.header("Last-Event-ID", last.to_string());
+    }
+    let reply = request.send().expect("the stream opens");
+    assert_eq!(reply.status(), StatusCode::OK);
+    let (sender, receiver) = channel();
+    std::thread::spawn(move || {
+        let (mut id, mut event) = (0, String::new());
+        for line in BufReader::new(reply).lines().map_while(Result::ok) {
+            if let Some(value) = line.strip_prefix("id: ") {
+                id = value.parse().unwrap_or(0);
+            } else if let Some(value) = line.strip_prefix("event: ") {
+                event = value.to_owned();
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                let data = serde_json::from_str(value).unwrap_or(Value::Null);
+                let sse = Sse {
+                    id,
+                    event: event.clone(),
+                    data,
+                };
+                if sender.send(sse).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    receiver
+}
+
+fn next(events: &Receiver<Sse>) -> Sse {
+    events
+        .recv_timeout(Duration::from_secs(20))
+        .expect("an event")
+}
+
+fn send(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::blocking::Response {
+    let client = client();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut request = client.request(method, server.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().expect("a reply")
+}
+
+fn ok(reply: reqwest::blocking::Response) -> Value {
+    let status = reply.status();
+    let body: Value = reply.json().expect("JSON");
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+#[test]
+fn a_crm_and_agent_desktops_run_the_sample_live() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    let alice = follow(&server, ALICE, "alice", None);
+
+    // The CRM creates a workitem: it waits in the skill cascade.
+    let body =
+        json!({ "id": "case-1", "userdata": { "GTR_level1": "Insurance", "caseNumber": "CS1" } });
+    let reply = send(&server, "POST", "/v1/workitems", CRM, Some(body.clone()));
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    assert_eq!(reply.headers()[LOCATION], "/v1/workitems/case-1");
+    let etag = reply.headers()[ETAG].to_str().expect("ASCII").to_owned();
+    let created: Value = reply.json().expect("JSON");
+    assert_eq!(created["state"], "waiting");
+    assert_eq!(created["block"], "route_skill");
+    assert_eq!(created["deadline_s"], 120.0);
+    // Sent again (a retry): the same workitem; with another body: a conflict.
+    let again = send(&server, "POST", "/v1/workitems", CRM, Some(body));
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.json::<Value>().expect("JSON")["id"], "case-1");
+    let other = json!({ "id": "case-1", "userdata": {} });
+    let conflict = send(&server, "POST", "/v1/workitems", CRM, Some(other));
+    problem(conflict, StatusCode::CONFLICT);
+
+    // Alice gets ready and is offered it; Bob's token cannot answer Alice's offer.
+    let ready = json!({ "state": "ready" });
+    let reply = send(
+        &server,
+        "PUT",
+        "/v1/agents/alice/state",
+        ALICE,
+        Some(ready.clone()),
+    );
+    assert_eq!(ok(reply)["state"], "ready");
+    let offer = next(&alice);
+    assert_eq!((offer.event.as_str(), offer.id), ("offer", 1));
+    assert_eq!(offer.data["workitem"], "case-1");
+    assert_eq!(
+        offer.data["userdata"]["overrideKey"],
+        "GTR_3rdPartyIntegration"
+    );
+    let offer_id = offer.data["offer"]
+        .as_str()
+        .expect("an offer id")
+        .to_owned();
+    let accept = format!("/v1/offers/{offer_id}/accept");
+    problem(
+        send(&server, "POST", &accept, BOB, None),
+        StatusCode::FORBIDDEN,
+    );
+    let assigned = ok(send(&server, "POST", &accept, ALICE, None));
+    assert_eq!(assigned["state"], "assigned");
+    assert_eq!(assigned["agent"], "alice");
+    assert_eq!(assigned["outcome"]["outcome"], "routed");
+    assert_eq!(next(&alice).event, "assigned");
+    // The answered offer is gone.
+    problem(
+        send(&server, "POST", &accept, ALICE, None),
+        StatusCode::NOT_FOUND,
+    );
+
+    // The CRM updates the case: a stale ETag is refused, the current one taken; Alice is told.
+    let path = "/v1/workitems/case-1/userdata";
+    let stale = client()
+        .patch(server.url(path))
+        .bearer_auth(CRM)
+        .header("If-Match", "\"r0\"")
+        .json(&json!({ "status": "escalated" }))
+        .send()
+        .expect("a reply");
+    let body = problem(stale, StatusCode::PRECONDITION_FAILED);
+    assert!(body["revision"].is_u64(), "{body}");
+    let current = ok(send(&server, "GET", "/v1/workitems/case-1", CRM, None));
+    let revision = current["revision"].as_u64().expect("a revision");
+    assert_eq!(
+        etag,
+        format!("\"r{revision}\""),
+        "unchanged since it was created"
+    );
+    let patched = client()
+        .patch(server.url(path))
+        .bearer_auth(CRM)
+        .header("If-Match", format!("\"r{revision}\""))
+        .json(&json!({ "status": "escalated" }))
+        .send()
+        .expect("a reply");
+    assert_eq!(ok(patched)["userdata"]["status"], "escalated");
+    let updated = next(&alice);
+    assert_eq!(updated.event, "userdata_updated");
+    assert_eq!(updated.data["userdata"]["status"], "escalated");
+
+    // Alice marks it done (Bob may not); done again changes nothing.
+    let done = "/v1/workitems/case-1/done";
+    let disposition = json!({ "disposition": "resolved" });
+    problem(
+        send(&server, "POST", done, BOB, Some(disposition.clone())),
+        StatusCode::FORBIDDEN,
+    );
+    let marked = ok(send(&server, "POST", done, ALICE, Some(disposition)));
+    assert_eq!(
+        (marked["state"].as_str(), marked["disposition"].as_str()),
+        (Some("done"), Some("resolved"))
+    );
+    assert_eq!(ok(send(&server, "POST", done, CRM, None))["state"], "done");
+    let history = ok(send(
+        &server,
+        "GET",
+        "/v1/workitems/case-1/history",
+        CRM,
+        None,
+    ));
+    let events: Vec<&str> = history
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "created",
+            "waiting",
+            "offered",
+            "offer_accepted",
+            "assigned",
+            "ended",
+            "userdata_updated",
+            "done"
+        ]
+    );
+
+    // A second case: Alice rejects its offer and is put not ready; it waits out its cascades on the
+    // test clock, and the CRM stops it.
+    let body = json!({ "id": "case-2", "userdata": {} });
+    assert_eq!(
+        send(&server, "POST", "/v1/workitems", CRM, Some(body)).status(),
+        StatusCode::CREATED
+    );
+    let offer = next(&alice);
+    assert_eq!(offer.data["workitem"], "case-2");
+    let reject = format!(
+        "/v1/offers/{}/reject",
+        offer.data["offer"].as_str().expect("id")
+    );
+    assert_eq!(
+        ok(send(&server, "POST", &reject, ALICE, None))["state"],
+        "waiting"
+    );
+    let agent = ok(send(&server, "GET", "/v1/agents/alice", ALICE, None));
+    assert_eq!(
+        (agent["state"].as_str(), agent["reason"].as_str()),
+        (Some("not_ready"), Some("not_responding"))
+    );
+    let advance = json!({ "by_s": 130 });
+    problem(
+        send(
+            &server,
+            "POST",
+            "/v1/clock/advance",
+            CRM,
+            Some(advance.clone()),
+        ),
+        StatusCode::FORBIDDEN,
+    );
+    let clock = ok(send(
+        &server,
+        "POST",
+        "/v1/clock/advance",
+        ADMIN,
+        Some(advance),
+    ));
+    assert_eq!(clock["now_s"], 130.0);
+    let waiting = ok(send(
+        &server,
+        "GET",
+        "/v1/workitems?state=waiting",
+        CRM,
+        None,
+    ));
+    assert_eq!(waiting[0]["block"], "route_group", "{waiting}");
+    let queues = ok(send(&server, "GET", "/v1/queues", ADMIN, None));
+    assert_eq!(queues[0]["waiting"], 1, "{queues}");
+    let stopped = ok(send(
+        &server,
+        "POST",
+        "/v1/workitems/case-2/stop",
+        CRM,
+        None,
+    ));
+    assert_eq!(stopped["state"], "stopped");
+    assert_eq!(stopped["outcome"]["outcome"], "stopped");
+    // Marking a stopped workitem done is a conflict that says its state.
+    let conflict = problem(
+        send(&server, "POST", "/v1/workitems/case-2/done", CRM, None),
+        StatusCode::CONFLICT,
+    );
+    assert_eq!(conflict["state"], "stopped");
+
+    // Reconnecting after event 1 replays the events after it.
+    let resumed = follow(&server, ALICE, "alice", Some(1));
+    let replayed: Vec<u64> = (0..3).map(|_| next(&resumed).id).collect();
+    assert_eq!(replayed, [2, 3, 4]);
+}
+
+#[test]
+fn every_endpoint_refuses_bad_requests_with_a_problem() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &["--max-body", "2048"]);
+    let client = client();
+    let create = |body: &str| {
+        client
+            .post(server.url("/v1/workitems"))
+            .bearer_auth(CRM)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .expect("a reply")
+    };
+    let body = problem(
+        create("{\"userdata\": {}, \"colour\": 1}"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(body["field"], "/colour");
+    let body = problem(
+        create("{\"userdata\": {}, \"priority\": \"high\"}"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(body["field"], "/priority");
+    problem(create("{\"userdata\": "), StatusCode::BAD_REQUEST);
+    let big = format!("{{\"userdata\": {{\"note\": \"{}\"}}}}", "x".repeat(4096));
+    problem(create(&big), StatusCode::PAYLOAD_TOO_LARGE);
+    let body = problem(
+        create("{\"userdata\": {}, \"flow\": \"other\"}"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(body["field"], "/flow");
+    // No token, a token of the wrong role.
+    let anonymous = client
+        .get(server.url("/v1/workitems"))
+        .send()
+        .expect("a reply");
+    problem(anonymous, StatusCode::UNAUTHORIZED);
+    problem(
+        send(
+            &server,
+            "POST",
+            "/v1/workitems",
+            ALICE,
+            Some(json!({ "userdata": {} })),
+        ),
+        StatusCode::FORBIDDEN,
+    );
+    problem(
+        send(
+            &server,
+            "PUT",
+            "/v1/agents/alice/state",
+            BOB,
+            Some(json!({ "state": "ready" })),
+        ),
+        StatusCode::FORBIDDEN,
+    );
+    // Unknown workitems, agents and offers.
+    for (method, path, body) in [
+        ("GET", "/v1/workitems/nope", None),
+        ("GET", "/v1/workitems/nope/history", None),
+        ("POST", "/v1/workitems/nope/stop", None),
+        ("POST", "/v1/workitems/nope/done", None),
+        (
+            "PATCH",
+            "/v1/workitems/nope/userdata",
+            Some(json!({ "a": 1 })),
+        ),
+        (
+            "PUT",
+            "/v1/agents/nobody/state",
+            Some(json!({ "state": "ready" })),
+        ),
+        ("GET", "/v1/agents/nobody", None),
+        ("GET", "/v1/agents/nobody/events", None),
+        ("POST", "/v1/offers/o9/accept", None),
+        ("POST", "/v1/offers/o9/reject", None),
+    ] {
+        let reply = send(&server, method, path, ADMIN, body);
+        assert_eq!(reply.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    // Bad values: an unknown agent state, an unknown list filter, a negative clock move.
+    let body = problem(
+        send(
+            &server,
+            "PUT",
+            "/v1/agents/alice/state",
+            ALICE,
+            Some(json!({ "state": "away" })),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(body["field"], "/state");
+    problem(
+        send(&server, "GET", "/v1/workitems?state=lost", CRM, None),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    problem(
+        send(
+            &server,
+            "POST",
+            "/v1/clock/advance",
+            ADMIN,
+            Some(json!({ "by_s": -1 })),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    // A stale revision; user data of an ended workitem.
+    ok(send(
+        &server,
+        "POST",
+        "/v1/workitems",
+        CRM,
+        Some(json!({ "id": "w", "userdata": {} })),
+    ));
+    let stale = client
+        .patch(server.url("/v1/workitems/w/userdata"))
+        .bearer_auth(CRM)
+        .header("If-Match", "\"r99\"")
+        .json(&json!({ "a": 1 }))
+        .send()
+        .expect("a reply");
+    problem(stale, StatusCode::PRECONDITION_FAILED);
+    ok(send(&server, "POST", "/v1/workitems/w/stop", CRM, None));
+    problem(
+        send(
+            &server,
+            "PATCH",
+            "/v1/workitems/w/userdata",
+            CRM,
+            Some(json!({ "a": 1 })),
+        ),
+        StatusCode::CONFLICT,
+    );
+}
+
+#[test]
+fn the_real_clock_cannot_be_moved() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let tokens = tokens_file(
+        dir.path(),
+        &format!("- {{ role: admin, sha256: {} }}\n", sha256_hex(ADMIN)),
+    );
+    let server = Server::start(&["--tokens", tokens.to_str().expect("UTF-8")]);
+    let clock = ok(send(&server, "GET", "/v1/clock", ADMIN, None));
+    assert_eq!(clock["clock"], "real");
+    assert!(clock["now_s"].as_f64().expect("a time") > 1.7e9, "{clock}");
+    problem(
+        send(
+            &server,
+            "POST",
+            "/v1/clock/advance",
+            ADMIN,
+            Some(json!({ "by_s": 1 })),
+        ),
+        StatusCode::CONFLICT,
+    );
+}

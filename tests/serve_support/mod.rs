@@ -1,0 +1,149 @@
+//! A `routeflow serve` for the tests over real HTTP: the binary started on the shipped sample with
+//! `--listen 127.0.0.1:0`, its port read from standard error, killed when dropped; tokens files, a
+//! client, and problem checks. Each test binary uses a part of it.
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::CONTENT_TYPE;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const FLOW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/flows/gtr_sample.yaml");
+pub const CENTER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/flows/center.yaml");
+pub const VIEWER: &str = "viewer token for the tests";
+
+pub fn routeflow() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_routeflow"))
+}
+
+/// `routeflow serve` on the shipped sample, on a free loopback port, with data directory `data`.
+pub fn serve_sample(data: &Path) -> Command {
+    let mut command = routeflow();
+    command
+        .args(["serve", "--flow", FLOW, "--center", CENTER])
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data);
+    command
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A running `routeflow serve`, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    stderr: Arc<Mutex<String>>,
+    pub data: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Start the server on the sample with `args` added, and wait for its `listening on` line.
+    pub fn start(args: &[&str]) -> Server {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data = dir.path().join("data");
+        let mut child = serve_sample(&data)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("routeflow starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (listening, address) = mpsc::channel();
+        let lines = BufReader::new(child.stderr.take().expect("piped stderr"));
+        let kept = stderr.clone();
+        // Keep reading standard error until the process ends, so that it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                if let Some(address) = line.strip_prefix("routeflow: listening on ") {
+                    let _ = listening.send(address.to_owned());
+                }
+                kept.lock().expect("stderr").push_str(&(line + "\n"));
+            }
+        });
+        let mut server = Server {
+            child,
+            base: String::new(),
+            stderr,
+            data,
+            _dir: dir,
+        };
+        match address.recv_timeout(Duration::from_secs(60)) {
+            Ok(base) => server.base = base,
+            Err(_) => panic!("the server did not start:\n{}", server.stderr()),
+        }
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr").clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// A tokens file in `dir` giving `VIEWER` the viewer role, plus `lines`.
+pub fn tokens_file(dir: &Path, lines: &str) -> PathBuf {
+    let path = dir.join("tokens.yaml");
+    let text = format!(
+        "- {{ role: viewer, sha256: {} }}\n{lines}",
+        sha256_hex(VIEWER)
+    );
+    std::fs::write(&path, text).expect("the tokens file is written");
+    path
+}
+
+/// A reply that must be a problem of `status`: its JSON body.
+pub fn problem(reply: Response, status: StatusCode) -> Value {
+    assert_eq!(reply.status(), status);
+    let content_type = reply.headers().get(CONTENT_TYPE).cloned();
+    assert_eq!(
+        content_type.as_ref().map(|v| v.as_bytes()),
+        Some(&b"application/problem+json"[..])
+    );
+    let body: Value = reply.json().expect("a JSON problem");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["type"].is_string() && body["title"].is_string(),
+        "{body}"
+    );
+    body
+}
+
+pub fn run(command: &mut Command) -> (Option<i32>, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("routeflow runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
+    (status.code(), text(stdout), text(stderr))
+}
