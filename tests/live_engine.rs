@@ -47,7 +47,10 @@ fn a_workitem_waits_is_offered_accepted_and_marked_done() {
     block_on(async {
         let engine = engine();
         let created = engine
-            .create(new("w1", json!({ "GTR_level1": "Insurance" })))
+            .create(new(
+                "w1",
+                json!({ "GTR_level1": "Insurance", "caseNumber": "CS 7" }),
+            ))
             .await
             .expect("created");
         assert!(created.created);
@@ -84,6 +87,14 @@ fn a_workitem_waits_is_offered_accepted_and_marked_done() {
         assert_eq!(view.agent.as_deref(), Some("alice"));
         let assigned = events.recv().await.expect("an assigned event");
         assert_eq!(assigned.event, "assigned");
+        // The screen pop-up: the flow's override key names the integration, whose template the
+        // center file fills from the user data.
+        let popup = assigned.popup.expect("a screen pop-up");
+        assert_eq!(popup.integration, "GTR_3rdPartyIntegration");
+        assert_eq!(
+            popup.url.as_deref(),
+            Some("https://crm.example.com/cases/CS%207")
+        );
         let outcome = view.outcome.expect("the flow ended");
         assert_eq!(outcome["outcome"], "routed");
         assert_eq!(outcome["block"], "route_skill");

@@ -16,6 +16,7 @@
 //! of a literal skill target be ([`Center::matching`]). The file format and every choice made where the
 //! spec is silent are in `docs/center-format.md`. This is the description only; the simulation is elsewhere.
 
+pub mod popup;
 pub(crate) mod read;
 pub mod schema;
 
@@ -56,6 +57,7 @@ impl AgentIndex {
 pub struct Center {
     default_handle_s: f64,
     offer_timeout_s: f64,
+    popups: popup::Popups,
     agents: Vec<Agent>,
     agent_ids: HashMap<Box<str>, AgentIndex>,
     groups: Names,
@@ -249,6 +251,7 @@ impl Center {
         Center {
             default_handle_s: DEFAULT_HANDLE_S,
             offer_timeout_s: DEFAULT_OFFER_TIMEOUT_S,
+            popups: popup::Popups::default(),
             agents: Vec::new(),
             agent_ids: HashMap::new(),
             groups: Names::default(),
@@ -260,6 +263,11 @@ impl Center {
     /// How long an agent works a workitem whose line has no `handle_s`, in seconds.
     pub fn default_handle_s(&self) -> f64 {
         self.default_handle_s
+    }
+
+    /// The screen pop-ups of live assignments.
+    pub fn popups(&self) -> &popup::Popups {
+        &self.popups
     }
 
     /// How long a live agent has to accept an offer, in seconds.

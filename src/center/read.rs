@@ -5,6 +5,7 @@
 //! agent is checked on its own, so one bad agent (or one bad property) never hides the others. Problems are
 //! recorded against YAML paths and located only when there are some.
 
+use super::popup::{Popups, Template};
 use super::{
     Agent, AgentIndex, AgentSkills, Center, DEFAULT_HANDLE_S, DEFAULT_OFFER_TIMEOUT_S, GroupId,
     Names, SkillId,
@@ -29,6 +30,10 @@ struct CenterDef {
     default_handle_s: Option<Node>,
     #[serde(default)]
     offer_timeout_s: Option<Node>,
+    #[serde(default)]
+    override_key: Option<Node>,
+    #[serde(default)]
+    integrations: Option<Node>,
     #[serde(default)]
     agents: Option<Node>,
 }
@@ -169,7 +174,10 @@ fn read_center(file: &SourceFile, problems: &mut Problems) -> Option<Center> {
     };
     reader.unique_ids(&drafts);
     reader.finer_times();
-    Some(reader.finish(default_handle_s, offer_timeout_s, drafts))
+    let popups = reader.popups(def.override_key, def.integrations, &root_path);
+    let mut center = reader.finish(default_handle_s, offer_timeout_s, drafts);
+    center.popups = popups;
+    Some(center)
 }
 
 /// The file is not YAML that reads: prefer the span index's diagnosis, which locates syntax
@@ -299,6 +307,62 @@ impl Reader<'_> {
             }
         }
         all_text
+    }
+
+    /// The screen pop-ups: `override_key` (text) and `integrations` (name → URL template).
+    fn popups(
+        &mut self,
+        override_key: Option<Node>,
+        integrations: Option<Node>,
+        root: &YamlPath,
+    ) -> Popups {
+        let mut popups = Popups::default();
+        if let Some(node) = override_key.filter(|n| !n.is_null()) {
+            match node.as_str().filter(|key| !key.trim().is_empty()) {
+                Some(key) => popups.override_key = key.to_owned(),
+                None => {
+                    let message = format!(
+                        "`override_key` must be a user-data key (text), found {}",
+                        describe(&node)
+                    );
+                    let help = "the user-data key whose value names the integration of the screen \
+                                pop-up, e.g. `override_key: overrideKey` (the sample's)";
+                    self.error(message, help, Anchor::Value(root.key("override_key")));
+                }
+            }
+        }
+        let Some(node) = integrations.filter(|n| !n.is_null()) else {
+            return popups;
+        };
+        let path = root.key("integrations");
+        let help = "integration names and URL templates filled from user data, e.g. \
+                    `integrations: { GTR_3rdPartyIntegration: \"https://crm.example.com/cases/{caseNumber}\" }`";
+        let Some(mapping) = node.as_mapping() else {
+            let message = format!(
+                "`integrations` must be a mapping of names to URL templates, found {}",
+                describe(&node)
+            );
+            self.error(message, help, Anchor::Value(path));
+            return popups;
+        };
+        for (name, template) in mapping {
+            let Some(name) = name.as_str() else { continue };
+            let at = path.key(name);
+            let parsed = template
+                .as_str()
+                .ok_or_else(|| format!("a URL template is text, found {}", describe(template)))
+                .and_then(|text| {
+                    Template::parse(text).map_err(|(message, byte)| {
+                        let column = text[..byte].chars().count() + 1;
+                        format!("URL template of `{name}`, character {column}: {message}")
+                    })
+                });
+            match parsed {
+                Ok(template) => popups.integrations.push((name.to_owned(), template)),
+                Err(message) => self.error(message, help, Anchor::Value(at)),
+            }
+        }
+        popups
     }
 
     /// A top-level property of seconds (`default` when left out), at `path`.
@@ -675,6 +739,7 @@ impl Reader<'_> {
         Center {
             default_handle_s,
             offer_timeout_s,
+            popups: Popups::default(),
             agents,
             agent_ids,
             groups: self.groups,

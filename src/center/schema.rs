@@ -27,6 +27,17 @@ pub fn json_schema() -> Value {
                 "maximum": crate::time::LIMIT_S,
                 "default": 30
             },
+            "override_key": {
+                "description": "routeflow serve: the user-data key whose value names the integration of an assignment's screen pop-up (default `overrideKey`, which the sample writes).",
+                "type": ["string", "null"],
+                "minLength": 1,
+                "default": "overrideKey"
+            },
+            "integrations": {
+                "description": "routeflow serve: integration names and the URL templates of their screen pop-ups, filled from user data: `{key}` is the value of user-data key `key`, percent-encoded; `{{` and `}}` are braces.",
+                "type": ["object", "null"],
+                "additionalProperties": { "type": "string" }
+            },
             "agents": {
                 "description": "The agents; their order is the tie-break of routing (the first listed wins).",
                 "type": "array",

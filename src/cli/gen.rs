@@ -40,7 +40,7 @@ pub fn run(args: &GenArgs) -> ExitCode {
             let loaded = crate::center::load(path);
             eprint!("{}", loaded.report.render());
             match loaded.center {
-                Some(center) => CenterSource::Existing(center),
+                Some(center) => CenterSource::Existing(Box::new(center)),
                 None => return ExitCode::from(EXIT_INVALID),
             }
         }

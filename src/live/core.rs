@@ -170,6 +170,7 @@ impl Core {
             expires_s: None,
             reason: None,
             userdata: None,
+            popup: None,
         }
     }
 
@@ -253,6 +254,7 @@ impl Core {
                         agent.workitems.push(number);
                     }
                     let mut event = self.agent_event("assigned", number);
+                    event.popup = self.center.popups().for_userdata(&userdata).map(Into::into);
                     event.userdata = Some(userdata);
                     self.tell(index, event);
                 }

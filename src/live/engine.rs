@@ -336,6 +336,7 @@ fn stop(core: &Rc<RefCell<Core>>, id: &str) -> Result<u32, LiveError> {
                     expires_s: None,
                     reason: None,
                     userdata: None,
+                    popup: None,
                 };
                 core.tell(agent, event);
                 let mut resolved = Vec::new();

@@ -17,8 +17,8 @@ mod views;
 pub use clock::ClockKind;
 pub use command::{Created, LiveError, NewWorkitem, Subscription};
 pub use views::{
-    AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, QueueView, State,
-    TargetView, WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, PopupView, QueueView,
+    State, TargetView, WorkitemView,
 };
 
 use crate::center::Center;

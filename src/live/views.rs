@@ -164,9 +164,33 @@ pub struct AgentEvent {
     pub expires_s: Option<f64>,
     /// Why an offer was withdrawn (`offer_rescinded`: `stopped` or `expired`).
     pub reason: Option<String>,
-    /// The workitem's user data (`offer`, `assigned`; secure values masked).
+    /// The workitem's user data (`offer`, `assigned`, `userdata_updated`; secure values masked).
     #[schema(value_type = Option<Object>)]
     pub userdata: Option<Json>,
+    /// The screen pop-up (`assigned`), when the user data names an integration.
+    pub popup: Option<PopupView>,
+}
+
+/// The screen pop-up of an assignment: the integration the user data's override key names, and its URL
+/// template filled from the user data (see `docs/center-format.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct PopupView {
+    /// The integration.
+    pub integration: String,
+    /// Its page for the workitem; null when the center file has no template for the integration.
+    pub url: Option<String>,
+    /// User-data keys the template names that the workitem does not have (left empty in the URL).
+    pub missing: Vec<String>,
+}
+
+impl From<crate::center::popup::Popup> for PopupView {
+    fn from(popup: crate::center::popup::Popup) -> PopupView {
+        PopupView {
+            integration: popup.integration,
+            url: popup.url,
+            missing: popup.missing,
+        }
+    }
 }
 
 /// One event of a workitem's history (`GET /v1/workitems/{id}/history`).

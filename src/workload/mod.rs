@@ -48,7 +48,7 @@ pub enum CenterSource {
     },
     /// Use this center (read from a file): its agents and groups are what overrides request, its ready
     /// capacity sizes the arrival rate, and only the workitems are written.
-    Existing(Center),
+    Existing(Box<Center>),
 }
 
 /// The shares and distributions of generated workitems. [`Workload::default`] is the documented mix.
@@ -208,7 +208,7 @@ pub fn write(options: &Options, dir: &Path) -> Result<Summary, Error> {
     let workload = &options.workload;
     let generated;
     let (center, center_path) = match &options.center {
-        CenterSource::Existing(center) => (center, None),
+        CenterSource::Existing(center) => (&**center, None),
         CenterSource::Generate { agents } => {
             let plan =
                 center::CenterPlan::draw(*agents, &mut Random::new(options.seed, Stream::Center));
