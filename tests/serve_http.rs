@@ -112,6 +112,41 @@ fn the_openapi_document_is_openapi_3_1() {
     let version = doc["openapi"].as_str().unwrap_or_default();
     assert!(version.starts_with("3.1."), "{version}");
     assert!(doc["paths"]["/readyz"]["get"].is_object(), "{doc}");
+    // Every refusal the shared extractors give is declared (schemathesis checks replies against
+    // them): 401 wherever a token is needed, 400/413/415/422 wherever a JSON body is read.
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let responses = &operation["responses"];
+            let secured = operation["security"] != json!([{}]);
+            assert_eq!(
+                responses["401"].is_object(),
+                secured,
+                "{method} {path}: {responses}"
+            );
+            if operation["requestBody"].is_object() {
+                for status in ["400", "413", "415", "422"] {
+                    let content = &responses[status]["content"]["application/problem+json"];
+                    assert!(content.is_object(), "{method} {path} {status}");
+                }
+            }
+        }
+    }
+    // What the server accepts in this run: the flow a new workitem may name is its own.
+    let flow = &doc["components"]["schemas"]["CreateWorkitem"]["properties"]["flow"];
+    assert_eq!(flow["enum"], json!(["gtr_sample", null]));
+    // An event stream is described event by event: id, type, and data holding an AgentEvent.
+    let events = &doc["paths"]["/v1/agents/{id}/events"]["get"]["responses"]["200"]["content"];
+    assert_eq!(
+        events["text/event-stream"]["schema"]["$ref"],
+        "#/components/schemas/AgentEventMessage"
+    );
+    let data = &doc["components"]["schemas"]["AgentEventMessage"]["properties"]["data"];
+    assert_eq!(data["contentMediaType"], "application/json");
+    assert_eq!(
+        data["contentSchema"]["$ref"],
+        "#/components/schemas/AgentEvent"
+    );
 }
 
 #[test]

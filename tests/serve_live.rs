@@ -476,3 +476,193 @@ fn the_real_clock_cannot_be_moved() {
         StatusCode::CONFLICT,
     );
 }
+
+/// A workitem created by the CRM with `body`: the reply.
+fn create(server: &Server, body: &Value) -> reqwest::blocking::Response {
+    send(server, "POST", "/v1/workitems", CRM, Some(body.clone()))
+}
+
+#[test]
+fn a_priority_is_a_whole_number_however_it_is_written() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    // JSON has one number type: `3.0` and `1e3` are whole numbers, as in a replay's workitem lines.
+    for (id, priority, read) in [
+        ("p1", json!(3.0), 3),
+        ("p2", json!(1e3), 1000),
+        ("p3", json!(-2.0), -2),
+        ("p4", json!(i64::MAX), i64::MAX),
+        ("p5", json!(i64::MIN), i64::MIN),
+    ] {
+        let body = json!({ "id": id, "priority": priority, "userdata": {} });
+        let created = ok(create(&server, &body));
+        assert_eq!(created["priority"], read, "{priority}");
+    }
+    // Not whole, past i64, or written as a double past 2^53 (where it may not be the number written).
+    for priority in [
+        "1.5",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "1e300",
+        "9007199254740994.0",
+    ] {
+        let reply = client()
+            .post(server.url("/v1/workitems"))
+            .bearer_auth(CRM)
+            .header("content-type", "application/json")
+            .body(format!("{{\"priority\": {priority}, \"userdata\": {{}}}}"))
+            .send()
+            .expect("a reply");
+        let body = problem(reply, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["field"], "/priority", "{priority}: {body}");
+    }
+}
+
+#[test]
+fn an_idempotency_key_is_visible_ascii() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    let with_key = |key: &str| {
+        client()
+            .post(server.url("/v1/workitems"))
+            .bearer_auth(CRM)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "userdata": {} }))
+            .send()
+            .expect("a reply")
+    };
+    for key in ["two words", "tab\there", &"k".repeat(256)] {
+        problem(with_key(key), StatusCode::BAD_REQUEST);
+    }
+    let first = ok(with_key("order-1/retry~ok"));
+    let again = ok(with_key("order-1/retry~ok"));
+    assert_eq!(first["id"], again["id"]);
+}
+
+#[test]
+fn if_match_takes_a_star_or_one_strong_entity_tag() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    ok(create(&server, &json!({ "id": "w", "userdata": {} })));
+    let patch = |id: &str, if_match: &str| {
+        client()
+            .patch(server.url(&format!("/v1/workitems/{id}/userdata")))
+            .bearer_auth(CRM)
+            .header("If-Match", if_match)
+            .json(&json!({ "note": if_match }))
+            .send()
+            .expect("a reply")
+    };
+    // Not `*` nor one entity tag: malformed, 400.
+    for malformed in ["", "r0", "0", "\"r0", "\"r0\", \"r1\"", "W/r0", "\"a\"b\""] {
+        problem(patch("w", malformed), StatusCode::BAD_REQUEST);
+    }
+    // Entity tags that match no revision: the current one but weak (If-Match compares strongly),
+    // one this server never gives, a revision past any; the workitem must exist all the same.
+    let current = ok(send(&server, "GET", "/v1/workitems/w", CRM, None))["revision"]
+        .as_u64()
+        .expect("a revision");
+    let weak = format!("W/\"r{current}\"");
+    for never in [&weak, "\"abc\"", "\"r\"", "\"r99999999999999999999\""] {
+        problem(patch("w", never), StatusCode::PRECONDITION_FAILED);
+    }
+    problem(patch("nope", "\"abc\""), StatusCode::NOT_FOUND);
+    // The current revision, and `*`.
+    let patched = ok(patch("w", &format!("\"r{current}\"")));
+    assert_eq!(patched["revision"], current + 1);
+    let patched = ok(patch("w", "*"));
+    assert_eq!(patched["revision"], current + 2);
+}
+
+#[test]
+fn last_event_id_is_an_event_id() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    let events = |last: &str| {
+        client()
+            .get(server.url("/v1/agents/alice/events"))
+            .bearer_auth(ALICE)
+            .header("Last-Event-ID", last)
+            .send()
+            .expect("a reply")
+    };
+    // Digits only, up to 2^63-1 (the document's int64).
+    for bad in ["+1", "-1", "1.0", "x", "9223372036854775808"] {
+        problem(events(bad), StatusCode::BAD_REQUEST);
+    }
+    let stream = events("9223372036854775807");
+    assert_eq!(stream.status(), StatusCode::OK);
+}
+
+#[test]
+fn mark_done_takes_null_for_no_body_and_wants_json() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    let body = json!({ "id": "case", "userdata": { "GTR_level1": "Insurance" } });
+    ok(create(&server, &body));
+    let ready = json!({ "state": "ready" });
+    ok(send(
+        &server,
+        "PUT",
+        "/v1/agents/alice/state",
+        ADMIN,
+        Some(ready),
+    ));
+    let offered = ok(send(&server, "GET", "/v1/workitems/case", ADMIN, None));
+    let offer = offered["offer"].as_str().expect("offered to alice");
+    let accept = format!("/v1/offers/{offer}/accept");
+    assert_eq!(
+        ok(send(&server, "POST", &accept, ADMIN, None))["state"],
+        "assigned"
+    );
+    let done = |content_type: &str, body: &str| {
+        client()
+            .post(server.url("/v1/workitems/case/done"))
+            .bearer_auth(ALICE)
+            .header("content-type", content_type)
+            .body(body.to_owned())
+            .send()
+            .expect("a reply")
+    };
+    // A body that is not declared JSON is refused as every other endpoint refuses it.
+    problem(
+        done("text/plain", "{\"disposition\": \"x\"}"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    );
+    let body = problem(
+        done("application/json", "[]"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(body["field"], "", "{body}");
+    // `null` is no disposition, as no body is.
+    let marked = ok(done("application/json", "null"));
+    assert_eq!(marked["state"], "done");
+    assert_eq!(marked["disposition"], Value::Null);
+}
+
+#[test]
+fn a_test_clock_at_its_end_is_a_conflict_not_a_bad_value() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    // Each move is in range (0 to 4e9 s); once the test clock would pass its end, the refusal is
+    // about the clock's state: 409 with the clock unmoved, never 422 (the value is good) nor a 5xx.
+    let mut refused = false;
+    for _ in 0..4 {
+        let before = ok(send(&server, "GET", "/v1/clock", ADMIN, None))["now_s"].clone();
+        let reply = send(
+            &server,
+            "POST",
+            "/v1/clock/advance",
+            ADMIN,
+            Some(json!({ "by_s": 4e9 })),
+        );
+        if reply.status() == StatusCode::OK {
+            assert!(!refused, "the clock moved again after its end");
+            continue;
+        }
+        problem(reply, StatusCode::CONFLICT);
+        let after = ok(send(&server, "GET", "/v1/clock", ADMIN, None))["now_s"].clone();
+        assert_eq!(before, after);
+        refused = true;
+    }
+}

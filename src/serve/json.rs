@@ -120,7 +120,7 @@ fn quoted_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
 }
 
 /// Whether the request declares a JSON body: `application/json` or `application/<something>+json`.
-fn declares_json(headers: &HeaderMap) -> bool {
+pub fn declares_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

@@ -4,12 +4,19 @@
 
 use super::auth::Caller;
 use super::json::Json;
-use super::problem::Problem;
+use super::problem::{PROBLEM_JSON, Problem};
+use super::router::app::AppState;
 use super::router::health::{self, Health, HealthStatus};
 use super::v1::{agents, clock, offers, workitems};
 use crate::live;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use axum::extract::State;
+use std::borrow::Cow;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, Header, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -31,9 +38,10 @@ use utoipa::{Modify, OpenApi};
         Problem, Health, HealthStatus,
         workitems::CreateWorkitem, workitems::MarkDone, agents::SetState, clock::Advance,
         live::WorkitemView, live::State, live::FlowView, live::TargetView, live::HistoryEvent,
-        live::AgentView, live::AgentStateKind, live::AgentEvent, live::QueueView, live::ClockView,
+        live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, live::QueueView,
+        live::ClockView,
     )),
-    modifiers(&BearerTokens),
+    modifiers(&BearerTokens, &SharedRefusals),
     security(("bearer" = [])),
     tags(
         (name = "health", description = "Liveness, readiness"),
@@ -62,15 +70,180 @@ impl Modify for BearerTokens {
     }
 }
 
-/// This document.
+/// Declares the refusals that the extractors shared by every handler give, so that no endpoint's
+/// annotation can forget them: 401 (with `WWW-Authenticate`) on every endpoint that needs a token
+/// ([`Caller`]), and on every endpoint that reads a JSON body ([`Json`]) 400 (not JSON), 413 (larger than
+/// `--max-body`), 415 (not sent as JSON) and 422 (not the body's shape). What a handler refuses by
+/// itself (403, 404, 409, ...) is in its own `#[utoipa::path]`; an endpoint that declares one of these
+/// statuses itself keeps its own description.
+struct SharedRefusals;
+
+impl Modify for SharedRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if needs_token(operation) {
+                    let mut challenge = Header::new(ObjectBuilder::new().schema_type(Type::String));
+                    challenge.description = Some(
+                        "`Bearer`, or `Bearer error=\"invalid_token\"` when a token was given"
+                            .to_owned(),
+                    );
+                    refusal(
+                        operation,
+                        "401",
+                        "No token, or not one of the server's",
+                        Some(("WWW-Authenticate", challenge)),
+                    );
+                }
+                if operation.request_body.is_some() {
+                    refusal(
+                        operation,
+                        "400",
+                        "The body is not JSON, or more than one JSON value",
+                        None,
+                    );
+                    refusal(
+                        operation,
+                        "413",
+                        "The body is larger than the server's limit (`--max-body`)",
+                        None,
+                    );
+                    refusal(
+                        operation,
+                        "415",
+                        "The body is not sent as `Content-Type: application/json`",
+                        None,
+                    );
+                    refusal(
+                        operation,
+                        "422",
+                        "The body has an unknown or missing member, or a value of the wrong type; `field` points at it",
+                        None,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether an operation needs a token: all do but those whose security requirements include the
+/// empty one (`security(())`, `/healthz`).
+fn needs_token(operation: &Operation) -> bool {
+    operation.security.as_ref().is_none_or(|requirements| {
+        !requirements
+            .iter()
+            .any(|requirement| *requirement == SecurityRequirement::default())
+    })
+}
+
+/// Declare a problem reply of `status`, unless the operation declares that status itself.
+fn refusal(
+    operation: &mut Operation,
+    status: &str,
+    description: &str,
+    header: Option<(&str, Header)>,
+) {
+    let responses = &mut operation.responses.responses;
+    if responses.contains_key(status) {
+        return;
+    }
+    let problem = Content::new(Some(Ref::from_schema_name(Problem::name())));
+    let mut response = ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, problem);
+    if let Some((name, header)) = header {
+        response = response.header(name, header);
+    }
+    responses.insert(status.to_owned(), RefOr::T(response.build()));
+}
+
+/// One Server-Sent Event of an agent's stream as it is sent: its `id`, its type (`event`), and its
+/// `data`, the JSON of an [`AgentEvent`](live::AgentEvent). (In OpenAPI 3.1 the schema of a
+/// `text/event-stream` reply describes each event this way; `contentSchema` describes the data.)
+pub struct AgentEventMessage;
+
+impl PartialSchema for AgentEventMessage {
+    fn schema() -> RefOr<Schema> {
+        let mut data_schema = Extensions::default();
+        data_schema.insert(
+            "contentSchema".to_owned(),
+            serde_json::json!({ "$ref": format!("#/components/schemas/{}", live::AgentEvent::name()) }),
+        );
+        let data = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("The event, as the JSON of an `AgentEvent`"))
+            .content_media_type("application/json")
+            .extensions(Some(data_schema));
+        let id = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[0-9]+$"))
+            .description(Some(
+                "The event's id, for `Last-Event-ID` (the `id` of its data)",
+            ));
+        let event = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("Its type (the `event` of its data)"));
+        ObjectBuilder::new()
+            .description(Some(
+                "One Server-Sent Event of an agent's stream: its id, its type, and its data, an `AgentEvent` as JSON",
+            ))
+            .property("id", id)
+            .property("event", event)
+            .property("data", data)
+            .required("id")
+            .required("event")
+            .required("data")
+            .into()
+    }
+}
+
+impl ToSchema for AgentEventMessage {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AgentEventMessage")
+    }
+}
+
+/// This document, with what this server accepts filled in: the `flow` of a new workitem is the flow it
+/// runs.
 #[utoipa::path(
     get, path = "/openapi.json", tag = "meta", operation_id = "openapi",
     responses(
         (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"),
-        (status = 401, description = "No token, or not one of the server's",
-            body = Problem, content_type = "application/problem+json"),
     ),
 )]
-pub async fn document(_caller: Caller) -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document(
+    _caller: Caller,
+    State(state): State<AppState>,
+) -> Json<utoipa::openapi::OpenApi> {
+    Json(for_flow(ApiDoc::openapi(), &state.flow.application))
+}
+
+/// The document of a server running flow `application`: `CreateWorkitem.flow` may name only it.
+pub fn for_flow(mut doc: utoipa::openapi::OpenApi, application: &str) -> utoipa::openapi::OpenApi {
+    let flow = doc
+        .components
+        .as_mut()
+        .and_then(|components| {
+            components
+                .schemas
+                .get_mut(workitems::CreateWorkitem::name().as_ref())
+        })
+        .and_then(|create| match create {
+            RefOr::T(Schema::Object(create)) => create.properties.get_mut("flow"),
+            _ => None,
+        });
+    if let Some(RefOr::T(Schema::Object(flow))) = flow {
+        flow.enum_values = Some(vec![application.into(), serde_json::Value::Null]);
+    }
+    doc
 }

@@ -4,6 +4,7 @@ use super::{READERS, problem};
 use crate::live::{AgentEvent, AgentStateKind, AgentView};
 use crate::serve::auth::{Caller, Role};
 use crate::serve::json::Json;
+use crate::serve::openapi::AgentEventMessage;
 use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
 use axum::extract::{Path, State as Shared};
@@ -27,7 +28,10 @@ pub struct SetState {
 /// Every agent of the center, with its state and the workitems it holds.
 #[utoipa::path(
     get, path = "/v1/agents", tag = "agents",
-    responses((status = 200, body = [AgentView])),
+    responses(
+        (status = 200, body = [AgentView]),
+        (status = 403, description = "An agent's token (it reads only itself)", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
 pub async fn list(
     caller: Caller,
@@ -43,7 +47,8 @@ pub async fn list(
     params(("id" = String, Path, description = "The agent's id")),
     responses(
         (status = 200, body = AgentView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another agent's token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such agent", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn get(
@@ -95,10 +100,11 @@ pub async fn set_state(
     get, path = "/v1/agents/{id}/events", tag = "agents",
     params(
         ("id" = String, Path, description = "The agent's id"),
-        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event"),
+        ("Last-Event-ID" = Option<u64>, Header, nullable = false, description = "Resume after this event (the id of an earlier event)"),
     ),
     responses(
-        (status = 200, description = "An event stream; each event's data is an AgentEvent", body = AgentEvent, content_type = "text/event-stream"),
+        (status = 200, description = "An event stream; each event's data is an AgentEvent", body = AgentEventMessage, content_type = "text/event-stream"),
+        (status = 400, description = "`Last-Event-ID` is not an event id", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
@@ -116,7 +122,12 @@ pub async fn events(
             value
                 .to_str()
                 .ok()
-                .and_then(|text| text.trim().parse::<u64>().ok())
+                .map(str::trim)
+                // Digits only (`from_str` would take `+1` too), up to 2^63-1 as the document says
+                // (int64): ids never get near it.
+                .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|text| text.parse::<i64>().ok())
+                .and_then(|id| u64::try_from(id).ok())
                 .ok_or_else(|| {
                     Problem::bad_request("`Last-Event-ID` must be the id of an earlier event")
                 })?,

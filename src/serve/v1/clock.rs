@@ -1,7 +1,7 @@
 //! The clock (`--clock test` moves only when told) and the queues.
 
 use super::{READERS, problem};
-use crate::live::{ClockView, QueueView};
+use crate::live::{ClockView, LiveError, QueueView};
 use crate::serve::auth::{Caller, Role};
 use crate::serve::json::Json;
 use crate::serve::problem::Problem;
@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct Advance {
     /// Seconds to move the test clock on by: from 0 to 4000000000.
+    #[schema(minimum = 0, maximum = 4_000_000_000_u32)]
     pub by_s: f64,
 }
 
@@ -31,12 +32,13 @@ pub async fn get(
 }
 
 /// Move a test clock on: every timer due on the way fires, in order, with its consequences. Admin only;
-/// 409 on the real clock.
+/// 409 on the real clock, and when the test clock would pass its end.
 #[utoipa::path(
     post, path = "/v1/clock/advance", tag = "clock", request_body = Advance,
     responses(
         (status = 200, body = ClockView),
-        (status = 409, description = "The server runs on the real clock", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin's token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The server runs on the real clock, or the test clock would pass its end", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -52,14 +54,26 @@ pub async fn advance(
             "seconds to move the clock by: a number from 0 to 4000000000",
         ));
     }
-    state.engine.advance(body.by_s).await.map_err(problem)?;
+    state
+        .engine
+        .advance(body.by_s)
+        .await
+        .map_err(|error| match error {
+            // `by_s` is in range (above): the engine refuses it for where the clock is, at its
+            // end. A conflict with the clock's state, not a bad value: 409, as on the real clock.
+            LiveError::Invalid { detail, .. } => Problem::conflict(detail),
+            other => problem(other),
+        })?;
     Ok(Json(state.engine.clock().await.map_err(problem)?))
 }
 
 /// Waiting workitems by target: how many, and how long the oldest has waited.
 #[utoipa::path(
     get, path = "/v1/queues", tag = "queues",
-    responses((status = 200, body = [QueueView])),
+    responses(
+        (status = 200, body = [QueueView]),
+        (status = 403, description = "An agent's token", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
 pub async fn queues(
     caller: Caller,

@@ -10,17 +10,25 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::fmt;
 use utoipa::ToSchema;
 
 /// `POST /v1/workitems`'s body.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWorkitem {
-    /// The third party's id for it, unique; one is made up when left out.
+    /// The third party's id for it, unique, not blank; one is made up when left out.
+    // The pattern: a character that is not white space (Rust's `char::is_whitespace`, which the
+    // check of a blank id uses; a test compares the two).
+    #[schema(
+        pattern = r"[^\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     pub id: Option<String>,
-    /// Higher is served first (default 0).
+    /// Higher is served first (default 0). A whole number: `3` or `3.0`, as in workitem files.
+    #[serde(default, deserialize_with = "whole_number")]
     pub priority: Option<i64>,
     /// The workitem's user data.
     #[schema(value_type = Object)]
@@ -35,6 +43,62 @@ pub struct CreateWorkitem {
 pub struct MarkDone {
     /// The disposition code.
     pub disposition: Option<String>,
+}
+
+/// A whole number, written as an integer or as a number without fraction (`3.0`: JSON has one number
+/// type, and a replay's workitem lines read it so too), or null. An integer's range is i64's (the
+/// document says `int64`).
+fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    /// 2^53: every whole number up to it in size is exact as a double.
+    const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+
+    struct Whole;
+
+    impl<'de> Visitor<'de> for Whole {
+        type Value = Option<i64>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(
+                "a whole number from -2^63 to 2^63-1 (written with a fraction or an exponent: at most 2^53 in size)",
+            )
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<i64>, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<i64>, E> {
+            i64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<i64>, E> {
+            // A number written with a fraction or an exponent (`3.0`, `1e3`), or an integer past the
+            // range of i64, which serde_json reads as a double: taken when it is whole and at most
+            // 2^53 in size, where every whole number is exact (past it, `-9223372036854775809` would
+            // be read as -2^63, a number the client did not write).
+            if v.fract() == 0.0 && v.abs() <= MAX_EXACT {
+                #[allow(clippy::cast_possible_truncation)]
+                return Ok(Some(v as i64));
+            }
+            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Option<i64>, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Option<i64>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<i64>, D::Error> {
+            d.deserialize_any(Whole)
+        }
+    }
+
+    deserializer.deserialize_option(Whole)
 }
 
 /// A workitem with its `ETag`.
@@ -52,12 +116,20 @@ fn with_etag(status: StatusCode, view: WorkitemView) -> Response {
 /// again; with another body, 409.
 #[utoipa::path(
     post, path = "/v1/workitems", tag = "workitems", request_body = CreateWorkitem,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create safe")),
+    params((
+        "Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^[!-~]{1,255}$",
+        description = "Makes a retried create safe: 1 to 255 visible ASCII characters"
+    )),
     responses(
-        (status = 201, description = "Created (or created before by the same request)", body = WorkitemView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created (or created before by the same request)", body = WorkitemView,
+            headers(
+                ("Location" = String, description = "The workitem's URL"),
+                ("ETag" = String, description = "Its user data's revision, for `If-Match`"),
+            )),
+        (status = 400, description = "A malformed `Idempotency-Key`, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an integration's or an admin's token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id or key was used with another body", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body that is not a new workitem, or a flow this server does not run", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn create(
@@ -77,7 +149,9 @@ pub async fn create(
             value
                 .to_str()
                 .ok()
-                .filter(|key| !key.is_empty() && key.len() <= 255)
+                .filter(|key| {
+                    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+                })
                 .ok_or_else(|| {
                     Problem::bad_request(
                         "`Idempotency-Key` must be 1 to 255 characters of visible ASCII",
@@ -109,7 +183,8 @@ pub async fn create(
     params(("id" = String, Path, description = "The workitem's id")),
     responses(
         (status = 200, body = WorkitemView, headers(("ETag" = String, description = "Its user data's revision"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An agent's token, for a workitem it is not offered nor holds", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such workitem", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn get(
@@ -142,10 +217,11 @@ fn may_read(caller: &Caller, view: &WorkitemView) -> Result<(), Problem> {
 /// Workitems, in the order they were created; `?state=waiting` (or another state) keeps those in it.
 #[utoipa::path(
     get, path = "/v1/workitems", tag = "workitems",
-    params(("state" = Option<State>, Query, description = "Only workitems in this state")),
+    params(("state" = Option<State>, Query, nullable = false, description = "Only workitems in this state")),
     responses(
         (status = 200, body = [WorkitemView]),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An agent's token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown state, or a query parameter other than `state`", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn list(
@@ -182,7 +258,8 @@ pub async fn list(
     params(("id" = String, Path, description = "The workitem's id")),
     responses(
         (status = 200, body = [HistoryEvent]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An agent's token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such workitem", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn history(
@@ -203,14 +280,18 @@ pub async fn history(
     patch, path = "/v1/workitems/{id}/userdata", tag = "workitems",
     params(
         ("id" = String, Path, description = "The workitem's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+        ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(\*|(W/)?"[!#-~]*")$"#,
+            description = "One entity tag: the ETag last read (`\"r<revision>\"`), or `*`. Compared strongly \
+                           (RFC 9110): a weak tag, or one this server never gave, matches nothing"),
     ),
     request_body(content = Object, description = "The keys to set, with their values"),
     responses(
-        (status = 200, body = WorkitemView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = WorkitemView, headers(("ETag" = String, description = "Its user data's revision"))),
+        (status = 403, description = "Not an integration's or an admin's token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such workitem", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The workitem has ended", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Its user data changed since the ETag given", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`If-Match` is not `*` nor one entity tag, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Its user data changed since the ETag given (or the tag is not one of its revisions)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn patch_userdata(
@@ -223,27 +304,22 @@ pub async fn patch_userdata(
     caller.require(&INTEGRATION)?;
     let if_match = match headers.get(header::IF_MATCH) {
         None => None,
-        Some(value) => {
-            let text = value.to_str().unwrap_or_default().trim();
-            if text == "*" {
-                None
-            } else {
-                let revision = text
-                    .trim_start_matches("W/")
-                    .trim_matches('"')
-                    .strip_prefix('r')
-                    .and_then(|r| r.parse::<u64>().ok());
-                match revision {
-                    Some(revision) => Some(revision),
-                    // An ETag this server never gave matches nothing.
-                    None => {
-                        return Err(Problem::precondition_failed(format!(
-                            "`If-Match: {text}` names no revision of workitem `{id}`"
-                        )));
-                    }
-                }
+        Some(value) => match value.to_str().map(|text| IfMatch::read(text.trim())) {
+            Ok(Some(IfMatch::Any)) => None,
+            Ok(Some(IfMatch::Revision(revision))) => Some(revision),
+            Ok(Some(IfMatch::Never)) => {
+                // No such workitem is still a 404 (workitems are never removed: no race here).
+                found(&state, &id).await?;
+                return Err(Problem::precondition_failed(format!(
+                    "`If-Match` names no revision of workitem `{id}` (a weak tag never matches)"
+                )));
             }
-        }
+            Ok(None) | Err(_) => {
+                return Err(Problem::bad_request(
+                    "`If-Match` must be `*` or one entity tag: the ETag last read, `\"r<revision>\"`",
+                ));
+            }
+        },
     };
     let view = state
         .engine
@@ -253,14 +329,57 @@ pub async fn patch_userdata(
     Ok(with_etag(StatusCode::OK, view))
 }
 
+/// What an `If-Match` header asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IfMatch {
+    /// `*`: any revision.
+    Any,
+    /// `"r<n>"`: revision n.
+    Revision(u64),
+    /// An entity tag that matches no revision: weak (`If-Match` compares strongly, RFC 9110
+    /// §13.1.1), or one this server never gives.
+    Never,
+}
+
+impl IfMatch {
+    /// `text` read as `*` or one entity tag (`"..."` or `W/"..."`, RFC 9110 §8.8.3); `None` if it is
+    /// neither (a list of tags is not taken).
+    fn read(text: &str) -> Option<IfMatch> {
+        if text == "*" {
+            return Some(IfMatch::Any);
+        }
+        let (weak, tag) = match text.strip_prefix("W/") {
+            Some(tag) => (true, tag),
+            None => (false, text),
+        };
+        let opaque = tag.strip_prefix('"')?.strip_suffix('"')?;
+        // etagc: visible ASCII but the double quote (obs-text is not readable as a header's text).
+        if !opaque
+            .bytes()
+            .all(|b| b == b'!' || (b'#'..=b'~').contains(&b))
+        {
+            return None;
+        }
+        let revision = opaque
+            .strip_prefix('r')
+            .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u64>().ok());
+        Some(match revision {
+            Some(revision) if !weak => IfMatch::Revision(revision),
+            _ => IfMatch::Never,
+        })
+    }
+}
+
 /// Stop a workitem (the interaction no longer exists): a waiting or offered one ends `stopped`; an
 /// assigned one too, and its agent gets a `stopped` event. Stopping an ended workitem changes nothing.
 #[utoipa::path(
     post, path = "/v1/workitems/{id}/stop", tag = "workitems",
     params(("id" = String, Path, description = "The workitem's id")),
     responses(
-        (status = 200, body = WorkitemView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = WorkitemView, headers(("ETag" = String, description = "Its user data's revision"))),
+        (status = 403, description = "Not an integration's or an admin's token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such workitem", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn stop(
@@ -275,13 +394,14 @@ pub async fn stop(
 
 /// Mark Done, with a disposition code: by the third party, or by the agent holding the workitem. Its
 /// capacity frees, and the agent takes its next workitem. Marking a done workitem done again changes
-/// nothing; any other state is 409.
+/// nothing; any other state is 409. The body is optional: no body, `null` and `{}` all mean no
+/// disposition.
 #[utoipa::path(
     post, path = "/v1/workitems/{id}/done", tag = "workitems",
     params(("id" = String, Path, description = "The workitem's id")),
     request_body(content = Option<MarkDone>),
     responses(
-        (status = 200, body = WorkitemView),
+        (status = 200, body = WorkitemView, headers(("ETag" = String, description = "Its user data's revision"))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not assigned", body = Problem, content_type = "application/problem+json"),
@@ -291,6 +411,7 @@ pub async fn done(
     caller: Caller,
     Shared(state): Shared<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
     let acting = match caller.role() {
@@ -302,8 +423,12 @@ pub async fn done(
     };
     let mark: MarkDone = if body.iter().all(u8::is_ascii_whitespace) {
         MarkDone::default()
+    } else if !crate::serve::json::declares_json(&headers) {
+        return Err(Problem::unsupported_media_type(
+            "the body must be JSON, sent with `Content-Type: application/json`",
+        ));
     } else {
-        crate::serve::json::parse(&body)?
+        crate::serve::json::parse::<Option<MarkDone>>(&body)?.unwrap_or_default()
     };
     let view = state
         .engine
@@ -311,4 +436,123 @@ pub async fn done(
         .await
         .map_err(problem)?;
     Ok(with_etag(StatusCode::OK, view))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+
+    /// The pattern the document gives `id`, the class of characters that are not white space.
+    fn id_pattern() -> String {
+        let RefOr::T(Schema::Object(create)) = CreateWorkitem::schema() else {
+            panic!("CreateWorkitem is an object");
+        };
+        let Some(RefOr::T(Schema::Object(id))) = create.properties.get("id") else {
+            panic!("it has an id");
+        };
+        id.pattern.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_id_pattern_names_the_white_space_that_a_blank_id_is_made_of() {
+        // The characters the pattern excludes, read from its escapes: exactly `char::is_whitespace`'s.
+        let pattern = id_pattern();
+        let class = pattern
+            .strip_prefix("[^")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .expect("a negated class");
+        let mut excluded = Vec::new();
+        let mut chars = class.chars().peekable();
+        let read_one = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> char {
+            match chars.next() {
+                Some('\\') => match chars.next() {
+                    Some('t') => '\t',
+                    Some('n') => '\n',
+                    Some('f') => '\u{c}',
+                    Some('r') => '\r',
+                    Some('x') => {
+                        let hex: String = chars.by_ref().take(2).collect();
+                        char::from_u32(u32::from_str_radix(&hex, 16).expect("hex")).expect("char")
+                    }
+                    Some('u') => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        char::from_u32(u32::from_str_radix(&hex, 16).expect("hex")).expect("char")
+                    }
+                    other => panic!("unexpected escape {other:?}"),
+                },
+                Some(c) => c,
+                None => panic!("the class ends early"),
+            }
+        };
+        while chars.peek().is_some() {
+            let first = read_one(&mut chars);
+            if chars.peek() == Some(&'-') {
+                chars.next();
+                let last = read_one(&mut chars);
+                excluded.extend(first..=last);
+            } else {
+                excluded.push(first);
+            }
+        }
+        let whitespace: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        excluded.sort_unstable();
+        assert_eq!(excluded, whitespace, "{pattern}");
+    }
+
+    #[test]
+    fn if_match_reads_a_star_or_one_entity_tag() {
+        for (text, read) in [
+            ("*", Some(IfMatch::Any)),
+            ("\"r0\"", Some(IfMatch::Revision(0))),
+            ("\"r42\"", Some(IfMatch::Revision(42))),
+            ("W/\"r42\"", Some(IfMatch::Never)),
+            ("\"abc\"", Some(IfMatch::Never)),
+            ("\"\"", Some(IfMatch::Never)),
+            ("\"r+1\"", Some(IfMatch::Never)),
+            ("\"r18446744073709551616\"", Some(IfMatch::Never)),
+            ("", None),
+            ("r0", None),
+            ("\"r0", None),
+            ("\"r0\", \"r1\"", None),
+            ("\"a b\"", None),
+            ("W/*", None),
+        ] {
+            assert_eq!(IfMatch::read(text), read, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_priority_is_read_as_a_whole_number() {
+        let read = |priority: &str| {
+            crate::serve::json::parse::<CreateWorkitem>(
+                format!("{{\"priority\": {priority}, \"userdata\": {{}}}}").as_bytes(),
+            )
+            .map(|create| create.priority)
+            .map_err(|problem| problem.field().map(str::to_owned))
+        };
+        assert_eq!(read("7"), Ok(Some(7)));
+        assert_eq!(read("7.0"), Ok(Some(7)));
+        assert_eq!(read("-7e2"), Ok(Some(-700)));
+        assert_eq!(read("null"), Ok(None));
+        assert_eq!(read("9007199254740992.0"), Ok(Some(9_007_199_254_740_992)));
+        assert_eq!(read("9223372036854775807"), Ok(Some(i64::MAX)));
+        for bad in [
+            "7.5",
+            "9007199254740994.0",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "\"7\"",
+            "true",
+        ] {
+            assert_eq!(read(bad), Err(Some("/priority".to_owned())), "{bad}");
+        }
+        let missing = crate::serve::json::parse::<CreateWorkitem>(b"{\"userdata\": {}}");
+        assert_eq!(missing.map(|create| create.priority).ok(), Some(None));
+    }
 }
