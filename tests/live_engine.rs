@@ -245,3 +245,116 @@ fn user_data_set_while_waiting_reaches_the_flow_and_a_stale_revision_is_refused(
         assert_eq!((clock.clock.as_str(), clock.now_s), ("test", 0.0));
     });
 }
+
+#[test]
+fn what_the_attack_found_stays_fixed() {
+    block_on(async {
+        let engine = engine();
+        // A made-up id never takes one the third party chose.
+        engine
+            .create(new("wi-2", json!({})))
+            .await
+            .expect("created");
+        let made = engine
+            .create(NewWorkitem {
+                body: json!({ "userdata": {} }),
+                ..NewWorkitem::default()
+            })
+            .await
+            .expect("created");
+        assert_eq!(made.view.id, "wi-2.2");
+        // A key sent with an id found by its id names that workitem from then on.
+        let keyed = NewWorkitem {
+            key: Some("k1".into()),
+            ..new("wi-2", json!({}))
+        };
+        assert!(!engine.create(keyed).await.expect("found").created);
+        let other = NewWorkitem {
+            key: Some("k1".into()),
+            ..new("w-other", json!({}))
+        };
+        assert!(matches!(
+            engine.create(other).await,
+            Err(LiveError::Conflict { .. })
+        ));
+        // Ids are bounded and printable.
+        for id in ["x".repeat(257), "a\nb".to_owned(), " ".to_owned()] {
+            assert!(matches!(
+                engine.create(new(&id, json!({}))).await,
+                Err(LiveError::Invalid { .. })
+            ));
+        }
+        // A stop withdraws an open offer, and the agent's event names the offer.
+        let (_, mut alice) = engine.subscribe("alice", None).await.expect("alice");
+        engine
+            .set_agent_state("alice", AgentStateKind::Ready, None)
+            .await
+            .expect("ready");
+        let offer = alice.recv().await.expect("an offer");
+        let stopped = engine.stop(&offer.workitem).await.expect("stopped");
+        assert_eq!(stopped.state, State::Stopped);
+        let rescinded = alice.recv().await.expect("rescinded");
+        assert_eq!(rescinded.event, "offer_rescinded");
+        assert_eq!(rescinded.offer, offer.offer);
+        assert_eq!(rescinded.reason.as_deref(), Some("stopped"));
+        // Logging out withdraws the next offer: the workitem waits again, the agent stays logged out.
+        let offer = alice.recv().await.expect("the next offer");
+        assert_eq!(offer.event, "offer");
+        engine
+            .set_agent_state("alice", AgentStateKind::LoggedOut, None)
+            .await
+            .expect("logged out");
+        let rescinded = alice.recv().await.expect("rescinded");
+        assert_eq!(rescinded.reason.as_deref(), Some("logged_out"));
+        let view = engine.workitem(&offer.workitem).await.unwrap().expect("it");
+        assert_eq!((view.state, view.agent), (State::Waiting, None));
+        let alice_now = engine.agent("alice").await.unwrap().expect("alice");
+        assert_eq!(alice_now.state, AgentStateKind::LoggedOut);
+        // The test clock stops where instants would no longer print exactly.
+        assert!(matches!(
+            engine.advance(9e9).await,
+            Err(LiveError::Invalid { .. })
+        ));
+    });
+}
+
+#[test]
+fn on_the_real_clock_time_moves_while_the_engine_is_idle() {
+    let flow = routeflow::flow::load_str(
+        "flow.yaml",
+        "application: short\nphases:\n  assisted_service:\n    - id: r\n      type: route\n      target: { agent_group: \"'g'\" }\n      timeout: 1\n      acknowledge: [short_timeout]\n",
+        Path::new("."),
+    )
+    .flow
+    .expect("the flow loads");
+    let center = Center::parse(&routeflow::diagnostic::SourceFile::new(
+        "center.yaml",
+        "agents: [{ id: a, groups: [g] }]",
+    ))
+    .expect("a center");
+    let engine = Engine::start(
+        Arc::new(Runner::new(Arc::new(flow))),
+        Arc::new(center),
+        ClockKind::Real,
+    )
+    .expect("starts");
+    block_on(async {
+        let first = engine.clock().await.expect("clock").now_s;
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        // Created after the engine sat idle: it waits its whole second, from now.
+        let view = engine
+            .create(new("w1", json!({})))
+            .await
+            .expect("created")
+            .view;
+        assert_eq!(view.state, State::Waiting, "{view:?}");
+        assert!(
+            view.created_s >= first + 1.4,
+            "{} then {}",
+            first,
+            view.created_s
+        );
+        let deadline = view.deadline_s.expect("a deadline");
+        assert!((deadline - view.created_s - 1.0).abs() < 1e-6);
+    });
+}

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 
 const AGENTS: [(&str, &str, &str); 5] = [
     ("alice", "[gold_group, workitems]", "{ english: 9 }"),
@@ -148,7 +148,7 @@ async fn live(scenario: &Scenario) -> Vec<Value> {
     let center = center(&scenario.live_center);
     let engine = Engine::start(runner(), center.clone(), ClockKind::Test).expect("starts");
     let mut schedule = Schedule::new();
-    let mut streams: Vec<UnboundedReceiver<AgentEvent>> = Vec::new();
+    let mut streams: Vec<Receiver<AgentEvent>> = Vec::new();
     for agent in center.agents() {
         let (start, end) = agent.ready[0];
         schedule.insert((micros(start), Action::ShiftStarts(agent.id.clone())), ());

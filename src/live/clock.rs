@@ -1,6 +1,10 @@
 //! The live engine's two clocks: the wall clock, or a test clock that moves only when told.
 
+use super::command::LiveError;
 use crate::time::{Instant, Span};
+
+/// Where a test clock stops: twice the latest time a file or flow may give, below 2^33 s.
+pub const TEST_CLOCK_END_S: f64 = 8e9;
 
 /// Which clock a server runs on (`--clock real|test`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,14 +53,25 @@ impl Clock {
         self.now
     }
 
-    /// Move a test clock on by `by`; a real clock cannot be moved (`None`).
-    pub fn advance(&mut self, by: Span) -> Option<Instant> {
+    /// Move a test clock on by `by`; a real clock cannot be moved, and a test clock not past
+    /// [`TEST_CLOCK_END_S`] (where instants would stop printing exactly).
+    pub fn advance(&mut self, by: Span) -> Result<Instant, LiveError> {
         match self.kind {
             ClockKind::Test => {
-                self.now = self.now.after(by);
-                Some(self.now)
+                let to = self.now.after(by);
+                if to > Instant::from_seconds(TEST_CLOCK_END_S) {
+                    return Err(LiveError::Invalid {
+                        field: "/by_s".to_owned(),
+                        detail: format!(
+                            "the test clock stops at {TEST_CLOCK_END_S} s; it is at {} s",
+                            self.now.seconds()
+                        ),
+                    });
+                }
+                self.now = to;
+                Ok(to)
             }
-            ClockKind::Real => None,
+            ClockKind::Real => Err(LiveError::NotTestClock),
         }
     }
 

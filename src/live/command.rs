@@ -4,7 +4,7 @@ use super::views::{
     AgentEvent, AgentStateKind, AgentView, ClockView, HistoryEvent, QueueView, State, WorkitemView,
 };
 use serde_json::{Map, Value as Json};
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 use tokio::sync::oneshot::Sender;
 
 /// A workitem to create (`POST /v1/workitems`).
@@ -81,7 +81,7 @@ pub enum LiveError {
 type Reply<T> = Sender<T>;
 
 /// An agent's kept events, and a receiver of the next ones.
-pub type Subscription = (Vec<AgentEvent>, UnboundedReceiver<AgentEvent>);
+pub type Subscription = (Vec<AgentEvent>, Receiver<AgentEvent>);
 
 /// One command, with where its reply goes.
 pub(super) enum Command {

@@ -18,10 +18,24 @@ use serde_json::{Value as Json, json};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::task::Waker;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 
-/// Events an agent's stream keeps for resuming (`Last-Event-ID`); older ones are gone.
+/// Events an agent's stream keeps for resuming (`Last-Event-ID`), at most, and at most this many bytes
+/// of user data in them; older ones are gone.
 const KEPT_AGENT_EVENTS: usize = 1024;
+const KEPT_AGENT_BYTES: usize = 4 << 20;
+
+/// Events queued for one subscriber that does not read them yet; past this, it is let go.
+pub const SUBSCRIBER_QUEUE: usize = 256;
+
+/// About how many bytes an event holds (its user data's, mostly).
+fn event_size(event: &AgentEvent) -> usize {
+    let userdata = event
+        .userdata
+        .as_ref()
+        .map_or(0, |userdata| userdata.to_string().len());
+    std::mem::size_of::<AgentEvent>() + event.workitem.len() + userdata
+}
 
 /// One live workitem.
 pub(super) struct Record {
@@ -55,9 +69,11 @@ pub(super) struct AgentRecord {
     pub reason: Option<String>,
     /// Workitems it holds or is offered, by number.
     pub workitems: Vec<u32>,
-    pub events: VecDeque<AgentEvent>,
+    /// Kept events, each with its size.
+    pub events: VecDeque<(AgentEvent, usize)>,
+    pub kept_bytes: usize,
     pub next_event: u64,
-    pub subscribers: Vec<UnboundedSender<AgentEvent>>,
+    pub subscribers: Vec<Sender<AgentEvent>>,
 }
 
 /// The engine's whole state.
@@ -151,13 +167,20 @@ impl Core {
         };
         record.next_event += 1;
         event.id = record.next_event;
+        // A subscriber that lets its queue fill up (it does not read) is let go: its stream ends, and
+        // its desktop reconnects with `Last-Event-ID`.
         record
             .subscribers
-            .retain(|subscriber| subscriber.send(event.clone()).is_ok());
-        if record.events.len() == KEPT_AGENT_EVENTS {
-            record.events.pop_front();
+            .retain(|subscriber| subscriber.try_send(event.clone()).is_ok());
+        let size = event_size(&event);
+        record.kept_bytes += size;
+        record.events.push_back((event, size));
+        while record.events.len() > KEPT_AGENT_EVENTS || record.kept_bytes > KEPT_AGENT_BYTES {
+            let Some((_, size)) = record.events.pop_front() else {
+                break;
+            };
+            record.kept_bytes -= size;
         }
-        record.events.push_back(event);
     }
 
     pub fn agent_event(&self, event: &str, number: u32) -> AgentEvent {
@@ -239,7 +262,6 @@ impl Core {
         let record = &mut self.records[number as usize];
         record.deadline_s = None;
         record.waiting_since_s = None;
-        record.offer = None;
         match result {
             RouteResult::Routed { agent, at_s, .. } => {
                 let index = self.center.agent(agent);
@@ -305,6 +327,7 @@ impl Core {
                     let reason = match why {
                         Rescinded::Stopped => "stopped",
                         Rescinded::Expired => "expired",
+                        Rescinded::LoggedOut => "logged_out",
                     };
                     let offer = self.forget_offer(item, agent);
                     self.note(
@@ -317,21 +340,16 @@ impl Core {
                     event.reason = Some(reason.to_owned());
                     self.tell(agent, event);
                 }
-                Notice::NotResponding { agent } => {
+                Notice::NotResponding { agent, item } => {
                     let record = &mut self.agents[agent.index()];
-                    record.state = Some(AgentStateKind::NotReady);
-                    record.reason = Some("not_responding".to_owned());
-                }
-            }
-        }
-        // A workitem whose offer was answered or withdrawn and that is still in line waits again.
-        for number in 0..self.records.len() {
-            let record = &mut self.records[number];
-            if record.state == State::Offered && self.sim.offered_to(number as u32).is_none() {
-                record.state = State::Waiting;
-                let agent = record.agent.take();
-                if let Some(agent) = agent {
-                    self.forget_offer(number as u32, agent);
+                    if record
+                        .state
+                        .is_none_or(|state| state == AgentStateKind::Ready)
+                    {
+                        record.state = Some(AgentStateKind::NotReady);
+                        record.reason = Some("not_responding".to_owned());
+                    }
+                    self.forget_offer(item, agent);
                 }
             }
         }
@@ -345,6 +363,9 @@ impl Core {
             self.offers.remove(offer);
         }
         if record.state == State::Offered {
+            record.state = State::Waiting;
+        }
+        if record.state != State::Assigned {
             record.agent = None;
         }
         self.agents[agent.index()]
@@ -355,6 +376,8 @@ impl Core {
 
     /// A workitem's task ended: its outcome.
     pub fn finished(&mut self, number: u32, outcome: Outcome) {
+        // User data set for blocks that will not run now.
+        self.patches.remove(&number);
         let kind = outcome.kind.as_str();
         let json: Json = serde_json::from_str(&outcome.to_json()).unwrap_or(Json::Null);
         let now_s = self.now_s();

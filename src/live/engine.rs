@@ -20,7 +20,10 @@ use std::cell::RefCell;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::Poll;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, channel};
+
+/// The longest workitem id, in characters.
+const MAX_ID_CHARS: usize = 256;
 
 /// Handle commands until every sender is gone.
 pub(super) async fn run(core: Rc<RefCell<Core>>, mut commands: UnboundedReceiver<Command>) {
@@ -39,7 +42,12 @@ pub(super) async fn run(core: Rc<RefCell<Core>>, mut commands: UnboundedReceiver
         match command {
             None => break,
             Some(None) => settle(&core).await,
-            Some(Some(command)) => handle(&core, command).await,
+            Some(Some(command)) => {
+                // The clock first: on the real clock, time has passed since the engine last looked,
+                // and a command acts at the time it is handled (what falls due before it, first).
+                settle(&core).await;
+                handle(&core, command).await
+            }
         }
     }
 }
@@ -164,20 +172,12 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             let _ = reply.send(result.map(|n| core.borrow().view(n)));
         }
         Command::Advance { by_s, reply } => {
-            let moved = core
-                .borrow_mut()
-                .clock
-                .advance(Span::from_seconds(by_s))
-                .is_some();
-            if moved {
+            let moved = core.borrow_mut().clock.advance(Span::from_seconds(by_s));
+            if moved.is_ok() {
                 settle(core).await;
             }
             let now = core.borrow().now_s();
-            let _ = reply.send(if moved {
-                Ok(now)
-            } else {
-                Err(LiveError::NotTestClock)
-            });
+            let _ = reply.send(moved.map(|_| now));
         }
         Command::Queues { reply } => {
             let _ = reply.send(core.borrow().queues());
@@ -216,6 +216,21 @@ fn create(core_cell: &Rc<RefCell<Core>>, new: NewWorkitem) -> Result<Created, Li
         .and_then(|key| core.keys.get(key))
         .or_else(|| new.id.as_ref().and_then(|id| core.by_id.get(id.as_str())))
         .copied();
+    if let Some(id) = &new.id {
+        let bad = if id.chars().count() > MAX_ID_CHARS {
+            Some(format!("an id is at most {MAX_ID_CHARS} characters"))
+        } else if id.trim().is_empty() || id.chars().any(char::is_control) {
+            Some("an id is not blank and has no control characters".to_owned())
+        } else {
+            None
+        };
+        if let Some(detail) = bad {
+            return Err(LiveError::Invalid {
+                field: "/id".to_owned(),
+                detail,
+            });
+        }
+    }
     if let Some(number) = existing {
         let record = &core.records[number as usize];
         if record.body != new.body {
@@ -226,6 +241,10 @@ fn create(core_cell: &Rc<RefCell<Core>>, new: NewWorkitem) -> Result<Created, Li
                 ),
                 state: Some(record.state),
             });
+        }
+        if let Some(key) = new.key {
+            // Found by its id: the key now names it too.
+            core.keys.entry(key).or_insert(number);
         }
         return Ok(Created {
             number,
@@ -241,12 +260,20 @@ fn create(core_cell: &Rc<RefCell<Core>>, new: NewWorkitem) -> Result<Created, Li
         });
     }
     let number = u32::try_from(core.records.len()).map_err(|_| LiveError::Full)?;
-    let id = Text::new(
-        new.id
-            .clone()
-            .unwrap_or_else(|| format!("wi-{}", number + 1))
-            .as_str(),
-    );
+    let id = match &new.id {
+        Some(id) => Text::new(id),
+        None => {
+            // A made-up id never takes one the third party chose (or will: they are told apart by
+            // a suffix, as `wi-7` may be taken).
+            let mut made = format!("wi-{}", number + 1);
+            let mut again = 1;
+            while core.by_id.contains_key(made.as_str()) {
+                again += 1;
+                made = format!("wi-{}.{again}", number + 1);
+            }
+            Text::new(&made)
+        }
+    };
     let now = core.sim.instant();
     let now_s = now.seconds();
     let userdata: Userdata = new
@@ -428,13 +455,26 @@ fn patch(
             state: Some(record.state),
         });
     }
-    let pending = core.patches.entry(number).or_default();
-    for (key, value) in &set {
-        pending.push((key.as_str().into(), Value::from_json(value)));
+    if matches!(record.state, State::Waiting | State::Offered) {
+        // For the blocks still to run: the task takes them when its Route block's wait ends.
+        let pending = core.patches.entry(number).or_default();
+        for (key, value) in &set {
+            pending.push((key.as_str().into(), Value::from_json(value)));
+        }
     }
+    // In a flow with secure variables, what the third party set is shown masked until the flow shows
+    // it (it may be, or hold, a secret; only the flow knows).
+    let masked = !core.runner.secrets().is_empty();
     let record = &mut core.records[number as usize];
     if let serde_json::Value::Object(shown) = &mut record.userdata {
-        shown.extend(set.clone());
+        for (key, value) in &set {
+            let value = if masked {
+                serde_json::Value::String("****".to_owned())
+            } else {
+                value.clone()
+            };
+            shown.insert(key.clone(), value);
+        }
     }
     record.revision += 1;
     let holder = record.agent;
@@ -468,6 +508,9 @@ fn agent_state(
     let mut resolved = Vec::new();
     core.sim
         .set_ready(index, state == AgentStateKind::Ready, &mut resolved);
+    if state == AgentStateKind::LoggedOut {
+        core.sim.withdraw_offers(index, &mut resolved);
+    }
     core.deliver(&mut resolved);
     Ok(index)
 }
@@ -484,12 +527,17 @@ fn subscribe(
         Some(after) => record
             .events
             .iter()
+            .map(|(event, _)| event)
             .filter(|event| event.id > after)
             .cloned()
             .collect(),
         None => Vec::new(),
     };
-    let (sender, receiver) = unbounded_channel();
+    // Streams that ended (their desktops went away) are let go here too, not only at the next event.
+    record
+        .subscribers
+        .retain(|subscriber| !subscriber.is_closed());
+    let (sender, receiver) = channel(super::core::SUBSCRIBER_QUEUE);
     record.subscribers.push(sender);
     Ok((backlog, receiver))
 }

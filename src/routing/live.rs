@@ -61,10 +61,13 @@ pub enum Notice {
         /// Why.
         why: Rescinded,
     },
-    /// `agent` did not answer an offer, or rejected it: it is now not ready (`not_responding`).
+    /// `agent` did not answer the offer of `item`, or rejected it: it is now not ready
+    /// (`not_responding`), and the workitem back in line (or timed out).
     NotResponding {
         /// The agent.
         agent: AgentIndex,
+        /// The workitem.
+        item: u32,
     },
 }
 
@@ -75,6 +78,19 @@ pub enum Rescinded {
     Stopped,
     /// The agent did not answer in time.
     Expired,
+    /// The agent logged out.
+    LoggedOut,
+}
+
+/// How an offer ends without being accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Declined {
+    /// The agent said no: it is put not ready.
+    Rejected,
+    /// The agent did not answer in time: it is put not ready.
+    Expired,
+    /// The agent logged out: the offer is withdrawn.
+    LoggedOut,
 }
 
 /// Why an answer to an offer was refused.
@@ -142,6 +158,24 @@ impl Simulation {
         }
     }
 
+    /// `agent` logs out: its open offers are withdrawn, their workitems back in line (or timed out, if
+    /// their Route deadline passed during the offer).
+    pub fn withdraw_offers(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
+        let Some(live) = self.live.as_ref() else {
+            return;
+        };
+        let mut offered: Vec<u32> = live
+            .offers
+            .iter()
+            .filter(|(_, offer)| offer.agent == agent)
+            .map(|(&item, _)| item)
+            .collect();
+        offered.sort_unstable();
+        for item in offered {
+            self.decline(item, Declined::LoggedOut, resolved);
+        }
+    }
+
     /// `agent` is done with a workitem: its capacity frees, and it takes the next one it can.
     pub fn release(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
         let state = &mut self.agents[agent.index()];
@@ -198,7 +232,7 @@ impl Simulation {
         resolved: &mut Vec<Resolved>,
     ) -> Result<(), NotOffered> {
         self.answerable(number, agent)?;
-        self.decline(number, false, resolved);
+        self.decline(number, Declined::Rejected, resolved);
         Ok(())
     }
 
@@ -298,27 +332,37 @@ impl Simulation {
             .and_then(|live| live.offers.get(&number))
             .is_some_and(|offer| super::events::wait_bits(offer.number) == u64::from(offer_number));
         if current {
-            self.decline(number, true, resolved);
+            self.decline(number, Declined::Expired, resolved);
         }
     }
 
-    /// The offer of workitem `number` is rejected or expired: its agent is not ready, and the workitem
-    /// times out if its deadline passed meanwhile, or goes back to its place (and to an available
-    /// candidate at once, if one is).
-    fn decline(&mut self, number: u32, expired: bool, resolved: &mut Vec<Resolved>) {
+    /// The offer of workitem `number` is rejected, expired or withdrawn: a rejecting or silent agent is
+    /// put not ready, and the workitem times out if its deadline passed meanwhile, or goes back to its
+    /// place (and to an available candidate at once, if one is).
+    fn decline(&mut self, number: u32, how: Declined, resolved: &mut Vec<Resolved>) {
         let Some(offer) = self.take_offer(number) else {
             return;
         };
         let agent = offer.agent;
         if let Some(live) = self.live.as_mut() {
-            if expired {
+            let why = match how {
+                Declined::Rejected => None,
+                Declined::Expired => Some(Rescinded::Expired),
+                Declined::LoggedOut => Some(Rescinded::LoggedOut),
+            };
+            if let Some(why) = why {
                 live.notices.push(Notice::Rescinded {
                     item: number,
                     agent,
-                    why: Rescinded::Expired,
+                    why,
                 });
             }
-            live.notices.push(Notice::NotResponding { agent });
+            if how != Declined::LoggedOut {
+                live.notices.push(Notice::NotResponding {
+                    agent,
+                    item: number,
+                });
+            }
         }
         let state = &mut self.agents[agent.index()];
         state.load = state.load.saturating_sub(1);
@@ -451,7 +495,8 @@ mod tests {
                     why: Rescinded::Expired
                 },
                 Notice::NotResponding {
-                    agent: AgentIndex(1)
+                    agent: AgentIndex(1),
+                    item: 0
                 }
             ]
         );

@@ -44,37 +44,33 @@ impl Shutdown {
         let _ = receiver.wait_for(|asked| *asked).await;
     }
 
-    /// Ask for the shutdown on SIGINT (Ctrl-C) or SIGTERM; call from within the runtime.
+    /// Ask for the shutdown on SIGINT (Ctrl-C) or SIGTERM; call from within the runtime. The handlers
+    /// are in place when this returns (a signal right after, before the waiting task first runs, is not
+    /// lost to the default action, which would kill the process).
     pub fn on_signals(&self) {
         let shutdown = self.clone();
-        tokio::spawn(async move {
-            signal().await;
-            shutdown.ask();
-        });
-    }
-}
-
-/// SIGINT or SIGTERM, whichever comes first.
-async fn signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            );
+            if let (Ok(mut interrupt), Ok(mut terminate)) = streams {
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                    shutdown.ask();
+                });
+                return;
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                shutdown.ask();
+            }
+        });
     }
 }

@@ -83,9 +83,12 @@ impl Tokens {
                 };
             }
         };
-        let file = Arc::new(SourceFile::new(shown, text));
+        let file = SourceFile::new(shown.clone(), text);
         let (tokens, diagnostics) = Tokens::read(&file, center);
-        report.add(&file, diagnostics);
+        // Diagnostics quote their source lines: one holding a token (pasted where its hash goes) is
+        // shown with the token masked, so that standard error, which ends up in logs, never holds one.
+        let masked = Arc::new(SourceFile::new(shown, mask_tokens(file.text())));
+        report.add(&masked, diagnostics);
         LoadedTokens { tokens, report }
     }
 
@@ -131,6 +134,26 @@ fn sha256(token: &str) -> [u8; 32] {
 /// The SHA-256 of `token` as 64 lowercase hex digits, as the tokens file holds it.
 pub fn sha256_hex(token: &str) -> String {
     hex::encode(sha256(token))
+}
+
+/// `text` with every token in it (`rft_` and hex digits) masked, keeping its length (so that spans into
+/// `text` stay right).
+fn mask_tokens(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(TOKEN_PREFIX) {
+        let (before, token) = rest.split_at(at);
+        masked.push_str(before);
+        let hex = token[TOKEN_PREFIX.len()..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        masked.push_str(TOKEN_PREFIX);
+        masked.extend(std::iter::repeat_n('*', hex));
+        rest = &token[TOKEN_PREFIX.len() + hex..];
+    }
+    masked.push_str(rest);
+    masked
 }
 
 /// A new random token: [`TOKEN_PREFIX`] and 32 bytes from the operating system's generator, in hex.
@@ -412,6 +435,20 @@ fn syntax_problems(
 mod tests {
     use super::*;
     use crate::diagnostic::render;
+
+    #[test]
+    fn a_token_pasted_where_its_hash_goes_is_not_shown() {
+        let token = generate_token().expect("a token");
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("tokens.yaml");
+        std::fs::write(&path, format!("- {{ role: admin, sha256: {token} }}\n")).expect("written");
+        let loaded = Tokens::load(&path, &center());
+        assert!(loaded.tokens.is_none());
+        let shown = loaded.report.render();
+        assert!(shown.contains("this is a token, not its hash"), "{shown}");
+        assert!(!shown.contains(&token[TOKEN_PREFIX.len()..]), "{shown}");
+        assert_eq!(mask_tokens("a rft_12ab: b"), "a rft_****: b");
+    }
 
     fn center() -> Center {
         let file = SourceFile::new("center.yaml", "agents: [{ id: alice }]");

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Whole-process benchmarks of `routeflow serve` (SPEC §7, issue 15), each against a baseline in the same run:
+#   create:  POST /v1/workitems (the sample flow runs into its first Route block before the reply) at 64
+#            connections for DURATION seconds with wrk, against a bare axum endpoint that parses the same
+#            JSON (examples/bare_create.rs): requests/s and p99 of both, and their ratio;
+#   memory:  the server's RSS growth per workitem left waiting by the create run;
+#   offer:   agent ready -> `offer` event latency (p50/p99) with AGENTS agents and the workitems of the
+#            create run waiting (benches/serve_offer.py).
+# Usage: benches/serve.sh [DURATION] [AGENTS]   (defaults 10 s, 2000). Needs wrk and python3.
+# Not durable yet: creation is measured without the journal (issue 16 adds it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+AGENTS=${2:-2000}
+DIR=$(mktemp -d)
+trap 'kill $(cat "$DIR"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$DIR"' EXIT
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --example bare_create
+BIN=target/release/routeflow
+$BIN gen --workitems 1 --agents "$AGENTS" --seed 1 --dir "$DIR" >/dev/null
+ADMIN=$($BIN token --role admin 2>/dev/null | sed -n 1p)
+CRM=$($BIN token --role integration 2>/dev/null | sed -n 1p)
+python3 - "$DIR/tokens.yaml" "$ADMIN" "$CRM" <<'PY'
+import hashlib, sys
+path, admin, crm = sys.argv[1:]
+with open(path, "w") as f:
+    for role, token in (("admin", admin), ("integration", crm)):
+        f.write(f"- {{ role: {role}, sha256: {hashlib.sha256(token.encode()).hexdigest()} }}\n")
+PY
+
+start() { # name, command...; the base URL goes to $DIR/<name>.url
+  local name=$1; shift
+  "$@" > /dev/null 2> "$DIR/$name.log" &
+  echo "$!" > "$DIR/$name.pid"
+  for _ in $(seq 600); do
+    if grep -q "listening on" "$DIR/$name.log"; then
+      grep -o 'http://[0-9.:]*' "$DIR/$name.log" | head -1 > "$DIR/$name.url"
+      return
+    fi
+    sleep 0.1
+  done
+  echo "$name did not start" >&2; cat "$DIR/$name.log" >&2; exit 1
+}
+rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$(cat "$DIR/$1.pid")/status"; }
+
+cat > "$DIR/create.lua" <<LUA
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $CRM"
+request = function()
+  n = n + 1
+  local body = string.format('{"id":"t%d-%d","userdata":{"GTR_level1":"Insurance","caseNumber":"CS%d"}}', math.random(1, 1000000000), n, n)
+  return wrk.format(nil, "/v1/workitems", nil, body)
+end
+LUA
+
+start bare target/release/examples/bare_create 127.0.0.1:0
+start serve $BIN serve --flow flows/gtr_sample.yaml --center "$DIR/center.yaml" \
+  --tokens "$DIR/tokens.yaml" --clock test --listen 127.0.0.1:0 --data "$DIR/data"
+BARE=$(cat "$DIR/bare.url")
+SERVE=$(cat "$DIR/serve.url")
+
+echo "routeflow serve benchmarks ($(nproc) cores; $(uptime | sed 's/.*load/load/'))"
+RSS0=$(rss_kb serve)
+for target in bare serve; do
+  base=$BARE; [ "$target" = serve ] && base=$SERVE
+  wrk -t2 -c64 -d"${DURATION}s" --latency -s "$DIR/create.lua" "$base" > "$DIR/wrk.$target"
+  rps=$(awk '/Requests\/sec/ { print $2 }' "$DIR/wrk.$target")
+  p99=$(awk '$1 == "99%" { print $2 }' "$DIR/wrk.$target")
+  non2xx=$(awk '/Non-2xx/ { print $5 }' "$DIR/wrk.$target")
+  printf '%-44s %10s requests/s   p99 %8s   non-2xx %s\n' "create, 64 connections: $target" "$rps" "$p99" "${non2xx:-0}"
+  echo "$rps" > "$DIR/rps.$target"
+done
+python3 -c "print(f'create: serve / bare = {float(open(\"$DIR/rps.serve\").read()) / float(open(\"$DIR/rps.bare\").read()):.2f}')"
+RSS1=$(rss_kb serve)
+WAITING=$(curl -s "$SERVE/v1/queues" -H "Authorization: Bearer $ADMIN" | python3 -c 'import json,sys; print(sum(q["waiting"] for q in json.load(sys.stdin)))')
+python3 -c "print(f'memory: {$WAITING} waiting, RSS {$RSS0} -> {$RSS1} kB: {($RSS1 - $RSS0) * 1024 / max($WAITING, 1):.0f} B per waiting workitem')"
+python3 benches/serve_offer.py "$SERVE" "$ADMIN" "$DIR/center.yaml"
