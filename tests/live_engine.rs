@@ -313,7 +313,7 @@ fn what_the_attack_found_stays_fixed() {
         // The test clock stops where instants would no longer print exactly.
         assert!(matches!(
             engine.advance(9e9).await,
-            Err(LiveError::Invalid { .. })
+            Err(LiveError::Conflict { state: None, .. })
         ));
     });
 }

@@ -666,3 +666,21 @@ fn a_test_clock_at_its_end_is_a_conflict_not_a_bad_value() {
         refused = true;
     }
 }
+
+#[test]
+fn the_location_of_a_workitem_is_its_id_percent_encoded() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    let body = json!({ "id": "case?1/2#3é", "userdata": {} });
+    let reply = send(&server, "POST", "/v1/workitems", CRM, Some(body));
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let location = reply.headers()[LOCATION]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    assert_eq!(location, "/v1/workitems/case%3F1%2F2%233%C3%A9");
+    assert_eq!(
+        ok(send(&server, "GET", &location, CRM, None))["id"],
+        "case?1/2#3é"
+    );
+}

@@ -60,12 +60,13 @@ impl Clock {
             ClockKind::Test => {
                 let to = self.now.after(by);
                 if to > Instant::from_seconds(TEST_CLOCK_END_S) {
-                    return Err(LiveError::Invalid {
-                        field: "/by_s".to_owned(),
+                    // The value may be fine: where the clock is makes it too much.
+                    return Err(LiveError::Conflict {
                         detail: format!(
                             "the test clock stops at {TEST_CLOCK_END_S} s; it is at {} s",
                             self.now.seconds()
                         ),
+                        state: None,
                     });
                 }
                 self.now = to;

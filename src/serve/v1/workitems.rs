@@ -16,6 +16,13 @@ use std::collections::HashMap;
 use std::fmt;
 use utoipa::ToSchema;
 
+/// What a path segment percent-encodes: all but RFC 3986's unreserved characters.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `POST /v1/workitems`'s body.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +176,9 @@ pub async fn create(
         body,
     };
     let created = state.engine.create(new).await.map_err(problem)?;
-    let location = format!("/v1/workitems/{}", created.view.id);
+    // The id as one path segment: percent-encoded, as ids may hold `/`, `?`, `#`, spaces or non-ASCII.
+    let segment = percent_encoding::utf8_percent_encode(&created.view.id, PATH_SEGMENT);
+    let location = format!("/v1/workitems/{segment}");
     let mut response = with_etag(StatusCode::CREATED, created.view);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
