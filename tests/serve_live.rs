@@ -5,14 +5,10 @@
 mod serve_support;
 
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
 use reqwest::header::{ETAG, LOCATION};
 use serde_json::{Value, json};
 use serve_support::*;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
 
 const ADMIN: &str = "admin token for the live tests";
 const CRM: &str = "integration token for the live tests";
@@ -38,78 +34,6 @@ fn live_server(dir: &Path, extra: &[&str]) -> Server {
     ];
     args.extend_from_slice(extra);
     Server::start(&args)
-}
-
-/// One Server-Sent Event: its id, type and JSON data.
-#[derive(Debug)]
-struct Sse {
-    id: u64,
-    event: String,
-    data: Value,
-}
-
-/// Follow `agent`'s event stream (from after `last`), as its desktop would.
-fn follow(server: &Server, token: &str, agent: &str, last: Option<u64>) -> Receiver<Sse> {
-    let client = Client::builder().build().expect("a client");
-    let mut request = client
-        .get(server.url(&format!("/v1/agents/{agent}/events")))
-        .bearer_auth(token);
-    if let Some(last) = last {
-        request = request.header("Last-Event-ID", last.to_string());
-    }
-    let reply = request.send().expect("the stream opens");
-    assert_eq!(reply.status(), StatusCode::OK);
-    let (sender, receiver) = channel();
-    std::thread::spawn(move || {
-        let (mut id, mut event) = (0, String::new());
-        for line in BufReader::new(reply).lines().map_while(Result::ok) {
-            if let Some(value) = line.strip_prefix("id: ") {
-                id = value.parse().unwrap_or(0);
-            } else if let Some(value) = line.strip_prefix("event: ") {
-                event = value.to_owned();
-            } else if let Some(value) = line.strip_prefix("data: ") {
-                let data = serde_json::from_str(value).unwrap_or(Value::Null);
-                let sse = Sse {
-                    id,
-                    event: event.clone(),
-                    data,
-                };
-                if sender.send(sse).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    receiver
-}
-
-fn next(events: &Receiver<Sse>) -> Sse {
-    events
-        .recv_timeout(Duration::from_secs(20))
-        .expect("an event")
-}
-
-fn send(
-    server: &Server,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> reqwest::blocking::Response {
-    let client = client();
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
-    let mut request = client.request(method, server.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().expect("a reply")
-}
-
-fn ok(reply: reqwest::blocking::Response) -> Value {
-    let status = reply.status();
-    let body: Value = reply.json().expect("JSON");
-    assert!(status.is_success(), "{status}: {body}");
-    body
 }
 
 #[test]

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,9 +25,16 @@ pub fn routeflow() -> Command {
 
 /// `routeflow serve` on the shipped sample, on a free loopback port, with data directory `data`.
 pub fn serve_sample(data: &Path) -> Command {
+    serve_on(Path::new(CENTER), data)
+}
+
+/// `routeflow serve` on the shipped flow with the center file `center`, on a free loopback port, with
+/// data directory `data`.
+pub fn serve_on(center: &Path, data: &Path) -> Command {
     let mut command = routeflow();
     command
-        .args(["serve", "--flow", FLOW, "--center", CENTER])
+        .args(["serve", "--flow", FLOW, "--center"])
+        .arg(center)
         .args(["--listen", "127.0.0.1:0", "--data"])
         .arg(data);
     command
@@ -52,9 +59,14 @@ pub struct Server {
 impl Server {
     /// Start the server on the sample with `args` added, and wait for its `listening on` line.
     pub fn start(args: &[&str]) -> Server {
+        Server::start_on(Path::new(CENTER), args)
+    }
+
+    /// Start the server on the shipped flow with the center file `center` and `args` added.
+    pub fn start_on(center: &Path, args: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = dir.path().join("data");
-        let mut child = serve_sample(&data)
+        let mut child = serve_on(center, &data)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -146,4 +158,76 @@ pub fn run(command: &mut Command) -> (Option<i32>, String, String) {
     } = command.output().expect("routeflow runs");
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 output");
     (status.code(), text(stdout), text(stderr))
+}
+
+/// One Server-Sent Event: its id, type and JSON data.
+#[derive(Debug)]
+pub struct Sse {
+    pub id: u64,
+    pub event: String,
+    pub data: Value,
+}
+
+/// Follow `agent`'s event stream (from after `last`), as its desktop would.
+pub fn follow(server: &Server, token: &str, agent: &str, last: Option<u64>) -> Receiver<Sse> {
+    let client = Client::builder().build().expect("a client");
+    let mut request = client
+        .get(server.url(&format!("/v1/agents/{agent}/events")))
+        .bearer_auth(token);
+    if let Some(last) = last {
+        request = request.header("Last-Event-ID", last.to_string());
+    }
+    let reply = request.send().expect("the stream opens");
+    assert_eq!(reply.status(), StatusCode::OK);
+    let (sender, receiver) = channel();
+    std::thread::spawn(move || {
+        let (mut id, mut event) = (0, String::new());
+        for line in BufReader::new(reply).lines().map_while(Result::ok) {
+            if let Some(value) = line.strip_prefix("id: ") {
+                id = value.parse().unwrap_or(0);
+            } else if let Some(value) = line.strip_prefix("event: ") {
+                event = value.to_owned();
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                let data = serde_json::from_str(value).unwrap_or(Value::Null);
+                let sse = Sse {
+                    id,
+                    event: event.clone(),
+                    data,
+                };
+                if sender.send(sse).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    receiver
+}
+
+pub fn next(events: &Receiver<Sse>) -> Sse {
+    events
+        .recv_timeout(Duration::from_secs(20))
+        .expect("an event")
+}
+
+pub fn send(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::blocking::Response {
+    let client = client();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut request = client.request(method, server.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().expect("a reply")
+}
+
+pub fn ok(reply: reqwest::blocking::Response) -> Value {
+    let status = reply.status();
+    let body: Value = reply.json().expect("JSON");
+    assert!(status.is_success(), "{status}: {body}");
+    body
 }
