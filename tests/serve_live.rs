@@ -8,33 +8,6 @@ use reqwest::StatusCode;
 use reqwest::header::{ETAG, LOCATION};
 use serde_json::{Value, json};
 use serve_support::*;
-use std::path::Path;
-
-const ADMIN: &str = "admin token for the live tests";
-const CRM: &str = "integration token for the live tests";
-const ALICE: &str = "alice's desktop token";
-const BOB: &str = "bob's desktop token";
-
-fn live_server(dir: &Path, extra: &[&str]) -> Server {
-    let lines = [
-        ("admin", ADMIN),
-        ("integration", CRM),
-        ("agent:alice", ALICE),
-        ("agent:bob", BOB),
-    ]
-    .iter()
-    .map(|(role, token)| format!("- {{ role: {role}, sha256: {} }}\n", sha256_hex(token)))
-    .collect::<String>();
-    let tokens = tokens_file(dir, &lines);
-    let mut args = vec![
-        "--tokens",
-        tokens.to_str().expect("UTF-8"),
-        "--clock",
-        "test",
-    ];
-    args.extend_from_slice(extra);
-    Server::start(&args)
-}
 
 #[test]
 fn a_crm_and_agent_desktops_run_the_sample_live() {

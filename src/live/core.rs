@@ -248,6 +248,8 @@ impl Core {
 
     /// Hand requests that ended to their tasks, and note what changed.
     pub fn deliver(&mut self, resolved: &mut Vec<Resolved>) {
+        // What happened to offers on the way (a stop rescinds an offer) comes before what it led to.
+        self.notices();
         for (number, result) in resolved.drain(..) {
             self.ended_request(number, &result);
             self.mailbox.push((number, result));

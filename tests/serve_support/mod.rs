@@ -31,9 +31,16 @@ pub fn serve_sample(data: &Path) -> Command {
 /// `routeflow serve` on the shipped flow with the center file `center`, on a free loopback port, with
 /// data directory `data`.
 pub fn serve_on(center: &Path, data: &Path) -> Command {
+    serve_flow(Path::new(FLOW), center, data)
+}
+
+/// `routeflow serve` on `flow` and `center`, on a free loopback port, with data directory `data`.
+pub fn serve_flow(flow: &Path, center: &Path, data: &Path) -> Command {
     let mut command = routeflow();
     command
-        .args(["serve", "--flow", FLOW, "--center"])
+        .args(["serve", "--flow"])
+        .arg(flow)
+        .arg("--center")
         .arg(center)
         .args(["--listen", "127.0.0.1:0", "--data"])
         .arg(data);
@@ -64,9 +71,14 @@ impl Server {
 
     /// Start the server on the shipped flow with the center file `center` and `args` added.
     pub fn start_on(center: &Path, args: &[&str]) -> Server {
+        Server::start_flow(Path::new(FLOW), center, args)
+    }
+
+    /// Start the server on `flow` and `center` with `args` added.
+    pub fn start_flow(flow: &Path, center: &Path, args: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = dir.path().join("data");
-        let mut child = serve_on(center, &data)
+        let mut child = serve_flow(flow, center, &data)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -230,4 +242,37 @@ pub fn ok(reply: reqwest::blocking::Response) -> Value {
     let body: Value = reply.json().expect("JSON");
     assert!(status.is_success(), "{status}: {body}");
     body
+}
+
+pub const ADMIN: &str = "admin token for the live tests";
+pub const CRM: &str = "integration token for the live tests";
+pub const ALICE: &str = "alice's desktop token";
+pub const BOB: &str = "bob's desktop token";
+
+/// A `--clock test` server on `flow` and `center` with tokens for `ADMIN`, `CRM` (integration), `ALICE`
+/// and `BOB` (their agents), plus `extra` arguments; its tokens file is written in `dir`.
+pub fn test_clock_server(flow: &Path, center: &Path, dir: &Path, extra: &[&str]) -> Server {
+    let lines = [
+        ("admin", ADMIN),
+        ("integration", CRM),
+        ("agent:alice", ALICE),
+        ("agent:bob", BOB),
+    ]
+    .iter()
+    .map(|(role, token)| format!("- {{ role: {role}, sha256: {} }}\n", sha256_hex(token)))
+    .collect::<String>();
+    let tokens = tokens_file(dir, &lines);
+    let mut args = vec![
+        "--tokens",
+        tokens.to_str().expect("UTF-8"),
+        "--clock",
+        "test",
+    ];
+    args.extend_from_slice(extra);
+    Server::start_flow(flow, center, &args)
+}
+
+/// A `--clock test` server on the shipped sample (see [`test_clock_server`]).
+pub fn live_server(dir: &Path, extra: &[&str]) -> Server {
+    test_clock_server(Path::new(FLOW), Path::new(CENTER), dir, extra)
 }
