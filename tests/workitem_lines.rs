@@ -316,6 +316,15 @@ fn every_kind_of_bad_line_says_what_is_wrong() {
             "`priority` must be a whole number, found the number 1e+30",
         ),
         (
+            // Past i64, read as the double -2^63: not taken for a number the line does not hold.
+            r#"{"id":"w1","priority":-9223372036854775809,"userdata":{}}"#,
+            "`priority` must be a whole number, found the number -9223372036854776000",
+        ),
+        (
+            r#"{"id":"w1","priority":9007199254740993.0,"userdata":{}}"#,
+            "`priority` must be a whole number, found the number 9007199254740992",
+        ),
+        (
             r#"{"id":"w1","priority":{"level":1},"userdata":{}}"#,
             "`priority` must be a whole number, found an object",
         ),

@@ -461,7 +461,8 @@ impl<'de> Visitor<'de> for TextVisitor {
 enum Scalar<'de> {
     Null,
     Bool(bool),
-    /// The number, and the same as an integer when it is a whole number in the range of `i64`.
+    /// The number, and the same as an integer when it is a whole number in the range of `i64` (written
+    /// with a fraction or an exponent: at most 2^53 - 1 in size).
     Number(f64, Option<i64>),
     String(Cow<'de, str>),
     List,
@@ -478,11 +479,10 @@ impl Scalar<'_> {
     }
 
     fn from_f64(v: f64) -> Scalar<'static> {
-        // JSON has one number type: `2.0` is the whole number 2, as in JavaScript. -2^63 and 2^63 are
-        // exact doubles, so the range check is exact.
-        let in_range = (i64::MIN as f64..-(i64::MIN as f64)).contains(&v);
-        let whole = (v.fract() == 0.0 && in_range).then_some(v as i64);
-        Scalar::Number(v, whole)
+        // JSON has one number type: `2.0` is the whole number 2, as in JavaScript. An integer past
+        // the range of i64 comes here as a double too: whole only up to 2^53 - 1 in size, where the double
+        // is the number written.
+        Scalar::Number(v, number::exact_whole(v))
     }
 
     fn describe(&self) -> String {

@@ -4,6 +4,18 @@
 
 use super::string::trim_start;
 
+/// 2^53 - 1 (JavaScript's `Number.MAX_SAFE_INTEGER`): every whole number up to it in size is a double of
+/// its own; from 2^53 on, a double stands for more than one (`9007199254740993` reads as 2^53).
+pub const MAX_EXACT_WHOLE: f64 = 9_007_199_254_740_991.0;
+
+/// `x` as the whole number it is, when it is one and at most 2^53 - 1 in size: past that, the double
+/// may not be the number written (JSON's `-9223372036854775809` reads as -2^63), so it is not taken for
+/// any.
+pub fn exact_whole(x: f64) -> Option<i64> {
+    #[allow(clippy::cast_possible_truncation)]
+    (x.fract() == 0.0 && x.abs() <= MAX_EXACT_WHOLE).then_some(x as i64)
+}
+
 /// `ToString(number)`, exactly as JavaScript prints numbers (`1e+21`, `0.30000000000000004`, `-0` → `0`).
 pub fn to_string(x: f64) -> String {
     ryu_js::Buffer::new().format(x).to_owned()

@@ -56,9 +56,6 @@ pub struct MarkDone {
 /// type, and a replay's workitem lines read it so too), or null. An integer's range is i64's (the
 /// document says `int64`).
 fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    /// 2^53: every whole number up to it in size is exact as a double.
-    const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
-
     struct Whole;
 
     impl<'de> Visitor<'de> for Whole {
@@ -66,7 +63,7 @@ fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(
-                "a whole number from -2^63 to 2^63-1 (written with a fraction or an exponent: at most 2^53 in size)",
+                "a whole number from -2^63 to 2^63-1 (written with a fraction or an exponent: at most 2^53 - 1 in size)",
             )
         }
 
@@ -83,13 +80,11 @@ fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<i64>, E> {
             // A number written with a fraction or an exponent (`3.0`, `1e3`), or an integer past the
             // range of i64, which serde_json reads as a double: taken when it is whole and at most
-            // 2^53 in size, where every whole number is exact (past it, `-9223372036854775809` would
+            // 2^53 - 1 in size, where every whole number is exact (past it, `-9223372036854775809` would
             // be read as -2^63, a number the client did not write).
-            if v.fract() == 0.0 && v.abs() <= MAX_EXACT {
-                #[allow(clippy::cast_possible_truncation)]
-                return Ok(Some(v as i64));
-            }
-            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            crate::expr::js::number::exact_whole(v)
+                .map(Some)
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
         }
 
         fn visit_unit<E: de::Error>(self) -> Result<Option<i64>, E> {
@@ -549,7 +544,9 @@ mod tests {
         assert_eq!(read("7.0"), Ok(Some(7)));
         assert_eq!(read("-7e2"), Ok(Some(-700)));
         assert_eq!(read("null"), Ok(None));
-        assert_eq!(read("9007199254740992.0"), Ok(Some(9_007_199_254_740_992)));
+        assert_eq!(read("9007199254740991.0"), Ok(Some(9_007_199_254_740_991)));
+        // 2^53 + 1 written with a fraction reads as 2^53: not a number the client can be said to mean.
+        assert!(read("9007199254740993.0").is_err());
         assert_eq!(read("9223372036854775807"), Ok(Some(i64::MAX)));
         for bad in [
             "7.5",
