@@ -487,8 +487,16 @@ fn last_event_id_is_an_event_id() {
     for bad in ["+1", "-1", "1.0", "x", "9223372036854775808"] {
         problem(events(bad), StatusCode::BAD_REQUEST);
     }
-    let stream = events("9223372036854775807");
-    assert_eq!(stream.status(), StatusCode::OK);
+    // A well-formed id this stream never gave: a conflict (the desktop knew another stream).
+    let body = problem(events("9223372036854775807"), StatusCode::CONFLICT);
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("a detail")
+            .contains("none are kept"),
+        "{body}"
+    );
+    assert_eq!(events("0").status(), StatusCode::OK);
 }
 
 #[test]

@@ -338,3 +338,39 @@ fn a_block_that_fails_ends_the_workitem_in_error_and_the_server_goes_on() {
     assert_eq!(workitem(&server, "w2")["state"], "assigned");
     assert_eq!(history(&server, "w1"), ["created", "ended"]);
 }
+
+#[test]
+fn resuming_after_events_no_longer_kept_is_a_conflict_not_a_hole() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    let (alice, _) = alice_holds_w1_and_w2_waits(&server);
+    // Events 1 (offer) and 2 (assigned) so far; five updates of 900 KB each are more than the 4 MiB
+    // of user data kept: the oldest events are let go.
+    let big = "x".repeat(900_000);
+    for round in 0..5 {
+        let body = json!({ "note": format!("{round}{big}") });
+        ok(send(
+            &server,
+            "PATCH",
+            "/v1/workitems/w1/userdata",
+            CRM,
+            Some(body),
+        ));
+        assert_eq!(expect(&alice, "userdata_updated")["workitem"], "w1");
+    }
+    let resume = |last: u64| {
+        client()
+            .get(server.url("/v1/agents/alice/events"))
+            .bearer_auth(ALICE)
+            .header("Last-Event-ID", last.to_string())
+            .send()
+            .expect("a reply")
+    };
+    let body = problem(resume(1), StatusCode::CONFLICT);
+    let detail = body["detail"].as_str().expect("a detail");
+    assert!(detail.contains("after 1: events"), "{detail}");
+    // After the last event: nothing is missing.
+    assert_eq!(resume(7).status(), StatusCode::OK);
+    // Past the last event: no id of this stream.
+    problem(resume(8), StatusCode::CONFLICT);
+}

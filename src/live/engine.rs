@@ -523,6 +523,31 @@ fn subscribe(
 ) -> Result<super::command::Subscription, LiveError> {
     let index = agent_index(core, agent)?;
     let record = &mut core.agents[index.index()];
+    if let Some(after) = after {
+        // Resuming needs every event after `after`: refused when some were let go (only the last
+        // are kept) or when `after` is no id of this stream (a desktop that knew an earlier
+        // process): the desktop reloads what it shows and reconnects without `Last-Event-ID`.
+        let last = record.next_event;
+        let oldest = record
+            .events
+            .front()
+            .map_or(last + 1, |(event, _)| event.id);
+        if after > last || after + 1 < oldest {
+            let kept = if oldest > last {
+                "none are kept".to_owned()
+            } else {
+                format!("events {oldest} to {last} are kept")
+            };
+            return Err(LiveError::Conflict {
+                detail: format!(
+                    "cannot resume agent `{agent}`'s events after {after}: {kept}; reload the \
+                     agent (`GET /v1/agents/{agent}`) and the workitems it holds, then reconnect \
+                     without `Last-Event-ID`"
+                ),
+                state: None,
+            });
+        }
+    }
     let backlog = match after {
         Some(after) => record
             .events

@@ -95,7 +95,8 @@ pub async fn set_state(
 
 /// The agent's events, as Server-Sent Events: `offer`, `offer_rescinded`, `assigned` (with the
 /// workitem's user data), `userdata_updated`, `stopped`. Each has an id: reconnecting with
-/// `Last-Event-ID` first replays the events after it that the server still keeps (the last 1,024).
+/// `Last-Event-ID` first replays the events after it; 409 when the server no longer keeps them all
+/// (it keeps the last 1,024, at most 4 MiB) or the id is not one of this stream's.
 #[utoipa::path(
     get, path = "/v1/agents/{id}/events", tag = "agents",
     params(
@@ -107,6 +108,7 @@ pub async fn set_state(
         (status = 400, description = "`Last-Event-ID` is not an event id", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Events after `Last-Event-ID` are no longer kept, or it is no id of this stream: reload, then reconnect without it", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn events(
