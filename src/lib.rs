@@ -7,7 +7,8 @@
 //! DAG), [`flow`] (a flow loaded whole). Running: [`runtime`] (the async interpreter), [`time`] (virtual
 //! time), [`routing`] (the simulation), [`replay`] (the driver and outcomes). Around them: [`diagnostic`]
 //! (located errors), [`render`] (DOT, Mermaid, SVG), [`workload`] (`gen`), [`serve`] (the HTTP layer of
-//! `routeflow serve`), and [`cli`] (the commands).
+//! `routeflow serve`), [`journal`] (its durable record of
+//! every state change), and [`cli`] (the commands).
 #![forbid(unsafe_code)]
 
 pub mod center;
@@ -16,6 +17,7 @@ pub mod diagnostic;
 pub mod expr;
 pub mod flow;
 pub mod graph;
+pub mod journal;
 pub mod live;
 pub mod model;
 pub mod render;

@@ -267,7 +267,7 @@ impl Script<'_> {
                 let offer = desktop.offer(&id);
                 let offer_id = offer.data["offer"].as_str().expect("an offer id");
                 assert_eq!(view["offer"], offer_id);
-                let reject = agent == REJECTS && desktop.answered % 5 == 0;
+                let reject = agent == REJECTS && desktop.answered.is_multiple_of(5);
                 desktop.answered += 1;
                 let answer = if reject { "reject" } else { "accept" };
                 let token = desktop.token.clone();

@@ -111,16 +111,16 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
             summary.add(&outcome);
             line.clear();
             outcome.write_json(&mut line);
-            if write_error.is_none() {
-                if let Err(error) = out.write_all(line.as_bytes()) {
-                    write_error = Some(error);
-                }
+            if write_error.is_none()
+                && let Err(error) = out.write_all(line.as_bytes())
+            {
+                write_error = Some(error);
             }
             written += 1;
-            if let Some(bar) = &progress {
-                if written % 4096 == 0 {
-                    bar.set_position(written);
-                }
+            if let Some(bar) = &progress
+                && written.is_multiple_of(4096)
+            {
+                bar.set_position(written);
             }
         },
     );
@@ -139,10 +139,10 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         let _ = writeln!(stderr, "{shown}: warning: {warning}");
     }
     let _ = write!(stderr, "{}", summary.to_text());
-    if let Some(path) = &args.summary {
-        if let Err(error) = std::fs::write(path, summary.to_json()) {
-            return fail(format!("{}: {error}", path.display()));
-        }
+    if let Some(path) = &args.summary
+        && let Err(error) = std::fs::write(path, summary.to_json())
+    {
+        return fail(format!("{}: {error}", path.display()));
     }
     // A replay in which nothing ran through the flow (a wrong file, every line bad) is a failure.
     if summary.all_errors() {

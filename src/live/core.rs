@@ -139,10 +139,10 @@ impl Core {
     /// A task stopped being runnable: when none is left, the engine may move on.
     pub fn idle_one(&mut self) {
         self.runnable = self.runnable.saturating_sub(1);
-        if self.runnable == 0 {
-            if let Some(settler) = self.settler.take() {
-                settler.wake();
-            }
+        if self.runnable == 0
+            && let Some(settler) = self.settler.take()
+        {
+            settler.wake();
         }
     }
 

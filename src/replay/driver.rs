@@ -177,10 +177,10 @@ impl Shared {
     /// A task stopped being runnable: when none is left, time may move on.
     fn idle_one(&mut self) {
         self.runnable -= 1;
-        if self.runnable == 0 {
-            if let Some(driver) = self.driver.take() {
-                driver.wake();
-            }
+        if self.runnable == 0
+            && let Some(driver) = self.driver.take()
+        {
+            driver.wake();
         }
     }
 }

@@ -132,7 +132,7 @@ pub fn progress(operations: u64, limits: &ScriptLimits) -> Option<Dynamic> {
         if operations.saturating_add(c.charged.get()) > limits.operations {
             return Some(Dynamic::from(Stop::Operations));
         }
-        (operations % CLOCK_EVERY == 0 && late(started, limits.time_ms))
+        (operations.is_multiple_of(CLOCK_EVERY) && late(started, limits.time_ms))
             .then(|| Dynamic::from(Stop::Time(limits.time_ms)))
     })
 }

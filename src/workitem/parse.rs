@@ -147,10 +147,10 @@ pub(super) fn parse_line(
     // Checking the line's UTF-8 once is cheaper than serde_json checking every string of it. A line that
     // is not UTF-8 is read from its bytes, so that its error still names its id.
     let text = std::str::from_utf8(bytes);
-    if let Ok(text) = text {
-        if let Some(workitem) = plain::read(text, scratch) {
-            return Ok(workitem);
-        }
+    if let Ok(text) = text
+        && let Some(workitem) = plain::read(text, scratch)
+    {
+        return Ok(workitem);
     }
     read_with_serde(bytes, text, scratch, note)
 }

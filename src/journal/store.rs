@@ -1,0 +1,126 @@
+//! The journal's SQLite database: one table of entries in order, and the format's version. WAL with
+//! `synchronous=FULL`: a commit is on disk (fsync) when it returns, and a process killed at any instant
+//! leaves the last committed transaction whole.
+
+use super::{Entry, JournalError, Stored};
+use rusqlite::{Connection, OpenFlags, params};
+use std::path::{Path, PathBuf};
+
+/// The version of the journal's format this build writes and reads.
+const FORMAT: i64 = 1;
+
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+    /// The last sequence number committed.
+    last: u64,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, JournalError> {
+        let failed = |error: rusqlite::Error| JournalError::Database {
+            path: path.to_owned(),
+            message: error.to_string(),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags).map_err(failed)?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(failed)?;
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(failed)?;
+        connection
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                 CREATE TABLE IF NOT EXISTS entries (
+                     seq INTEGER PRIMARY KEY,
+                     at_us INTEGER NOT NULL,
+                     kind TEXT NOT NULL,
+                     data TEXT NOT NULL
+                 );
+                 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1);",
+            )
+            .map_err(failed)?;
+        let format: i64 = connection
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {
+                row.get(0)
+            })
+            .map_err(failed)?;
+        if format != FORMAT {
+            return Err(JournalError::Database {
+                path: path.to_owned(),
+                message: format!(
+                    "its format is version {format}; this routeflow reads version {FORMAT} only"
+                ),
+            });
+        }
+        let last: i64 = connection
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |row| {
+                row.get(0)
+            })
+            .map_err(failed)?;
+        Ok(Store {
+            connection,
+            path: path.to_owned(),
+            last: u64::try_from(last).unwrap_or(0),
+        })
+    }
+
+    fn failed(&self, error: rusqlite::Error) -> JournalError {
+        JournalError::Database {
+            path: self.path.clone(),
+            message: error.to_string(),
+        }
+    }
+
+    /// Every entry, in order.
+    pub fn read_all(&mut self) -> Result<Vec<Stored>, JournalError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT seq, at_us, kind, data FROM entries ORDER BY seq")
+            .map_err(|error| self.failed(error))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(Stored {
+                    seq: row.get::<_, i64>(0)? as u64,
+                    entry: Entry {
+                        at_us: row.get::<_, i64>(1)? as u64,
+                        kind: row.get(2)?,
+                        data: row.get(3)?,
+                    },
+                })
+            })
+            .and_then(Iterator::collect);
+        drop(statement);
+        rows.map_err(|error| self.failed(error))
+    }
+
+    /// Append `entries` in one transaction, committed when this returns.
+    pub fn commit(&mut self, entries: &[&Entry]) -> Result<(), JournalError> {
+        let mut seq = self.last;
+        let result = (|| {
+            let transaction = self.connection.transaction()?;
+            {
+                let mut insert = transaction.prepare_cached(
+                    "INSERT INTO entries (seq, at_us, kind, data) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for entry in entries {
+                    seq += 1;
+                    let at_us = i64::try_from(entry.at_us).unwrap_or(i64::MAX);
+                    insert.execute(params![seq as i64, at_us, entry.kind, entry.data])?;
+                }
+            }
+            transaction.commit()
+        })();
+        match result {
+            Ok(()) => {
+                self.last = seq;
+                Ok(())
+            }
+            Err(error) => Err(self.failed(error)),
+        }
+    }
+}
