@@ -42,6 +42,16 @@ impl Instant {
         Instant(whole_microseconds(seconds))
     }
 
+    /// `micros` microseconds after time 0.
+    pub fn from_micros(micros: u64) -> Instant {
+        Instant(micros)
+    }
+
+    /// Microseconds since time 0.
+    pub fn micros(self) -> u64 {
+        self.0
+    }
+
     /// This instant in seconds (infinity for [`Instant::NEVER`]).
     pub fn seconds(self) -> f64 {
         if self == Instant::NEVER {

@@ -114,19 +114,7 @@ fn a_crm_and_agent_desktops_run_the_sample_live() {
         (Some("done"), Some("resolved"))
     );
     assert_eq!(ok(send(&server, "POST", done, CRM, None))["state"], "done");
-    let history = ok(send(
-        &server,
-        "GET",
-        "/v1/workitems/case-1/history",
-        CRM,
-        None,
-    ));
-    let events: Vec<&str> = history
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter_map(|e| e["event"].as_str())
-        .collect();
+    let events = history(&server, "case-1");
     assert_eq!(
         events,
         [

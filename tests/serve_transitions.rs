@@ -33,16 +33,6 @@ fn workitem(server: &Server, id: &str) -> Value {
     ))
 }
 
-fn history(server: &Server, id: &str) -> Vec<String> {
-    let path = format!("/v1/workitems/{id}/history");
-    let events = ok(send(server, "GET", &path, CRM, None));
-    let events = events.as_array().expect("a list");
-    events
-        .iter()
-        .map(|event| event["event"].as_str().expect("a name").to_owned())
-        .collect()
-}
-
 fn set_state(server: &Server, token: &str, agent: &str, state: &str) -> Value {
     let path = format!("/v1/agents/{agent}/state");
     ok(send(

@@ -3,7 +3,8 @@
 //! says `routeflow: listening on http://ADDR` on standard error, and serves until SIGINT or SIGTERM.
 
 use super::{EXIT_INVALID, inputs};
-use crate::live::{ClockKind, Engine};
+use crate::journal::Journal;
+use crate::live::{ClockKind, Engine, Recovered};
 use crate::serve::auth::{LoadedTokens, Tokens, admin_token_file};
 use crate::serve::router::app::{AppState, ClockMode, Readiness};
 use crate::serve::shutdown::Shutdown;
@@ -68,12 +69,12 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         Err(code) => return code,
     };
     inputs::against_center(&flow, &center, &args.center);
-    if let Err(error) = std::fs::create_dir_all(&args.data) {
-        return fail(format!(
-            "cannot create the data directory {}: {error}",
-            args.data.display()
-        ));
-    }
+    // The data directory first: locked by the journal, so that a second server on it is refused
+    // before it touches anything (the admin token file included).
+    let journal = match Journal::open(&args.data) {
+        Ok(journal) => journal,
+        Err(error) => return fail(error.to_string()),
+    };
     let tokens = match &args.tokens {
         Some(path) => tokens(path, &center),
         None => run_token(&args.data),
@@ -88,7 +89,32 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         Clock::Test => (ClockMode::Test, ClockKind::Test),
     };
     let runner = Arc::new(crate::runtime::Runner::new(flow.clone()));
-    let engine = match Engine::start(runner, center.clone(), kind) {
+    let readiness = Readiness::new();
+    let ready = readiness.clone();
+    let recovered = move |outcome: Result<Recovered, String>| match outcome {
+        Ok(recovered) => {
+            let mut stderr = std::io::stderr().lock();
+            for warning in &recovered.warnings {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
+            if recovered.entries > 0 {
+                let _ = writeln!(
+                    stderr,
+                    "routeflow: recovered {} ({} waiting) from {}",
+                    crate::diagnostic::counted(recovered.workitems, "workitem"),
+                    recovered.waiting,
+                    crate::diagnostic::counted(recovered.entries, "journaled change"),
+                );
+            }
+            ready.set_ready();
+        }
+        Err(error) => {
+            // The journal holds what cannot be read: serving a part of it would lose the rest.
+            let _ = fail(format!("cannot recover from the journal: {error}"));
+            std::process::exit(i32::from(EXIT_INVALID));
+        }
+    };
+    let engine = match Engine::start_durable(runner, center.clone(), kind, journal, recovered) {
         Ok(engine) => engine,
         Err(error) => return fail(format!("cannot start the live engine: {error}")),
     };
@@ -100,11 +126,9 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         clock: mode,
         data: args.data.clone(),
         max_body: args.max_body,
-        readiness: Readiness::new(),
+        readiness,
         shutdown: Shutdown::new(),
     };
-    // Nothing to recover yet: ready at once. The journal's recovery will come before this.
-    state.readiness.set_ready();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

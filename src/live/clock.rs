@@ -7,7 +7,8 @@ use crate::time::{Instant, Span};
 pub const TEST_CLOCK_END_S: f64 = 8e9;
 
 /// Which clock a server runs on (`--clock real|test`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ClockKind {
     /// Seconds since the Unix epoch, as the system clock says.
     #[default]
@@ -17,6 +18,16 @@ pub enum ClockKind {
     Test,
 }
 
+impl ClockKind {
+    /// The word `--clock` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockKind::Real => "real",
+            ClockKind::Test => "test",
+        }
+    }
+}
+
 /// The engine's clock.
 #[derive(Debug)]
 pub struct Clock {
@@ -24,6 +35,8 @@ pub struct Clock {
     /// The test clock's time, and the latest real time read (the engine's time never goes back, even
     /// when the system clock does).
     now: Instant,
+    /// Recovering: the clock shows the instants of the journal's changes, not the system's time.
+    replaying: bool,
 }
 
 impl Clock {
@@ -32,9 +45,29 @@ impl Clock {
         let mut clock = Clock {
             kind,
             now: Instant::ZERO,
+            replaying: false,
         };
         clock.read();
         clock
+    }
+
+    /// A clock of `kind` replaying a journal that starts at `from`, until [`Clock::resume`].
+    pub fn replaying(kind: ClockKind, from: Instant) -> Clock {
+        Clock {
+            kind,
+            now: from,
+            replaying: true,
+        }
+    }
+
+    /// While replaying: the time is `at` (never earlier than it was).
+    pub fn replay_to(&mut self, at: Instant) {
+        self.now = self.now.max(at);
+    }
+
+    /// Replaying is over: a real clock shows the system's time again (a test clock stays where it is).
+    pub fn resume(&mut self) {
+        self.replaying = false;
     }
 
     /// Which clock this is.
@@ -44,7 +77,7 @@ impl Clock {
 
     /// The time now.
     pub fn read(&mut self) -> Instant {
-        if self.kind == ClockKind::Real {
+        if self.kind == ClockKind::Real && !self.replaying {
             let since_epoch = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
@@ -80,6 +113,7 @@ impl Clock {
     pub fn until(&mut self, at: Instant) -> Option<std::time::Duration> {
         match self.kind {
             ClockKind::Test => None,
+            ClockKind::Real if self.replaying => None,
             ClockKind::Real => {
                 let now = self.read();
                 Some(std::time::Duration::from_secs_f64(at.since(now).seconds()))

@@ -8,7 +8,8 @@ use tokio::sync::mpsc::Receiver;
 use tokio::sync::oneshot::Sender;
 
 /// A workitem to create (`POST /v1/workitems`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewWorkitem {
     /// The third party's id (unique); made up when not given.
     pub id: Option<String>,
@@ -27,7 +28,6 @@ pub struct NewWorkitem {
 /// A created (or found again) workitem.
 #[derive(Clone, Debug)]
 pub struct Created {
-    pub(super) number: u32,
     /// Whether this request created it (false: an earlier one with the same id or key did).
     pub created: bool,
     /// The workitem, once its flow has run as far as it can.
@@ -76,6 +76,9 @@ pub enum LiveError {
     /// The engine thread is gone (the server is shutting down).
     #[error("the engine is shutting down")]
     Gone,
+    /// The journal failed: nothing more can be acknowledged.
+    #[error("the server cannot journal changes any more ({0}); it must be restarted")]
+    Journal(String),
 }
 
 type Reply<T> = Sender<T>;

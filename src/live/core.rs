@@ -11,12 +11,13 @@ use super::views::{
 };
 use crate::center::{AgentIndex, Center};
 use crate::expr::Text;
+use crate::journal::Journal;
 use crate::replay::Outcome;
 use crate::routing::{Notice, Rescinded, Resolved, Simulation};
 use crate::runtime::{Frame, RouteRequest, RouteResult, Runner};
 use serde_json::{Value as Json, json};
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use tokio::sync::mpsc::Sender;
 
@@ -102,6 +103,10 @@ pub(super) struct Core {
     pub runnable: usize,
     /// The engine, waiting for `runnable` to reach 0.
     pub settler: Option<Waker>,
+    /// Where changes are journaled before they are acknowledged (none: they are not).
+    pub journal: Option<Journal>,
+    /// Why the journal failed, once it has: set by its writer thread.
+    pub journal_failures: Arc<OnceLock<String>>,
 }
 
 impl Core {
@@ -129,7 +134,14 @@ impl Core {
             mailbox: Vec::new(),
             runnable: 0,
             settler: None,
+            journal: None,
+            journal_failures: Arc::default(),
         }
+    }
+
+    /// Why the journal failed, if it has.
+    pub fn journal_failure(&self) -> Option<String> {
+        self.journal_failures.get().cloned()
     }
 
     pub fn now_s(&self) -> f64 {
@@ -330,6 +342,7 @@ impl Core {
                         Rescinded::Stopped => "stopped",
                         Rescinded::Expired => "expired",
                         Rescinded::LoggedOut => "logged_out",
+                        Rescinded::Restarted => "restarted",
                     };
                     let offer = self.forget_offer(item, agent);
                     self.note(

@@ -4,7 +4,8 @@
 //! waits or ends, then hands the next due event to the simulation, and again, until nothing is due. A
 //! command's reply is sent once it has settled, so that it shows every consequence of the command.
 
-use super::clock::{Clock, ClockKind};
+use super::change::{Applied, Change, apply};
+use super::clock::Clock;
 use super::command::{Command, Created, LiveError, NewWorkitem};
 use super::core::{Core, Record};
 use super::port::{LivePort, Task};
@@ -13,7 +14,6 @@ use crate::center::AgentIndex;
 use crate::expr::{Text, Value};
 use crate::routing::{Item, NotOffered, Stepped};
 use crate::runtime::Facts;
-use crate::time::Span;
 use crate::workitem::Userdata;
 use serde_json::json;
 use std::cell::RefCell;
@@ -21,6 +21,7 @@ use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::Poll;
 use tokio::sync::mpsc::{UnboundedReceiver, channel};
+use tokio::sync::oneshot;
 
 /// The longest workitem id, in characters.
 const MAX_ID_CHARS: usize = 256;
@@ -53,7 +54,7 @@ pub(super) async fn run(core: Rc<RefCell<Core>>, mut commands: UnboundedReceiver
 }
 
 /// Run tasks and due events until nothing more happens at the clock's time.
-async fn settle(core: &Rc<RefCell<Core>>) {
+pub(super) async fn settle(core: &Rc<RefCell<Core>>) {
     let mut resolved = Vec::new();
     loop {
         quiet(core).await;
@@ -90,15 +91,15 @@ async fn quiet(core: &Rc<RefCell<Core>>) {
 async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
     match command {
         Command::Create { new, reply } => {
-            let created = create(core, new);
-            if created.as_ref().is_ok_and(|c| c.created) {
-                settle(core).await;
-            }
-            let created = created.map(|c| Created {
-                view: core.borrow().view(c.number),
-                ..c
-            });
-            let _ = reply.send(created);
+            let change = Change::Create { new };
+            changed(core, change, reply, |core, applied| match applied {
+                Applied::Created { number, created } => Created {
+                    created,
+                    view: core.view(number),
+                },
+                _ => unreachable!("a create creates"),
+            })
+            .await;
         }
         Command::Get { id, reply } => {
             let core = core.borrow();
@@ -121,9 +122,7 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             let _ = reply.send(history);
         }
         Command::Stop { id, reply } => {
-            let result = stop(core, &id);
-            settle(core).await;
-            let _ = reply.send(result.map(|n| core.borrow().view(n)));
+            changed(core, Change::Stop { id }, reply, workitem_view).await;
         }
         Command::Done {
             id,
@@ -131,9 +130,12 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             agent,
             reply,
         } => {
-            let result = done(core, &id, disposition, agent.as_deref());
-            settle(core).await;
-            let _ = reply.send(result.map(|n| core.borrow().view(n)));
+            let change = Change::Done {
+                id,
+                disposition,
+                agent,
+            };
+            changed(core, change, reply, workitem_view).await;
         }
         Command::AgentState {
             agent,
@@ -141,9 +143,16 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             reason,
             reply,
         } => {
-            let result = agent_state(core, &agent, state, reason);
-            settle(core).await;
-            let _ = reply.send(result.map(|index| core.borrow().agent_view(index)));
+            let change = Change::AgentState {
+                agent,
+                state,
+                reason,
+            };
+            changed(core, change, reply, |core, applied| match applied {
+                Applied::Agent(index) => core.agent_view(index),
+                _ => unreachable!("an agent's state changes"),
+            })
+            .await;
         }
         Command::Agents { reply } => {
             let core = core.borrow();
@@ -167,17 +176,18 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             agent,
             reply,
         } => {
-            let result = answer(core, &offer, accept, agent.as_deref());
-            settle(core).await;
-            let _ = reply.send(result.map(|n| core.borrow().view(n)));
+            let change = Change::Answer {
+                offer,
+                accept,
+                agent,
+            };
+            changed(core, change, reply, workitem_view).await;
         }
         Command::Advance { by_s, reply } => {
-            let moved = core.borrow_mut().clock.advance(Span::from_seconds(by_s));
-            if moved.is_ok() {
-                settle(core).await;
-            }
-            let now = core.borrow().now_s();
-            let _ = reply.send(moved.map(|_| now));
+            changed(core, Change::Advance { by_s }, reply, |core, _| {
+                core.now_s()
+            })
+            .await;
         }
         Command::Queues { reply } => {
             let _ = reply.send(core.borrow().queues());
@@ -188,17 +198,13 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             set,
             reply,
         } => {
-            let result = patch(&mut core.borrow_mut(), &id, if_match, set);
-            let _ = reply.send(result.map(|n| core.borrow().view(n)));
+            let change = Change::Patch { id, if_match, set };
+            changed(core, change, reply, workitem_view).await;
         }
         Command::Clock { reply } => {
             let core = &mut *core.borrow_mut();
             let view = ClockView {
-                clock: match core.clock.kind() {
-                    ClockKind::Real => "real",
-                    ClockKind::Test => "test",
-                }
-                .to_owned(),
+                clock: core.clock.kind().as_str().to_owned(),
                 now_s: core.now_s(),
                 next_event_s: core.sim.next_event().map(crate::time::Instant::seconds),
             };
@@ -207,8 +213,65 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
     }
 }
 
-/// Register a new workitem and start its task (or find the one the same request created before).
-fn create(core_cell: &Rc<RefCell<Core>>, new: NewWorkitem) -> Result<Created, LiveError> {
+/// Journal that the server started (after recovery): offers open are made again.
+pub(super) async fn started(core: &Rc<RefCell<Core>>) {
+    let (reply, _) = oneshot::channel();
+    let clock = core.borrow().clock.kind();
+    changed(core, Change::Started { clock }, reply, |_, _| ()).await;
+}
+
+/// The view of the workitem a change was to.
+fn workitem_view(core: &Core, applied: Applied) -> super::views::WorkitemView {
+    match applied {
+        Applied::Workitem(number) => core.view(number),
+        _ => unreachable!("a change to a workitem"),
+    }
+}
+
+/// Apply `change` and reply what `view` makes of it: once the change is journaled, when the server
+/// has a journal (the reply acknowledges a durable change), at once otherwise. Nothing is applied
+/// once the journal has failed: what the server holds would no longer be what a restart recovers.
+async fn changed<T: Send + 'static>(
+    core: &Rc<RefCell<Core>>,
+    change: Change,
+    reply: oneshot::Sender<Result<T, LiveError>>,
+    view: impl FnOnce(&Core, Applied) -> T,
+) {
+    if let Some(failure) = core.borrow().journal_failure() {
+        let _ = reply.send(Err(LiveError::Journal(failure)));
+        return;
+    }
+    let at = core.borrow().sim.instant();
+    let entry = core.borrow().journal.as_ref().map(|_| change.entry(at));
+    let result = apply(core, change).await;
+    let core = core.borrow();
+    let result = result.map(|applied| view(&core, applied));
+    match (result, &core.journal, entry) {
+        (Ok(value), Some(journal), Some(entry)) => {
+            let failures = core.journal_failures.clone();
+            journal.append(
+                vec![entry],
+                Box::new(move |outcome| {
+                    let result = outcome.map(|()| value).map_err(|error| {
+                        let _ = failures.set(error.to_string());
+                        LiveError::Journal(error.to_string())
+                    });
+                    let _ = reply.send(result);
+                }),
+            );
+        }
+        (result, _, _) => {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// Register a new workitem and start its task (or find the one the same request created before): its
+/// number, and whether it is new.
+pub(super) fn create(
+    core_cell: &Rc<RefCell<Core>>,
+    new: NewWorkitem,
+) -> Result<(u32, bool), LiveError> {
     let core = &mut *core_cell.borrow_mut();
     let existing = new
         .key
@@ -246,11 +309,7 @@ fn create(core_cell: &Rc<RefCell<Core>>, new: NewWorkitem) -> Result<Created, Li
             // Found by its id: the key now names it too.
             core.keys.entry(key).or_insert(number);
         }
-        return Ok(Created {
-            number,
-            created: false,
-            view: core.view(number),
-        });
+        return Ok((number, false));
     }
     let application = &core.runner.flow().application;
     if let Some(flow) = new.flow.as_ref().filter(|flow| *flow != application) {
@@ -321,11 +380,7 @@ fn create(core_cell: &Rc<RefCell<Core>>, new: NewWorkitem) -> Result<Created, Li
     };
     let run = core.runner.run(userdata, &facts, port, false);
     tokio::task::spawn_local(Task::new(core_cell.clone(), number, now_s, run));
-    Ok(Created {
-        number,
-        created: true,
-        view: core.view(number),
-    })
+    Ok((number, true))
 }
 
 fn find(core: &Core, id: &str) -> Result<u32, LiveError> {
@@ -335,7 +390,7 @@ fn find(core: &Core, id: &str) -> Result<u32, LiveError> {
         .ok_or_else(|| LiveError::NotFound(format!("no workitem `{id}`")))
 }
 
-fn stop(core: &Rc<RefCell<Core>>, id: &str) -> Result<u32, LiveError> {
+pub(super) fn stop(core: &Rc<RefCell<Core>>, id: &str) -> Result<u32, LiveError> {
     let core = &mut *core.borrow_mut();
     let number = find(core, id)?;
     let state = core.records[number as usize].state;
@@ -384,7 +439,7 @@ fn stop(core: &Rc<RefCell<Core>>, id: &str) -> Result<u32, LiveError> {
     Ok(number)
 }
 
-fn done(
+pub(super) fn done(
     core: &Rc<RefCell<Core>>,
     id: &str,
     disposition: Option<String>,
@@ -432,7 +487,7 @@ fn done(
 }
 
 /// Set user-data keys of workitem `id`: its blocks still to run see them, the agent holding it is told.
-fn patch(
+pub(super) fn patch(
     core: &mut Core,
     id: &str,
     if_match: Option<u64>,
@@ -494,7 +549,7 @@ fn agent_index(core: &Core, agent: &str) -> Result<AgentIndex, LiveError> {
         .ok_or_else(|| LiveError::NotFound(format!("no agent `{agent}` in the center")))
 }
 
-fn agent_state(
+pub(super) fn agent_state(
     core: &Rc<RefCell<Core>>,
     agent: &str,
     state: AgentStateKind,
@@ -567,7 +622,7 @@ fn subscribe(
     Ok((backlog, receiver))
 }
 
-fn answer(
+pub(super) fn answer(
     core: &Rc<RefCell<Core>>,
     offer: &str,
     accept: bool,

@@ -7,25 +7,30 @@
 //! due), before the next: no locks, and the same commands at the same clock times always give the same
 //! results, which is what lets a `--clock test` server reproduce a replay.
 
+mod change;
 mod clock;
 mod command;
 mod core;
 mod engine;
 mod port;
+mod recovery;
 mod views;
 
 pub use clock::ClockKind;
 pub use command::{Created, LiveError, NewWorkitem, Subscription};
+pub use recovery::Recovered;
 pub use views::{
     AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, PopupView, QueueView,
     State, TargetView, WorkitemView,
 };
 
 use crate::center::Center;
+use crate::journal::{Journal, Stored};
 use crate::runtime::Runner;
+use crate::time::Instant;
 use command::Command;
 use std::sync::Arc;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::oneshot;
 
 /// A handle on the engine thread: cheap to clone, usable from any thread.
@@ -41,12 +46,56 @@ impl std::fmt::Debug for Command {
 }
 
 impl Engine {
-    /// Start the engine thread for `runner`'s flow and `center`, on `clock`. The thread ends when every
+    /// Start the engine thread for `runner`'s flow and `center`, on `clock`, without a journal (its
+    /// changes are acknowledged at once and forgotten with the process). The thread ends when every
     /// handle is dropped.
     pub fn start(
         runner: Arc<Runner>,
         center: Arc<Center>,
         clock: ClockKind,
+    ) -> std::io::Result<Engine> {
+        Engine::spawn(move |receiver| async move {
+            let core = engine::core(runner, center, clock::Clock::new(clock));
+            engine::run(core, receiver).await;
+        })
+    }
+
+    /// Start the engine thread with a journal: it first applies again the changes `stored` (what the
+    /// journal held when it was opened), journals that it started, and tells `recovered` how that
+    /// went; then it handles commands (those sent meanwhile wait), acknowledging each change once it
+    /// is journaled. When recovery fails (an entry cannot be read), the thread ends after telling
+    /// `recovered`, and every command is refused as [`LiveError::Gone`].
+    pub fn start_durable(
+        runner: Arc<Runner>,
+        center: Arc<Center>,
+        kind: ClockKind,
+        (journal, stored): (Journal, Vec<Stored>),
+        recovered: impl FnOnce(Result<Recovered, String>) + Send + 'static,
+    ) -> std::io::Result<Engine> {
+        Engine::spawn(move |receiver| async move {
+            let clock = match stored.first() {
+                Some(first) => {
+                    clock::Clock::replaying(kind, Instant::from_micros(first.entry.at_us))
+                }
+                None => clock::Clock::new(kind),
+            };
+            let core = engine::core(runner, center, clock);
+            let outcome = recovery::recover(&core, stored).await;
+            let Ok(done) = outcome else {
+                recovered(outcome);
+                return;
+            };
+            core.borrow_mut().journal = Some(journal);
+            engine::started(&core).await;
+            recovered(Ok(done));
+            engine::run(core, receiver).await;
+        })
+    }
+
+    /// The engine thread: a current-thread runtime running `main` on a `LocalSet` (the workitems'
+    /// tasks are not `Send`), with the receiving end of the commands.
+    fn spawn<F: Future<Output = ()> + 'static>(
+        main: impl FnOnce(UnboundedReceiver<Command>) -> F + Send + 'static,
     ) -> std::io::Result<Engine> {
         let (commands, receiver) = unbounded_channel();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -56,8 +105,7 @@ impl Engine {
             .name("routeflow-engine".to_owned())
             .spawn(move || {
                 let local = tokio::task::LocalSet::new();
-                let core = engine::core(runner, center, clock::Clock::new(clock));
-                local.block_on(&runtime, engine::run(core, receiver));
+                local.block_on(&runtime, main(receiver));
             })?;
         Ok(Engine { commands })
     }

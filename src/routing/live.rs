@@ -80,6 +80,8 @@ pub enum Rescinded {
     Expired,
     /// The agent logged out.
     LoggedOut,
+    /// The server restarted: the offer is made again (its desktop may never have seen it).
+    Restarted,
 }
 
 /// How an offer ends without being accepted.
@@ -91,6 +93,8 @@ enum Declined {
     Expired,
     /// The agent logged out: the offer is withdrawn.
     LoggedOut,
+    /// The server restarted: the offer is withdrawn and made again.
+    Restarted,
 }
 
 /// Why an answer to an offer was refused.
@@ -173,6 +177,19 @@ impl Simulation {
         offered.sort_unstable();
         for item in offered {
             self.decline(item, Declined::LoggedOut, resolved);
+        }
+    }
+
+    /// The server restarted: every open offer is rescinded, its agent left as it was, and its workitem
+    /// back in its place, offered again to the best candidate (often the same agent).
+    pub fn reoffer_all(&mut self, resolved: &mut Vec<Resolved>) {
+        let Some(live) = self.live.as_ref() else {
+            return;
+        };
+        let mut offered: Vec<u32> = live.offers.keys().copied().collect();
+        offered.sort_unstable();
+        for item in offered {
+            self.decline(item, Declined::Restarted, resolved);
         }
     }
 
@@ -349,6 +366,7 @@ impl Simulation {
                 Declined::Rejected => None,
                 Declined::Expired => Some(Rescinded::Expired),
                 Declined::LoggedOut => Some(Rescinded::LoggedOut),
+                Declined::Restarted => Some(Rescinded::Restarted),
             };
             if let Some(why) = why {
                 live.notices.push(Notice::Rescinded {
@@ -357,7 +375,7 @@ impl Simulation {
                     why,
                 });
             }
-            if how != Declined::LoggedOut {
+            if matches!(how, Declined::Rejected | Declined::Expired) {
                 live.notices.push(Notice::NotResponding {
                     agent,
                     item: number,
@@ -366,7 +384,9 @@ impl Simulation {
         }
         let state = &mut self.agents[agent.index()];
         state.load = state.load.saturating_sub(1);
-        state.ready = false;
+        if how != Declined::Restarted {
+            state.ready = false;
+        }
         self.relist(agent);
         let state = &mut self.items[number as usize];
         if offer.deadline_passed {

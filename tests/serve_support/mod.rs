@@ -60,7 +60,7 @@ pub struct Server {
     pub base: String,
     stderr: Arc<Mutex<String>>,
     pub data: PathBuf,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
@@ -78,6 +78,15 @@ impl Server {
     pub fn start_flow(flow: &Path, center: &Path, args: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = dir.path().join("data");
+        let mut server = Server::start_in(flow, center, &data, args);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Start the server on `flow` and `center` with the data directory `data` (which outlives it: a
+    /// restart on it recovers) and `args` added.
+    pub fn start_in(flow: &Path, center: &Path, data: &Path, args: &[&str]) -> Server {
+        let data = data.to_owned();
         let mut child = serve_flow(flow, center, &data)
             .args(args)
             .stdout(Stdio::null())
@@ -102,7 +111,7 @@ impl Server {
             base: String::new(),
             stderr,
             data,
-            _dir: dir,
+            _dir: None,
         };
         match address.recv_timeout(Duration::from_secs(60)) {
             Ok(base) => server.base = base,
@@ -252,6 +261,13 @@ pub const BOB: &str = "bob's desktop token";
 /// A `--clock test` server on `flow` and `center` with tokens for `ADMIN`, `CRM` (integration), `ALICE`
 /// and `BOB` (their agents), plus `extra` arguments; its tokens file is written in `dir`.
 pub fn test_clock_server(flow: &Path, center: &Path, dir: &Path, extra: &[&str]) -> Server {
+    let args = test_clock_args(dir, extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Server::start_flow(flow, center, &args)
+}
+
+/// The arguments of [`test_clock_server`], with the tokens file written in `dir`.
+pub fn test_clock_args(dir: &Path, extra: &[&str]) -> Vec<String> {
     let lines = [
         ("admin", ADMIN),
         ("integration", CRM),
@@ -263,16 +279,27 @@ pub fn test_clock_server(flow: &Path, center: &Path, dir: &Path, extra: &[&str])
     .collect::<String>();
     let tokens = tokens_file(dir, &lines);
     let mut args = vec![
-        "--tokens",
-        tokens.to_str().expect("UTF-8"),
-        "--clock",
-        "test",
+        "--tokens".to_owned(),
+        tokens.to_str().expect("UTF-8").to_owned(),
+        "--clock".to_owned(),
+        "test".to_owned(),
     ];
-    args.extend_from_slice(extra);
-    Server::start_flow(flow, center, &args)
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    args
 }
 
 /// A `--clock test` server on the shipped sample (see [`test_clock_server`]).
 pub fn live_server(dir: &Path, extra: &[&str]) -> Server {
     test_clock_server(Path::new(FLOW), Path::new(CENTER), dir, extra)
+}
+
+/// The names of workitem `id`'s history events, in order.
+pub fn history(server: &Server, id: &str) -> Vec<String> {
+    let path = format!("/v1/workitems/{id}/history");
+    let events = ok(send(server, "GET", &path, CRM, None));
+    let events = events.as_array().expect("a list");
+    events
+        .iter()
+        .map(|event| event["event"].as_str().expect("a name").to_owned())
+        .collect()
 }

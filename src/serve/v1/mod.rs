@@ -63,6 +63,6 @@ pub fn problem(error: LiveError) -> Problem {
             Problem::precondition_failed(detail).with_extension("revision", revision)
         }
         LiveError::NotTestClock => Problem::conflict(detail),
-        LiveError::Full | LiveError::Gone => Problem::not_ready(detail),
+        LiveError::Full | LiveError::Gone | LiveError::Journal(_) => Problem::not_ready(detail),
     }
 }
