@@ -5,7 +5,7 @@
 //! command's reply is sent once it has settled, so that it shows every consequence of the command.
 
 use super::clock::{Clock, ClockKind};
-use super::command::{Command, Created, LiveError, NewWorkitem};
+use super::command::{Command, Created, LiveError, NewWorkitem, Page};
 use super::core::{Core, Record};
 use super::port::{LivePort, Task};
 use super::views::{AgentEvent, AgentStateKind, ClockView, State};
@@ -21,6 +21,9 @@ use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::Poll;
 use tokio::sync::mpsc::{UnboundedReceiver, channel};
+
+/// The most event streams open at once for one agent.
+const MAX_STREAMS_PER_AGENT: usize = 8;
 
 /// The longest workitem id, in characters.
 const MAX_ID_CHARS: usize = 256;
@@ -104,13 +107,27 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             let core = core.borrow();
             let _ = reply.send(core.by_id.get(&*id).map(|&n| core.view(n)));
         }
-        Command::List { state, reply } => {
+        Command::List {
+            state,
+            after,
+            limit,
+            reply,
+        } => {
             let core = core.borrow();
-            let views = (0..core.records.len() as u32)
-                .filter(|&n| state.is_none_or(|s| core.records[n as usize].state == s))
-                .map(|n| core.view(n))
-                .collect();
-            let _ = reply.send(views);
+            let count = core.records.len();
+            let first = usize::try_from(after).unwrap_or(usize::MAX).min(count);
+            let mut page = Page::default();
+            for n in first..count {
+                if state.is_some_and(|s| core.records[n].state != s) {
+                    continue;
+                }
+                if page.workitems.len() == limit {
+                    page.next = Some(n as u64);
+                    break;
+                }
+                page.workitems.push(core.view(n as u32));
+            }
+            let _ = reply.send(page);
         }
         Command::History { id, reply } => {
             let core = core.borrow();
@@ -204,6 +221,8 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             };
             let _ = reply.send(view);
         }
+        #[cfg(test)]
+        Command::Panic => panic!("the engine was asked to panic (a test)"),
     }
 }
 
@@ -537,6 +556,13 @@ fn subscribe(
     record
         .subscribers
         .retain(|subscriber| !subscriber.is_closed());
+    // Each stream keeps a queue of its own: past the bound, the oldest stream ends (its sender
+    // dropped, it ends once it has sent what it holds), as a desktop that reconnects after a lost
+    // connection must get in even while the server has not noticed the old one is gone.
+    if record.subscribers.len() >= MAX_STREAMS_PER_AGENT {
+        let ended = record.subscribers.len() + 1 - MAX_STREAMS_PER_AGENT;
+        record.subscribers.drain(..ended);
+    }
     let (sender, receiver) = channel(super::core::SUBSCRIBER_QUEUE);
     record.subscribers.push(sender);
     Ok((backlog, receiver))

@@ -1,4 +1,4 @@
-//! The routes, and what every request goes through: the body size limit, problems for every error
+//! The routes, and what every request goes through: the body size limit and deadline, problems for every error
 //! (unknown path 404, wrong method 405, and any plain-text error a layer or extractor makes), and a
 //! 500 problem if a handler panics.
 //!
@@ -7,13 +7,14 @@
 //! `#[utoipa::path]` listed in [`ApiDoc`](crate::serve::openapi::ApiDoc).
 
 pub mod app;
+pub mod deadline;
 pub mod health;
 
 use super::json::BodyLimit;
 use super::openapi;
 use super::problem::{Problem, is_problem};
 use app::AppState;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -35,6 +36,7 @@ pub fn v1() -> Router<AppState> {
 /// layer: the router a server or a test serves.
 pub fn router(state: AppState, routes: Router<AppState>) -> Router {
     let limit = state.max_body;
+    let body_timeout = state.body_timeout;
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -44,6 +46,10 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         // Applies to the routes present when it is called: keep it after every route.
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        // Inside the size limit, so that a body too large still reads as tower-http's error.
+        .layer(axum::middleware::map_request(
+            move |request: Request| async move { deadline::with_deadline(request, body_timeout) },
+        ))
         // One limit for every body, however a handler reads it: tower-http's, set to --max-body.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
