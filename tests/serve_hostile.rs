@@ -31,11 +31,18 @@ fn server_with(dir: &Path, extra: &[&str]) -> Server {
 
 /// Create workitem `id` (it waits in the sample's skill cascade), as the admin.
 fn create(server: &Server, id: &str) {
-    let body = json!({ "id": id, "userdata": { "GTR_level1": "Insurance" } });
+    create_with(
+        server,
+        &json!({ "id": id, "userdata": { "GTR_level1": "Insurance" } }),
+    );
+}
+
+/// Create the workitem `body` describes, as the admin.
+fn create_with(server: &Server, body: &Value) {
     let created = client()
         .post(server.url("/v1/workitems"))
         .bearer_auth(ADMIN)
-        .json(&body)
+        .json(body)
         .send()
         .expect("a reply");
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -480,4 +487,33 @@ fn a_body_that_trickles_in_is_408_at_the_body_timeout() {
             "{path}: answered after {took:?}"
         );
     }
+}
+
+#[test]
+fn a_page_of_workitems_with_large_user_data_ends_early_and_goes_on() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = server_with(dir.path(), &[]);
+    // 12 workitems of 512 KiB of user data each: 6 MiB, more than a page holds (about 4 MiB).
+    let large = "x".repeat(512 << 10);
+    let mut created = Vec::new();
+    for n in 0..12 {
+        let id = format!("large-{n}");
+        let userdata = json!({ "GTR_level1": "Insurance", "notes": large });
+        create_with(&server, &json!({ "id": id, "userdata": userdata }));
+        created.push(id);
+    }
+    let (first, next) = page(&server, "/v1/workitems?limit=1000");
+    let count = first.as_array().map_or(0, Vec::len);
+    assert!(
+        (1..12).contains(&count),
+        "{count} workitems in the first page"
+    );
+    let mut walked = ids(&first);
+    let mut path = next;
+    while let Some(at) = path {
+        let (items, next) = page(&server, &at);
+        walked.extend(ids(&items));
+        path = next;
+    }
+    assert_eq!(walked, created);
 }

@@ -25,6 +25,28 @@ use tokio::sync::mpsc::{UnboundedReceiver, channel};
 /// The most event streams open at once for one agent.
 const MAX_STREAMS_PER_AGENT: usize = 8;
 
+/// About the most bytes of JSON a page of workitems holds: past it the page ends early (its next
+/// page goes on), so that listing a thousand workitems with large user data (up to `--max-body`
+/// each) does not build a reply of a gigabyte.
+const MAX_PAGE_BYTES: usize = 4 << 20;
+
+/// How many bytes `value` takes as JSON.
+fn json_bytes(value: &impl serde::Serialize) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
 /// The longest workitem id, in characters.
 const MAX_ID_CHARS: usize = 256;
 
@@ -117,15 +139,18 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             let count = core.records.len();
             let first = usize::try_from(after).unwrap_or(usize::MAX).min(count);
             let mut page = Page::default();
+            let mut bytes = 0;
             for n in first..count {
                 if state.is_some_and(|s| core.records[n].state != s) {
                     continue;
                 }
-                if page.workitems.len() == limit {
+                if page.workitems.len() == limit || bytes >= MAX_PAGE_BYTES {
                     page.next = Some(n as u64);
                     break;
                 }
-                page.workitems.push(core.view(n as u32));
+                let view = core.view(n as u32);
+                bytes += json_bytes(&view);
+                page.workitems.push(view);
             }
             let _ = reply.send(page);
         }
