@@ -517,3 +517,40 @@ fn a_page_of_workitems_with_large_user_data_ends_early_and_goes_on() {
     }
     assert_eq!(walked, created);
 }
+
+#[test]
+fn a_client_that_does_not_read_its_replies_is_cut_at_the_write_timeout() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = server_with(dir.path(), &["--write-timeout-s", "1"]);
+    // A page of about 4 MiB: 8 workitems of 512 KiB of user data.
+    let large = "x".repeat(512 << 10);
+    for n in 0..8 {
+        let userdata = json!({ "GTR_level1": "Insurance", "notes": large });
+        create_with(
+            &server,
+            &json!({ "id": format!("large-{n}"), "userdata": userdata }),
+        );
+    }
+    // Ten of them asked for at once (40 MiB, far more than the sockets' buffers), none read.
+    let mut stream = connect(&server);
+    let request = format!(
+        "GET /v1/workitems?limit=1000 HTTP/1.1\r\nHost: routeflow\r\nAuthorization: Bearer {ADMIN}\r\n\r\n"
+    );
+    stream
+        .write_all(request.repeat(10).as_bytes())
+        .expect("sent");
+    std::thread::sleep(Duration::from_secs(4));
+    // What the server wrote before it gave up, then the end of the connection.
+    let mut received = Vec::new();
+    let ended = stream.read_to_end(&mut received);
+    let replies = received
+        .windows(12)
+        .filter(|w| w == b"HTTP/1.1 200")
+        .count();
+    assert!(
+        replies < 10,
+        "all {replies} replies came ({} bytes, {ended:?})",
+        received.len()
+    );
+    assert_eq!(get_healthz(&mut connect(&server)).0, 200);
+}

@@ -49,6 +49,11 @@ pub struct ServeArgs {
     #[arg(long = "body-timeout-s", value_name = "SECONDS", default_value = "30",
           value_parser = parse_seconds)]
     body_timeout: Duration,
+    /// How long a write to a client may wait for it to read, in seconds; the connection is closed
+    /// past it.
+    #[arg(long = "write-timeout-s", value_name = "SECONDS", default_value = "30",
+          value_parser = parse_seconds)]
+    write_timeout: Duration,
     /// How many connections may be open at once; past it, new ones wait until one closes.
     #[arg(long = "max-connections", value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
           value_parser = parse_max_connections)]
@@ -146,6 +151,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     };
     let limits = ConnectionLimits {
         header_timeout: args.header_timeout,
+        write_timeout: args.write_timeout,
         max_connections: args.max_connections,
         ..ConnectionLimits::default()
     };

@@ -8,6 +8,8 @@
 //! - [`router`]: the routes, the layers, [`AppState`](router::app::AppState).
 //! - [`openapi`]: [`ApiDoc`](openapi::ApiDoc), the OpenAPI 3.1 document.
 //! - [`shutdown`]: [`Shutdown`](shutdown::Shutdown), on SIGINT or SIGTERM.
+//! - [`write_deadline`]: [`WriteDeadline`](write_deadline::WriteDeadline), a connection whose
+//!   writes time out.
 //! - [`v1`]: the `/v1` API: workitems, agents, offers, queues, the clock.
 
 pub mod auth;
@@ -17,6 +19,7 @@ pub mod problem;
 pub mod router;
 pub mod shutdown;
 pub mod v1;
+pub mod write_deadline;
 
 use axum::Router;
 use hyper::server::conn::http1;
@@ -27,6 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use write_deadline::WriteDeadline;
 
 /// The default body size limit: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
@@ -41,6 +45,9 @@ pub struct ConnectionLimits {
     /// How many connections are open at once; past it, new ones wait (unaccepted, in the
     /// listening socket's backlog) until one closes.
     pub max_connections: usize,
+    /// How long a write to a client may wait (its receive window full: it does not read its
+    /// reply); the connection is closed past it.
+    pub write_timeout: Duration,
     /// The largest request head, in bytes (and the size of hyper's read buffer, at least 8,192):
     /// past it, 431.
     pub max_head: usize,
@@ -48,6 +55,8 @@ pub struct ConnectionLimits {
 
 /// The default [`ConnectionLimits::header_timeout`]: 10 seconds.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default [`ConnectionLimits::write_timeout`]: 30 seconds.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default [`ConnectionLimits::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// The default [`ConnectionLimits::max_head`]: 64 KiB.
@@ -57,6 +66,7 @@ impl Default for ConnectionLimits {
     fn default() -> ConnectionLimits {
         ConnectionLimits {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_head: DEFAULT_MAX_HEAD,
         }
@@ -117,8 +127,10 @@ async fn accept(
             },
             () = shutdown.asked() => break,
         };
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let connection = http.serve_connection(
+            WriteDeadline::new(TokioIo::new(stream), limits.write_timeout),
+            TowerToHyperService::new(app.clone()),
+        );
         let shutdown = shutdown.clone();
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
