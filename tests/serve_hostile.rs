@@ -554,3 +554,20 @@ fn a_client_that_does_not_read_its_replies_is_cut_at_the_write_timeout() {
     );
     assert_eq!(get_healthz(&mut connect(&server)).0, 200);
 }
+
+#[test]
+fn bad_limits_are_usage_errors() {
+    for (option, value) in [
+        ("--header-timeout-s", "0"),
+        ("--header-timeout-s", "ten"),
+        ("--body-timeout-s", "-1"),
+        ("--write-timeout-s", "inf"),
+        ("--max-connections", "0"),
+        ("--max-connections", "4294967296"),
+    ] {
+        let dir = tempfile::tempdir().expect("a directory");
+        let (code, _, stderr) = run(serve_sample(dir.path()).arg(format!("{option}={value}")));
+        assert_eq!(code, Some(2), "{option} {value}: {stderr}");
+        assert!(stderr.contains(option), "{stderr}");
+    }
+}
