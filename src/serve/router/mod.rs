@@ -14,13 +14,14 @@ use super::json::BodyLimit;
 use super::openapi;
 use super::problem::{Problem, is_problem};
 use app::AppState;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::map_request_body::MapRequestBodyLayer;
 
 /// The server's whole router: the health and meta routes, [`v1`], and the layers.
 pub fn app(state: AppState) -> Router {
@@ -47,9 +48,9 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         // Inside the size limit, so that a body too large still reads as tower-http's error.
-        .layer(axum::middleware::map_request(
-            move |request: Request| async move { deadline::with_deadline(request, body_timeout) },
-        ))
+        .layer(MapRequestBodyLayer::new(move |body| {
+            deadline::with_deadline(body, body_timeout)
+        }))
         // One limit for every body, however a handler reads it: tower-http's, set to --max-body.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
