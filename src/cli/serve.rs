@@ -8,11 +8,12 @@ use crate::live::{ClockKind, Engine, Recovered};
 use crate::serve::auth::{LoadedTokens, Tokens, admin_token_file};
 use crate::serve::router::app::{AppState, ClockMode, Readiness};
 use crate::serve::shutdown::Shutdown;
-use crate::serve::{DEFAULT_MAX_BODY, router, serve};
+use crate::serve::{ConnectionLimits, DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, router, serve};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Arguments of `routeflow serve`.
 #[derive(Debug, clap::Args)]
@@ -40,6 +41,24 @@ pub struct ServeArgs {
     #[arg(long = "max-body", value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY,
           value_parser = parse_max_body)]
     max_body: usize,
+    /// How long a request's head may take to arrive, in seconds, on a new connection or an idle
+    /// kept-alive one; the connection is closed past it.
+    #[arg(long = "header-timeout-s", value_name = "SECONDS", default_value = "10",
+          value_parser = parse_seconds)]
+    header_timeout: Duration,
+    /// How long a request's body may take to arrive whole after its head, in seconds (408 past it).
+    #[arg(long = "body-timeout-s", value_name = "SECONDS", default_value = "30",
+          value_parser = parse_seconds)]
+    body_timeout: Duration,
+    /// How long a write to a client may wait for it to read, in seconds; the connection is closed
+    /// past it.
+    #[arg(long = "write-timeout-s", value_name = "SECONDS", default_value = "30",
+          value_parser = parse_seconds)]
+    write_timeout: Duration,
+    /// How many connections may be open at once; past it, new ones wait until one closes.
+    #[arg(long = "max-connections", value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
+          value_parser = parse_max_connections)]
+    max_connections: usize,
 }
 
 /// `--clock`.
@@ -54,6 +73,23 @@ fn parse_max_body(text: &str) -> Result<usize, String> {
         Ok(bytes) if bytes > 0 => Ok(bytes),
         _ => Err(format!(
             "`{text}` is not a number of bytes (1 or more), e.g. 1048576"
+        )),
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|seconds| seconds.is_finite() && (0.001..=86_400.0).contains(seconds))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{text}` is not a number of seconds from 0.001 to 86400, e.g. 10"))
+}
+
+fn parse_max_connections(text: &str) -> Result<usize, String> {
+    match text.parse::<u32>() {
+        Ok(count) if count > 0 => Ok(count as usize),
+        _ => Err(format!(
+            "`{text}` is not a number of connections (1 to 4294967295), e.g. 10000"
         )),
     }
 }
@@ -126,6 +162,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         clock: mode,
         data: args.data.clone(),
         max_body: args.max_body,
+        body_timeout: args.body_timeout,
         readiness,
         shutdown: Shutdown::new(),
     };
@@ -136,11 +173,17 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(format!("cannot start the server's runtime: {error}")),
     };
-    runtime.block_on(listen(&args.listen, state))
+    let limits = ConnectionLimits {
+        header_timeout: args.header_timeout,
+        write_timeout: args.write_timeout,
+        max_connections: args.max_connections,
+        ..ConnectionLimits::default()
+    };
+    runtime.block_on(listen(&args.listen, state, limits))
 }
 
 /// Bind `address`, say where, and serve until asked to stop.
-async fn listen(address: &str, state: AppState) -> ExitCode {
+async fn listen(address: &str, state: AppState, limits: ConnectionLimits) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
         Err(error) => return fail(format!("cannot listen on {address}: {error}")),
@@ -152,7 +195,7 @@ async fn listen(address: &str, state: AppState) -> ExitCode {
     let shutdown = state.shutdown.clone();
     shutdown.on_signals();
     let _ = writeln!(std::io::stderr(), "routeflow: listening on http://{bound}");
-    match serve(listener, router::app(state), shutdown).await {
+    match serve(listener, router::app(state), shutdown, limits).await {
         Ok(()) => {
             let _ = writeln!(std::io::stderr(), "routeflow: stopped");
             ExitCode::SUCCESS

@@ -83,6 +83,16 @@ pub enum LiveError {
 
 type Reply<T> = Sender<T>;
 
+/// A page of workitems, in creation order.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// The workitems of the page.
+    pub workitems: Vec<WorkitemView>,
+    /// Where the next page starts (the number of workitems created before its first), when there
+    /// is one.
+    pub next: Option<u64>,
+}
+
 /// An agent's kept events, and a receiver of the next ones.
 pub type Subscription = (Vec<AgentEvent>, Receiver<AgentEvent>);
 
@@ -98,7 +108,9 @@ pub(super) enum Command {
     },
     List {
         state: Option<State>,
-        reply: Reply<Vec<WorkitemView>>,
+        after: u64,
+        limit: usize,
+        reply: Reply<Page>,
     },
     History {
         id: String,
@@ -157,4 +169,7 @@ pub(super) enum Command {
     Clock {
         reply: Reply<ClockView>,
     },
+    /// Panics the engine thread: for tests of what the API does once the engine is gone.
+    #[cfg(test)]
+    Panic,
 }

@@ -6,7 +6,7 @@
 
 use super::change::{Applied, Change, apply};
 use super::clock::Clock;
-use super::command::{Command, Created, LiveError, NewWorkitem};
+use super::command::{Command, Created, LiveError, NewWorkitem, Page};
 use super::core::{Core, Record};
 use super::port::{LivePort, Task};
 use super::views::{AgentEvent, AgentStateKind, ClockView, State};
@@ -22,6 +22,31 @@ use std::rc::Rc;
 use std::task::Poll;
 use tokio::sync::mpsc::{UnboundedReceiver, channel};
 use tokio::sync::oneshot;
+
+/// The most event streams open at once for one agent.
+const MAX_STREAMS_PER_AGENT: usize = 8;
+
+/// About the most bytes of JSON a page of workitems holds: past it the page ends early (its next
+/// page goes on), so that listing a thousand workitems with large user data (up to `--max-body`
+/// each) does not build a reply of a gigabyte.
+const MAX_PAGE_BYTES: usize = 4 << 20;
+
+/// How many bytes `value` takes as JSON.
+fn json_bytes(value: &impl serde::Serialize) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
 
 /// The longest workitem id, in characters.
 const MAX_ID_CHARS: usize = 256;
@@ -105,13 +130,30 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             let core = core.borrow();
             let _ = reply.send(core.by_id.get(&*id).map(|&n| core.view(n)));
         }
-        Command::List { state, reply } => {
+        Command::List {
+            state,
+            after,
+            limit,
+            reply,
+        } => {
             let core = core.borrow();
-            let views = (0..core.records.len() as u32)
-                .filter(|&n| state.is_none_or(|s| core.records[n as usize].state == s))
-                .map(|n| core.view(n))
-                .collect();
-            let _ = reply.send(views);
+            let count = core.records.len();
+            let first = usize::try_from(after).unwrap_or(usize::MAX).min(count);
+            let mut page = Page::default();
+            let mut bytes = 0;
+            for n in first..count {
+                if state.is_some_and(|s| core.records[n].state != s) {
+                    continue;
+                }
+                if page.workitems.len() == limit || bytes >= MAX_PAGE_BYTES {
+                    page.next = Some(n as u64);
+                    break;
+                }
+                let view = core.view(n as u32);
+                bytes += json_bytes(&view);
+                page.workitems.push(view);
+            }
+            let _ = reply.send(page);
         }
         Command::History { id, reply } => {
             let core = core.borrow();
@@ -210,6 +252,8 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             };
             let _ = reply.send(view);
         }
+        #[cfg(test)]
+        Command::Panic => panic!("the engine was asked to panic (a test)"),
     }
 }
 
@@ -617,6 +661,13 @@ fn subscribe(
     record
         .subscribers
         .retain(|subscriber| !subscriber.is_closed());
+    // Each stream keeps a queue of its own: past the bound, the oldest stream ends (its sender
+    // dropped, it ends once it has sent what it holds), as a desktop that reconnects after a lost
+    // connection must get in even while the server has not noticed the old one is gone.
+    if record.subscribers.len() >= MAX_STREAMS_PER_AGENT {
+        let ended = record.subscribers.len() + 1 - MAX_STREAMS_PER_AGENT;
+        record.subscribers.drain(..ended);
+    }
     let (sender, receiver) = channel(super::core::SUBSCRIBER_QUEUE);
     record.subscribers.push(sender);
     Ok((backlog, receiver))

@@ -17,7 +17,7 @@ mod recovery;
 mod views;
 
 pub use clock::ClockKind;
-pub use command::{Created, LiveError, NewWorkitem, Subscription};
+pub use command::{Created, LiveError, NewWorkitem, Page, Subscription};
 pub use recovery::Recovered;
 pub use views::{
     AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, PopupView, QueueView,
@@ -110,6 +110,18 @@ impl Engine {
         Ok(Engine { commands })
     }
 
+    /// Whether the engine thread still takes commands: false once it has ended (it panicked; or,
+    /// in tests, was told to stop), after which every command fails with [`LiveError::Gone`].
+    pub fn is_running(&self) -> bool {
+        !self.commands.is_closed()
+    }
+
+    /// Make the engine thread panic, as a bug in it would.
+    #[cfg(test)]
+    pub(crate) fn panic_for_test(&self) {
+        let _ = self.commands.send(Command::Panic);
+    }
+
     async fn ask<T>(
         &self,
         command: impl FnOnce(oneshot::Sender<T>) -> Command,
@@ -132,9 +144,21 @@ impl Engine {
         self.ask(|reply| Command::Get { id, reply }).await
     }
 
-    /// Every workitem, or those in `state`, in the order they were created.
-    pub async fn workitems(&self, state: Option<State>) -> Result<Vec<WorkitemView>, LiveError> {
-        self.ask(|reply| Command::List { state, reply }).await
+    /// Up to `limit` workitems (those in `state`, or all), in the order they were created, from
+    /// the `after`th created on (0: the first).
+    pub async fn workitems(
+        &self,
+        state: Option<State>,
+        after: u64,
+        limit: usize,
+    ) -> Result<Page, LiveError> {
+        self.ask(|reply| Command::List {
+            state,
+            after,
+            limit,
+            reply,
+        })
+        .await
     }
 
     /// Workitem `id`'s history.

@@ -1,11 +1,12 @@
 //! JSON request and reply bodies. [`Json`] reads a body as `T` and turns every way that can fail into
-//! a 4xx [`Problem`] naming the member at fault: 415 not declared as JSON, 413 too large, 400 not JSON,
-//! 422 an unknown or missing member or a value of the wrong type.
+//! a 4xx [`Problem`] naming the member at fault: 415 not declared as JSON, 413 too large, 408 too slow,
+//! 400 not JSON, 422 an unknown or missing member or a value of the wrong type.
 
 use super::problem::{Problem, pointer, push_token};
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -33,16 +34,9 @@ where
             ));
         }
         let limit = request.extensions().get::<BodyLimit>().map(|limit| limit.0);
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection.status().as_u16() {
-                    413 => Problem::payload_too_large(limit),
-                    _ => Problem::bad_request(format!(
-                        "the request body could not be read: {}",
-                        rejection.body_text()
-                    )),
-                })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| unread(&rejection, limit))?;
         parse(&bytes).map(Json)
     }
 }
@@ -60,6 +54,22 @@ impl<T: Serialize> IntoResponse for Json<T> {
             }
             Err(_) => Problem::internal().into_response(),
         }
+    }
+}
+
+/// The problem of a body that could not be read: too large (413; `limit`: `--max-body`), too slow
+/// (408), or cut off (400).
+pub fn unread(rejection: &BytesRejection, limit: Option<usize>) -> Problem {
+    if let Some(timed_out) = super::router::deadline::timed_out(rejection) {
+        return Problem::from_status(StatusCode::REQUEST_TIMEOUT)
+            .with_detail(timed_out.to_string());
+    }
+    match rejection.status().as_u16() {
+        413 => Problem::payload_too_large(limit),
+        _ => Problem::bad_request(format!(
+            "the request body could not be read: {}",
+            rejection.body_text()
+        )),
     }
 }
 

@@ -72,8 +72,8 @@ impl Modify for BearerTokens {
 
 /// Declares the refusals that the extractors shared by every handler give, so that no endpoint's
 /// annotation can forget them: 401 (with `WWW-Authenticate`) on every endpoint that needs a token
-/// ([`Caller`]), and on every endpoint that reads a JSON body ([`Json`]) 400 (not JSON), 413 (larger than
-/// `--max-body`), 415 (not sent as JSON) and 422 (not the body's shape). What a handler refuses by
+/// ([`Caller`]), and on every endpoint that reads a JSON body ([`Json`]) 400 (not JSON), 408 (slower
+/// than `--body-timeout-s`), 413 (larger than `--max-body`), 415 (not sent as JSON) and 422 (not the body's shape). What a handler refuses by
 /// itself (403, 404, 409, ...) is in its own `#[utoipa::path]`; an endpoint that declares one of these
 /// statuses itself keeps its own description.
 struct SharedRefusals;
@@ -116,6 +116,12 @@ impl Modify for SharedRefusals {
                         operation,
                         "413",
                         "The body is larger than the server's limit (`--max-body`)",
+                        None,
+                    );
+                    refusal(
+                        operation,
+                        "408",
+                        "The body did not arrive whole within the server's limit (`--body-timeout-s`)",
                         None,
                     );
                     refusal(

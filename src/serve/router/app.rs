@@ -33,6 +33,8 @@ pub struct AppState {
     pub data: PathBuf,
     /// The body size limit in bytes (`--max-body`).
     pub max_body: usize,
+    /// How long a request's body may take to arrive after its head (`--body-timeout-s`).
+    pub body_timeout: std::time::Duration,
     /// Whether `/readyz` says ready (once recovery is done).
     pub readiness: Readiness,
     /// Asked for on SIGINT or SIGTERM; long-lived replies (event streams) end when it is.

@@ -36,14 +36,14 @@ pub async fn healthz() -> Json<Health> {
     })
 }
 
-/// Readiness: recovery is done and the server serves requests.
+/// Readiness: recovery is done and the live engine runs, so the server serves requests.
 #[utoipa::path(
     get, path = "/readyz", tag = "health",
     responses(
         (status = 200, description = "Ready", body = Health),
         (status = 401, description = "No token, or not one of the server's",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Not ready yet (recovering)",
+        (status = 503, description = "Not ready: recovering, or the live engine has stopped",
             body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -54,6 +54,12 @@ pub async fn readyz(
     if !state.readiness.is_ready() {
         return Err(Problem::not_ready(
             "the server is starting: recovery is not done",
+        ));
+    }
+    if !state.engine.is_running() {
+        // A bug stopped the engine thread: nothing can be served until the process is restarted.
+        return Err(Problem::not_ready(
+            "the live engine has stopped (a bug in routeflow: see the server's standard error); restart the server",
         ));
     }
     Ok(Json(Health {

@@ -1,4 +1,4 @@
-//! The routes, and what every request goes through: the body size limit, problems for every error
+//! The routes, and what every request goes through: the body size limit and deadline, problems for every error
 //! (unknown path 404, wrong method 405, and any plain-text error a layer or extractor makes), and a
 //! 500 problem if a handler panics.
 //!
@@ -7,6 +7,7 @@
 //! `#[utoipa::path]` listed in [`ApiDoc`](crate::serve::openapi::ApiDoc).
 
 pub mod app;
+pub mod deadline;
 pub mod health;
 
 use super::json::BodyLimit;
@@ -20,6 +21,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::map_request_body::MapRequestBodyLayer;
 
 /// The server's whole router: the health and meta routes, [`v1`], and the layers.
 pub fn app(state: AppState) -> Router {
@@ -35,6 +37,7 @@ pub fn v1() -> Router<AppState> {
 /// layer: the router a server or a test serves.
 pub fn router(state: AppState, routes: Router<AppState>) -> Router {
     let limit = state.max_body;
+    let body_timeout = state.body_timeout;
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -44,6 +47,10 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         // Applies to the routes present when it is called: keep it after every route.
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        // Inside the size limit, so that a body too large still reads as tower-http's error.
+        .layer(MapRequestBodyLayer::new(move |body| {
+            deadline::with_deadline(body, body_timeout)
+        }))
         // One limit for every body, however a handler reads it: tower-http's, set to --max-body.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))

@@ -64,6 +64,7 @@ fn state() -> AppState {
         clock: ClockMode::Test,
         data: "unused".into(),
         max_body: LIMIT,
+        body_timeout: std::time::Duration::from_secs(30),
         readiness,
         shutdown: Shutdown::new(),
     }
@@ -283,11 +284,42 @@ proptest! {
         text in r#"[\[\]{}":,.0-9a-z \\-]{0,80}"#,
         bytes in proptest::collection::vec(any::<u8>(), 0..64),
     ) {
-        let runtime = tokio::runtime::Builder::new_current_thread().build();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build();
         let Ok(runtime) = runtime else { panic!("a runtime") };
         for body in [Body::from(text.clone()), Body::from(bytes.clone())] {
             let (status, _, _) = runtime.block_on(call(app(state()), post_json("/echo", body)));
             prop_assert!(status.is_success() || status.is_client_error(), "{status} for {text:?} / {bytes:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn readyz_is_503_once_the_engine_thread_has_panicked() {
+    let state = state();
+    let engine = state.engine.clone();
+    let with_token = || {
+        Request::get("/readyz")
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap_or_default()
+    };
+    let (status, _, _) = call(app(state.clone()), with_token()).await;
+    assert_eq!(status, StatusCode::OK);
+    engine.panic_for_test();
+    for _ in 0..500 {
+        if !engine.is_running() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!engine.is_running(), "the engine thread still runs");
+    let (status, headers, body) = call(app(state), with_token()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains("engine")),
+        "{body}"
+    );
 }

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::fmt;
 use utoipa::ToSchema;
 
@@ -27,11 +26,13 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWorkitem {
-    /// The third party's id for it, unique, not blank; one is made up when left out.
-    // The pattern: a character that is not white space (Rust's `char::is_whitespace`, which the
-    // check of a blank id uses; a test compares the two).
+    /// The third party's id for it, unique, not blank, without control characters, at most 256
+    /// characters; one is made up when left out.
+    // The pattern: no control character (Rust's `char::is_control`) and one that is not white space
+    // either (`char::is_whitespace`): the engine's checks; a test compares them.
     #[schema(
-        pattern = r"[^\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        max_length = 256,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
     )]
     pub id: Option<String>,
     /// Higher is served first (default 0). A whole number: `3` or `3.0`, as in workitem files.
@@ -218,42 +219,120 @@ fn may_read(caller: &Caller, view: &WorkitemView) -> Result<(), Problem> {
     }
 }
 
-/// Workitems, in the order they were created; `?state=waiting` (or another state) keeps those in it.
+/// The workitems a page has when `limit` is not given.
+pub const DEFAULT_PAGE: usize = 100;
+/// The most workitems a page may have.
+pub const MAX_PAGE: usize = 1000;
+
+/// Workitems, in the order they were created, a page at a time; `?state=waiting` (or another state)
+/// keeps those in it. When there are more, the `Link` header names the next page (`rel="next"`).
 #[utoipa::path(
     get, path = "/v1/workitems", tag = "workitems",
-    params(("state" = Option<State>, Query, nullable = false, description = "Only workitems in this state")),
+    params(
+        ("state" = Option<State>, Query, nullable = false, description = "Only workitems in this state"),
+        ("limit" = Option<u32>, Query, nullable = false, minimum = 1, maximum = 1000,
+            description = "The most workitems in the page (default 100)"),
+        ("after" = Option<u64>, Query, nullable = false, minimum = 0,
+            description = "Where the page starts, as the `next` link gives it: the workitems created \
+                           after the first `after` (default 0: from the first)"),
+    ),
     responses(
-        (status = 200, body = [WorkitemView]),
+        (status = 200, body = [WorkitemView], headers(
+            ("Link" = String, description = "`<URL>; rel=\"next\"`: the next page, when there are more workitems"),
+        )),
         (status = 403, description = "An agent's token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown state, or a query parameter other than `state`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown state, a `limit` or `after` out of range, a parameter given twice, or one that is not `state`, `limit` or `after`", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn list(
     caller: Caller,
     Shared(state): Shared<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<Vec<WorkitemView>>, Problem> {
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
     caller.require(&READERS)?;
     let mut wanted = None;
+    let mut limit = None;
+    let mut after = None;
     for (name, value) in &query {
-        if name != "state" {
-            return Err(Problem::unknown_field(
+        let given = match name.as_str() {
+            "state" => wanted.replace(read_state(value)?).is_some(),
+            "limit" => limit.replace(read_limit(value)?).is_some(),
+            "after" => after.replace(read_after(value)?).is_some(),
+            _ => {
+                return Err(Problem::unknown_field(
+                    format!("/{name}"),
+                    format!(
+                        "unknown query parameter `{name}`; the parameters are `state`, `limit` and `after`"
+                    ),
+                ));
+            }
+        };
+        if given {
+            return Err(Problem::invalid_value(
                 format!("/{name}"),
-                format!("unknown query parameter `{name}`; the one parameter is `state`"),
+                format!("the query parameter `{name}` is given more than once"),
             ));
         }
-        let parsed: State = serde_json::from_value(Value::String(value.clone())).map_err(|_| {
+    }
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    let page = state
+        .engine
+        .workitems(wanted, after.unwrap_or(0), limit)
+        .await
+        .map_err(problem)?;
+    let mut response = Json(page.workitems).into_response();
+    if let Some(next) = page.next {
+        let state = wanted.map_or(String::new(), |s| format!("state={}&", s.as_str()));
+        let link = format!("</v1/workitems?{state}limit={limit}&after={next}>; rel=\"next\"");
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+fn read_state(value: &str) -> Result<State, Problem> {
+    serde_json::from_value(Value::String(value.to_owned())).map_err(|_| {
+        Problem::invalid_value(
+            "/state",
+            format!(
+                "unknown state `{value}`: waiting, offered, assigned, done, stopped, unrouted, error or running"
+            ),
+        )
+    })
+}
+
+/// Digits only: `from_str` would take `+5` too.
+fn read_digits(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+fn read_limit(value: &str) -> Result<usize, Problem> {
+    read_digits(value)
+        .and_then(|limit| usize::try_from(limit).ok())
+        .filter(|limit| (1..=MAX_PAGE).contains(limit))
+        .ok_or_else(|| {
             Problem::invalid_value(
-                "/state",
+                "/limit",
+                format!("`limit` is a whole number from 1 to {MAX_PAGE}, not `{value}`"),
+            )
+        })
+}
+
+fn read_after(value: &str) -> Result<u64, Problem> {
+    read_digits(value)
+        .filter(|&after| i64::try_from(after).is_ok())
+        .ok_or_else(|| {
+            Problem::invalid_value(
+                "/after",
                 format!(
-                    "unknown state `{value}`: waiting, offered, assigned, done, stopped, unrouted, error or running"
+                    "`after` is a whole number from 0 to 2^63-1, as the `next` link gives it, not `{value}`"
                 ),
             )
-        })?;
-        wanted = Some(parsed);
-    }
-    let views = state.engine.workitems(wanted).await.map_err(problem)?;
-    Ok(Json(views))
+        })
 }
 
 /// A workitem's history: every event that changed it, in order.
@@ -416,8 +495,10 @@ pub async fn done(
     Shared(state): Shared<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, Problem> {
+    let body =
+        body.map_err(|rejection| crate::serve::json::unread(&rejection, Some(state.max_body)))?;
     let acting = match caller.role() {
         Role::Agent(agent) => Some(agent.clone()),
         _ => {
@@ -461,13 +542,30 @@ mod tests {
     }
 
     #[test]
-    fn the_id_pattern_names_the_white_space_that_a_blank_id_is_made_of() {
-        // The characters the pattern excludes, read from its escapes: exactly `char::is_whitespace`'s.
+    fn the_id_pattern_names_the_control_characters_and_white_space_the_engine_refuses() {
+        // Characters that are not control characters around one that is not white space either:
+        // the classes the pattern excludes, read from their escapes, are exactly `char::is_control`'s
+        // and that plus `char::is_whitespace`'s.
         let pattern = id_pattern();
+        let controls = r"\x00-\x1F\x7F-\x9F";
         let class = pattern
-            .strip_prefix("[^")
-            .and_then(|rest| rest.strip_suffix(']'))
-            .expect("a negated class");
+            .strip_prefix(&format!("^[^{controls}]*[^"))
+            .and_then(|rest| rest.strip_suffix(&format!("][^{controls}]*$")))
+            .expect("the pattern's shape");
+        let wanted = |c: char| c.is_whitespace() || c.is_control();
+        assert_eq!(excluded(class), every(wanted), "{pattern}");
+        assert_eq!(excluded(controls), every(char::is_control), "{pattern}");
+    }
+
+    fn every(class: impl Fn(char) -> bool) -> Vec<char> {
+        (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|&c| class(c))
+            .collect()
+    }
+
+    /// The characters a negated class's body (`\t\x0B\u2000-\u200A`) names, sorted.
+    fn excluded(class: &str) -> Vec<char> {
         let mut excluded = Vec::new();
         let mut chars = class.chars().peekable();
         let read_one = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> char {
@@ -501,12 +599,9 @@ mod tests {
                 excluded.push(first);
             }
         }
-        let whitespace: Vec<char> = (0..=u32::from(char::MAX))
-            .filter_map(char::from_u32)
-            .filter(|c| c.is_whitespace())
-            .collect();
         excluded.sort_unstable();
-        assert_eq!(excluded, whitespace, "{pattern}");
+        excluded.dedup();
+        excluded
     }
 
     #[test]
