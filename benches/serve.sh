@@ -5,19 +5,26 @@
 #            JSON (examples/bare_create.rs): requests/s and p99 of both, and their ratio;
 #   memory:  the server's RSS growth per workitem left waiting by the create run;
 #   offer:   agent ready -> `offer` event latency (p50/p99) with AGENTS agents and the workitems of the
-#            create run waiting (benches/serve_offer.py).
-# Usage: benches/serve.sh [DURATION] [AGENTS]   (defaults 10 s, 2000). Needs wrk and python3.
+#            create run waiting (benches/serve_offer.py), beside the round trip of `GET /healthz` on a
+#            new connection (the client's floor), measured in the same loop.
+# Usage: benches/serve.sh [DURATION] [AGENTS] [WAITING]   (defaults 10 s, 2000, 0). With WAITING (the
+# SPEC's 100000), more workitems are created after the timed run (wrk, untimed) until at least WAITING
+# wait, before memory and offers are measured. Needs wrk and python3.
+# ROUTEFLOW=path runs another routeflow binary (an older build, to compare in one session);
+# NO_BUILD=1 skips the build; the build goes where CARGO_TARGET_DIR says (default target/).
 # Not durable yet: creation is measured without the journal (issue 16 adds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 AGENTS=${2:-2000}
+WAITING_WANTED=${3:-0}
 DIR=$(mktemp -d)
 trap 'kill $(cat "$DIR"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --example bare_create
-BIN=target/release/routeflow
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=${ROUTEFLOW:-$TARGET/release/routeflow}
 $BIN gen --workitems 1 --agents "$AGENTS" --seed 1 --dir "$DIR" >/dev/null
 ADMIN=$($BIN token --role admin 2>/dev/null | sed -n 1p)
 CRM=$($BIN token --role integration 2>/dev/null | sed -n 1p)
@@ -44,19 +51,27 @@ start() { # name, command...; the base URL goes to $DIR/<name>.url
 }
 rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$(cat "$DIR/$1.pid")/status"; }
 
+# Every request a new workitem: ids unique across wrk's threads (each has its own Lua state, whose
+# `math.random` starts from the same seed: until this session half the requests repeated another's id and
+# body, and were answered as repeats) and across runs (RUN, set before each).
 cat > "$DIR/create.lua" <<LUA
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 local n = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $CRM"
 request = function()
   n = n + 1
-  local body = string.format('{"id":"t%d-%d","userdata":{"GTR_level1":"Insurance","caseNumber":"CS%d"}}', math.random(1, 1000000000), n, n)
+  local body = string.format('{"id":"t%s-%d-%d","userdata":{"GTR_level1":"Insurance","caseNumber":"CS%d"}}', os.getenv("RUN") or "", tid, n, n)
   return wrk.format(nil, "/v1/workitems", nil, body)
 end
 LUA
 
-start bare target/release/examples/bare_create 127.0.0.1:0
+start bare "$TARGET/release/examples/bare_create" 127.0.0.1:0
 start serve $BIN serve --flow flows/gtr_sample.yaml --center "$DIR/center.yaml" \
   --tokens "$DIR/tokens.yaml" --clock test --listen 127.0.0.1:0 --data "$DIR/data"
 BARE=$(cat "$DIR/bare.url")
@@ -66,7 +81,7 @@ echo "routeflow serve benchmarks ($(nproc) cores; $(uptime | sed 's/.*load/load/
 RSS0=$(rss_kb serve)
 for target in bare serve; do
   base=$BARE; [ "$target" = serve ] && base=$SERVE
-  wrk -t2 -c64 -d"${DURATION}s" --latency -s "$DIR/create.lua" "$base" > "$DIR/wrk.$target"
+  RUN=$target wrk -t2 -c64 -d"${DURATION}s" --latency -s "$DIR/create.lua" "$base" > "$DIR/wrk.$target"
   rps=$(awk '/Requests\/sec/ { print $2 }' "$DIR/wrk.$target")
   p99=$(awk '$1 == "99%" { print $2 }' "$DIR/wrk.$target")
   non2xx=$(awk '/Non-2xx/ { print $5 }' "$DIR/wrk.$target")
@@ -74,7 +89,15 @@ for target in bare serve; do
   echo "$rps" > "$DIR/rps.$target"
 done
 python3 -c "print(f'create: serve / bare = {float(open(\"$DIR/rps.serve\").read()) / float(open(\"$DIR/rps.bare\").read()):.2f}')"
+waiting() {
+  curl -s "$SERVE/v1/queues" -H "Authorization: Bearer $ADMIN" | python3 -c 'import json,sys; print(sum(q["waiting"] for q in json.load(sys.stdin)))'
+}
+fill=0
+while [ "$(waiting)" -lt "$WAITING_WANTED" ]; do
+  fill=$((fill + 1))
+  RUN=fill$fill wrk -t2 -c64 -d2s -s "$DIR/create.lua" "$SERVE" > /dev/null
+done
 RSS1=$(rss_kb serve)
-WAITING=$(curl -s "$SERVE/v1/queues" -H "Authorization: Bearer $ADMIN" | python3 -c 'import json,sys; print(sum(q["waiting"] for q in json.load(sys.stdin)))')
+WAITING=$(waiting)
 python3 -c "print(f'memory: {$WAITING} waiting, RSS {$RSS0} -> {$RSS1} kB: {($RSS1 - $RSS0) * 1024 / max($WAITING, 1):.0f} B per waiting workitem')"
 python3 benches/serve_offer.py "$SERVE" "$ADMIN" "$DIR/center.yaml"

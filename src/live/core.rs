@@ -15,7 +15,9 @@ use crate::journal::Journal;
 use crate::replay::Outcome;
 use crate::routing::{Notice, Rescinded, Resolved, Simulation};
 use crate::runtime::{Frame, RouteRequest, RouteResult, Runner};
+use serde::Serialize;
 use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, OnceLock};
 use std::task::Waker;
@@ -38,29 +40,203 @@ fn event_size(event: &AgentEvent) -> usize {
     std::mem::size_of::<AgentEvent>() + event.workitem.len() + userdata
 }
 
-/// One live workitem.
+/// One live workitem. What it only shows (user data, outcome, history) is kept as compact JSON text
+/// and read back when shown: a waiting workitem is mostly this record, and `serde_json` maps (a B-tree
+/// node of 640 bytes for a handful of keys) made it 6 KB (see "Live server" in docs/performance.md).
 pub(super) struct Record {
     pub id: Text,
     pub state: State,
     pub priority: i64,
     pub created_s: f64,
-    /// The create request's body, as sent (a repeated create with another body is a conflict).
-    pub body: Json,
-    pub block: Option<String>,
-    pub target: Option<TargetView>,
+    /// The create request's body, digested (a repeated create with another body is a conflict).
+    pub body: BodyDigest,
+    pub block: Option<Text>,
+    /// Interned: the workitems of one target share it.
+    pub target: Option<Arc<TargetView>>,
     pub deadline_s: Option<f64>,
     /// When it entered its current Route block.
     pub waiting_since_s: Option<f64>,
     pub agent: Option<AgentIndex>,
-    pub offer: Option<String>,
+    pub offer: Option<Text>,
     pub routed_s: Option<f64>,
     pub ended_s: Option<f64>,
     pub disposition: Option<String>,
-    /// User data as the flow last showed it (masked).
-    pub userdata: Json,
-    pub outcome: Option<Json>,
-    pub history: Vec<HistoryEvent>,
+    /// User data as the flow last showed it (masked): a JSON object as `serde_json` writes it (keys
+    /// sorted, no white space), so that its length is what the object's `to_string` has.
+    userdata: Box<str>,
+    /// The outcome line, as JSON text written by `serde_json`.
+    outcome: Option<Box<str>>,
+    history: Vec<Noted>,
     pub revision: u64,
+}
+
+/// One event of a workitem's history, its data as JSON text.
+struct Noted {
+    seq: u64,
+    at_s: f64,
+    event: &'static str,
+    data: Box<str>,
+}
+
+/// A digest of a create request's body: equal for equal JSON values (`serde_json`'s `==`: object keys
+/// in any order, `-0.0` equal to `0.0`, an integer never equal to a number with a fraction), 128 bits of
+/// SHA-256 over a tagged encoding of the value, so that another body taking its place is out of reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct BodyDigest([u8; 16]);
+
+impl BodyDigest {
+    pub fn of(body: &Json) -> BodyDigest {
+        /// The encoding hashed: a tag per kind, lengths before contents.
+        fn encode(out: &mut Vec<u8>, json: &Json) {
+            match json {
+                Json::Null => out.push(b'z'),
+                Json::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+                Json::Number(n) => {
+                    if let Some(u) = n.as_u64() {
+                        out.push(b'u');
+                        out.extend_from_slice(&u.to_le_bytes());
+                    } else if let Some(i) = n.as_i64() {
+                        out.push(b'i');
+                        out.extend_from_slice(&i.to_le_bytes());
+                    } else {
+                        // `+ 0.0` makes -0.0 into 0.0, which `==` holds equal.
+                        let x = n.as_f64().unwrap_or(f64::NAN) + 0.0;
+                        out.push(b'd');
+                        out.extend_from_slice(&x.to_bits().to_le_bytes());
+                    }
+                }
+                Json::String(text) => {
+                    out.push(b's');
+                    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                    out.extend_from_slice(text.as_bytes());
+                }
+                Json::Array(items) => {
+                    out.push(b'a');
+                    out.extend_from_slice(&(items.len() as u64).to_le_bytes());
+                    for item in items {
+                        encode(out, item);
+                    }
+                }
+                Json::Object(map) => {
+                    // Keys in the map's order: sorted (serde_json's maps are B-trees here).
+                    out.push(b'o');
+                    out.extend_from_slice(&(map.len() as u64).to_le_bytes());
+                    for (key, value) in map {
+                        out.extend_from_slice(&(key.len() as u64).to_le_bytes());
+                        out.extend_from_slice(key.as_bytes());
+                        encode(out, value);
+                    }
+                }
+            }
+        }
+        // Hashed in one call: SHA-256 is cheap on whole blocks (the CPU's SHA extensions, when it
+        // has them), not on many small updates.
+        let mut encoded = Vec::with_capacity(256);
+        encode(&mut encoded, body);
+        let mut digest = [0; 16];
+        digest.copy_from_slice(&Sha256::digest(&encoded)[..16]);
+        BodyDigest(digest)
+    }
+}
+
+/// JSON text as `serde_json` writes `value` (keys in the order it serialises them).
+fn json_text<T: Serialize + ?Sized>(value: &T) -> Box<str> {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".to_owned())
+        .into_boxed_str()
+}
+
+/// The JSON value of text this module wrote.
+fn read_json(text: &str) -> Json {
+    serde_json::from_str(text).unwrap_or(Json::Null)
+}
+
+/// Whether two JSON texts written by `serde_json` hold equal values: the texts are equal, or differ
+/// only where `==` does not look (`-0.0` and `0.0`, the one pair of equal values written apart).
+fn same_json(a: &str, b: &str) -> bool {
+    a == b || ((a.contains("-0") || b.contains("-0")) && read_json(a) == read_json(b))
+}
+
+impl Record {
+    /// A workitem just created, running.
+    pub fn new(
+        id: Text,
+        priority: i64,
+        created_s: f64,
+        body: &Json,
+        userdata: &serde_json::Map<String, Json>,
+    ) -> Record {
+        Record {
+            id,
+            state: State::Running,
+            priority,
+            created_s,
+            body: BodyDigest::of(body),
+            block: None,
+            target: None,
+            deadline_s: None,
+            waiting_since_s: None,
+            agent: None,
+            offer: None,
+            routed_s: None,
+            ended_s: None,
+            disposition: None,
+            userdata: json_text(userdata),
+            outcome: None,
+            history: Vec::new(),
+            revision: 0,
+        }
+    }
+
+    /// Its user data as shown (secure values masked).
+    pub fn userdata(&self) -> Json {
+        read_json(&self.userdata)
+    }
+
+    /// Its history.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        self.history
+            .iter()
+            .map(|noted| HistoryEvent {
+                seq: noted.seq,
+                at_s: noted.at_s,
+                event: noted.event.to_owned(),
+                data: read_json(&noted.data),
+            })
+            .collect()
+    }
+
+    /// Show the keys of `set` (patched by the third party), or `****` for each when `masked`.
+    pub fn show_patch(&mut self, set: &serde_json::Map<String, Json>, masked: bool) {
+        let Json::Object(mut shown) = self.userdata() else {
+            return;
+        };
+        for (key, value) in set {
+            let value = if masked {
+                Json::String("****".to_owned())
+            } else {
+                value.clone()
+            };
+            shown.insert(key.clone(), value);
+        }
+        self.userdata = json_text(&shown);
+    }
+}
+
+/// The `waiting` event's data (fields in the order of a JSON object's sorted keys).
+#[derive(Serialize)]
+struct WaitingData<'a> {
+    block: &'a str,
+    deadline_s: Option<f64>,
+    target: &'a TargetView,
+}
+
+/// The `offered` event's data.
+#[derive(Serialize)]
+struct OfferedData<'a> {
+    agent: &'a str,
+    expires_s: f64,
+    offer: &'a str,
 }
 
 /// One agent of the center.
@@ -90,6 +266,8 @@ pub(super) struct Core {
     pub agents: Vec<AgentRecord>,
     /// Open offers: id → workitem number.
     pub offers: HashMap<String, u32>,
+    /// Route targets as shown, interned (kind, masked value).
+    targets: HashMap<(&'static str, String), Arc<TargetView>>,
     /// User data the third party set, by workitem number, until its task takes it.
     pub patches: HashMap<u32, Vec<(crate::workitem::Key, crate::expr::Value)>>,
     offers_made: u64,
@@ -127,6 +305,7 @@ impl Core {
             keys: HashMap::new(),
             agents,
             offers: HashMap::new(),
+            targets: HashMap::new(),
             patches: HashMap::new(),
             offers_made: 0,
             seq: 0,
@@ -159,21 +338,42 @@ impl Core {
     }
 
     /// Note `event` in the history of workitem `number`.
-    pub fn note(&mut self, number: u32, event: &str, data: Json) {
+    pub fn note(&mut self, number: u32, event: &'static str, data: Json) {
+        self.note_text(number, event, json_text(&data));
+    }
+
+    /// Note `event`, its data as JSON text, in the history of workitem `number`.
+    fn note_text(&mut self, number: u32, event: &'static str, data: Box<str>) {
         self.seq += 1;
-        let entry = HistoryEvent {
+        let entry = Noted {
             seq: self.seq,
             at_s: self.now_s(),
-            event: event.to_owned(),
+            event,
             data,
         };
         if let Some(record) = self.records.get_mut(number as usize) {
+            // A handful of events a workitem: no room kept for more.
+            record.history.reserve_exact(1);
             record.history.push(entry);
         }
     }
 
     /// Send `event` (its id filled in) to agent `agent`'s stream.
-    pub fn tell(&mut self, agent: AgentIndex, mut event: AgentEvent) {
+    pub fn tell(&mut self, agent: AgentIndex, event: AgentEvent) {
+        let size = event_size(&event);
+        self.tell_sized(agent, event, size);
+    }
+
+    /// [`Core::tell`], the event's user data shown from workitem `number`'s record, whose text gives
+    /// its size.
+    fn tell_userdata(&mut self, agent: AgentIndex, mut event: AgentEvent, number: u32) {
+        let text = &self.records[number as usize].userdata;
+        let size = std::mem::size_of::<AgentEvent>() + event.workitem.len() + text.len();
+        event.userdata = Some(read_json(text));
+        self.tell_sized(agent, event, size);
+    }
+
+    fn tell_sized(&mut self, agent: AgentIndex, mut event: AgentEvent, size: usize) {
         let Some(record) = self.agents.get_mut(agent.index()) else {
             return;
         };
@@ -184,7 +384,6 @@ impl Core {
         record
             .subscribers
             .retain(|subscriber| subscriber.try_send(event.clone()).is_ok());
-        let size = event_size(&event);
         record.kept_bytes += size;
         record.events.push_back((event, size));
         while record.events.len() > KEPT_AGENT_EVENTS || record.kept_bytes > KEPT_AGENT_BYTES {
@@ -213,26 +412,37 @@ impl Core {
     pub fn route(&mut self, number: u32, request: &RouteRequest<'_>) {
         let now_s = self.now_s();
         let userdata = self.shown_userdata(request.frame);
+        let kind = request.target.kind();
+        let value = self
+            .runner
+            .secrets()
+            .mask_text(request.target.value(), &request.frame.slots);
+        let target = self
+            .targets
+            .entry((kind, value))
+            .or_insert_with_key(|(kind, value)| {
+                Arc::new(TargetView {
+                    kind: (*kind).to_owned(),
+                    value: value.clone(),
+                })
+            })
+            .clone();
         let record = &mut self.records[number as usize];
         record.state = State::Waiting;
-        record.block = Some(request.block.to_owned());
-        let target = TargetView {
-            kind: request.target.kind().to_owned(),
-            value: self
-                .runner
-                .secrets()
-                .mask_text(request.target.value(), &request.frame.slots),
-        };
-        record.target = Some(target.clone());
+        record.block = Some(Text::new(request.block));
         record.deadline_s = Some(crate::time::to_resolution(now_s + request.timeout_s));
         record.waiting_since_s = Some(now_s);
-        if record.userdata != userdata {
-            record.userdata = userdata;
+        if !same_json(&record.userdata, &userdata) {
             record.revision += 1;
         }
-        let data =
-            json!({ "block": request.block, "target": target, "deadline_s": record.deadline_s });
-        self.note(number, "waiting", data);
+        record.userdata = userdata;
+        let data = json_text(&WaitingData {
+            block: request.block,
+            deadline_s: record.deadline_s,
+            target: &target,
+        });
+        record.target = Some(target);
+        self.note_text(number, "waiting", data);
         if let Some(result) = self.sim.request(number, request) {
             // Ended at once (an available agent that takes work without an offer): the task takes
             // the result on its next poll, right after this.
@@ -241,21 +451,39 @@ impl Core {
         }
     }
 
-    /// The user data of `frame` as the API shows it: secure values masked.
-    fn shown_userdata(&self, frame: &Frame) -> Json {
+    /// The user data of `frame` as the API shows it, secure values masked: the JSON text `serde_json`
+    /// writes for the object (keys sorted, the last of a repeated key), without building the object.
+    fn shown_userdata(&self, frame: &Frame) -> Box<str> {
         let secrets = self.runner.secrets();
-        let mut shown = serde_json::Map::new();
-        for (key, value) in frame.userdata.iter() {
-            let json = if !secrets.is_empty()
+        let mut entries: Vec<(&str, &crate::expr::Value)> = frame.userdata.iter().collect();
+        // Stable: of a repeated key, the last stays last, and is the one kept (as a map's insert).
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut out = Vec::with_capacity(64);
+        out.push(b'{');
+        for (at, &(key, value)) in entries.iter().enumerate() {
+            if entries.get(at + 1).is_some_and(|next| next.0 == key) {
+                continue;
+            }
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut out, key);
+            out.push(b':');
+            if !secrets.is_empty()
                 && secrets.hides(key, value, &frame.slots, frame.taint.as_deref())
             {
-                Json::String("****".to_owned())
+                out.extend_from_slice(b"\"****\"");
+            } else if let crate::expr::Value::String(text) = value {
+                let _ = serde_json::to_writer(&mut out, text.as_str());
             } else {
-                serde_json::from_str(&value.to_json()).unwrap_or(Json::Null)
-            };
-            shown.insert(key.to_owned(), json);
+                let json: Json = serde_json::from_str(&value.to_json()).unwrap_or(Json::Null);
+                let _ = serde_json::to_writer(&mut out, &json);
+            }
         }
-        Json::Object(shown)
+        out.push(b'}');
+        String::from_utf8(out)
+            .unwrap_or_else(|_| "{}".to_owned())
+            .into_boxed_str()
     }
 
     /// Hand requests that ended to their tasks, and note what changed.
@@ -282,7 +510,6 @@ impl Core {
                 record.state = State::Assigned;
                 record.agent = index;
                 record.routed_s = Some(*at_s);
-                let userdata = record.userdata.clone();
                 self.note(number, "assigned", json!({ "agent": &**agent }));
                 if let Some(index) = index {
                     let agent = &mut self.agents[index.index()];
@@ -290,9 +517,13 @@ impl Core {
                         agent.workitems.push(number);
                     }
                     let mut event = self.agent_event("assigned", number);
+                    let userdata = self.records[number as usize].userdata();
                     event.popup = self.center.popups().for_userdata(&userdata).map(Into::into);
+                    let size = std::mem::size_of::<AgentEvent>()
+                        + event.workitem.len()
+                        + self.records[number as usize].userdata.len();
                     event.userdata = Some(userdata);
-                    self.tell(index, event);
+                    self.tell_sized(index, event, size);
                 }
             }
             RouteResult::TimedOut => {
@@ -325,17 +556,18 @@ impl Core {
                     let record = &mut self.records[item as usize];
                     record.state = State::Offered;
                     record.agent = Some(agent);
-                    record.offer = Some(offer.clone());
-                    let userdata = record.userdata.clone();
-                    let agent_id = self.center[agent].id.clone();
+                    record.offer = Some(Text::new(&offer));
                     self.agents[agent.index()].workitems.push(item);
-                    let data = json!({ "agent": agent_id, "offer": offer, "expires_s": expires.seconds() });
-                    self.note(item, "offered", data);
+                    let data = json_text(&OfferedData {
+                        agent: &self.center[agent].id,
+                        expires_s: expires.seconds(),
+                        offer: &offer,
+                    });
+                    self.note_text(item, "offered", data);
                     let mut event = self.agent_event("offer", item);
                     event.offer = Some(offer);
                     event.expires_s = Some(expires.seconds());
-                    event.userdata = Some(userdata);
-                    self.tell(agent, event);
+                    self.tell_userdata(agent, event, item);
                 }
                 Notice::Rescinded { item, agent, why } => {
                     let reason = match why {
@@ -373,7 +605,7 @@ impl Core {
     /// The offer of workitem `number` to `agent` is over: returns its id.
     pub fn forget_offer(&mut self, number: u32, agent: AgentIndex) -> Option<String> {
         let record = &mut self.records[number as usize];
-        let offer = record.offer.take();
+        let offer = record.offer.take().map(String::from);
         if let Some(offer) = &offer {
             self.offers.remove(offer);
         }
@@ -397,11 +629,12 @@ impl Core {
         let json: Json = serde_json::from_str(&outcome.to_json()).unwrap_or(Json::Null);
         let now_s = self.now_s();
         let record = &mut self.records[number as usize];
-        if let Some(userdata) = json.get("userdata").filter(|u| u.is_object())
-            && *userdata != record.userdata
-        {
-            record.userdata = userdata.clone();
-            record.revision += 1;
+        if let Some(userdata) = json.get("userdata").filter(|u| u.is_object()) {
+            let userdata = json_text(userdata);
+            if !same_json(&userdata, &record.userdata) {
+                record.userdata = userdata;
+                record.revision += 1;
+            }
         }
         record.state = match kind {
             "routed" => State::Assigned,
@@ -414,10 +647,10 @@ impl Core {
             record.block = json
                 .get("block")
                 .and_then(Json::as_str)
-                .map(str::to_owned)
+                .map(Text::new)
                 .or(record.block.take());
         }
-        record.outcome = Some(json.clone());
+        record.outcome = Some(json_text(&json));
         self.note(number, "ended", json!({ "outcome": json }));
     }
 
@@ -432,17 +665,17 @@ impl Core {
                 name: self.runner.flow().application.clone(),
                 version: 1,
             },
-            block: record.block.clone(),
-            target: record.target.clone(),
+            block: record.block.as_ref().map(|block| block.as_str().to_owned()),
+            target: record.target.as_deref().cloned(),
             deadline_s: record.deadline_s,
             agent: record.agent.map(|agent| self.center[agent].id.clone()),
-            offer: record.offer.clone(),
+            offer: record.offer.as_ref().map(|offer| offer.as_str().to_owned()),
             created_s: record.created_s,
             routed_s: record.routed_s,
             ended_s: record.ended_s,
             disposition: record.disposition.clone(),
-            userdata: record.userdata.clone(),
-            outcome: record.outcome.clone(),
+            userdata: record.userdata(),
+            outcome: record.outcome.as_deref().map(read_json),
             revision: record.revision,
         }
     }
@@ -475,7 +708,7 @@ impl Core {
                 continue;
             };
             let wait = record.waiting_since_s.map(|since| now_s - since);
-            match queues.iter_mut().find(|q| &q.target == target) {
+            match queues.iter_mut().find(|q| q.target == **target) {
                 Some(queue) => {
                     queue.waiting += 1;
                     queue.oldest_wait_s = match (queue.oldest_wait_s, wait) {
@@ -484,12 +717,48 @@ impl Core {
                     };
                 }
                 None => queues.push(QueueView {
-                    target: target.clone(),
+                    target: (**target).clone(),
                     waiting: 1,
                     oldest_wait_s: wait,
                 }),
             }
         }
         queues
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_digests_are_equal_exactly_when_the_bodies_are() {
+        let read = |text: &str| BodyDigest::of(&serde_json::from_str(text).expect("JSON"));
+        let pairs = [
+            (
+                r#"{"a":1,"b":[true,null]}"#,
+                r#"{ "b": [true, null], "a": 1 }"#,
+                true,
+            ),
+            (r#"{"a":-0.0}"#, r#"{"a":0.0}"#, true),
+            (r#"{"a":1}"#, r#"{"a":1.0}"#, false),
+            (r#"{"a":"1"}"#, r#"{"a":1}"#, false),
+            (r#"{"ab":"c"}"#, r#"{"a":"bc"}"#, false),
+            (r#"[["a"],"b"]"#, r#"[["a","b"]]"#, false),
+            (r#"{"a":{}}"#, r#"{"a":[]}"#, false),
+        ];
+        for (a, b, equal) in pairs {
+            let json = |t| serde_json::from_str::<Json>(t).expect("JSON");
+            assert_eq!(json(a) == json(b), equal, "{a} {b}");
+            assert_eq!(read(a) == read(b), equal, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn json_texts_compare_as_their_values() {
+        assert!(same_json(r#"{"a":-0.0}"#, r#"{"a":0.0}"#));
+        assert!(!same_json(r#"{"a":-0.5}"#, r#"{"a":0.5}"#));
+        assert!(!same_json(r#"{"a":1}"#, r#"{"a":1.0}"#));
+        assert!(same_json(r#"{"a":"x"}"#, r#"{"a":"x"}"#));
     }
 }

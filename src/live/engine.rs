@@ -7,7 +7,7 @@
 use super::change::{Applied, Change, apply};
 use super::clock::Clock;
 use super::command::{Command, Created, LiveError, NewWorkitem, Page};
-use super::core::{Core, Record};
+use super::core::{BodyDigest, Core, Record};
 use super::port::{LivePort, Task};
 use super::views::{AgentEvent, AgentStateKind, ClockView, State};
 use crate::center::AgentIndex;
@@ -160,7 +160,7 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             let history = core
                 .by_id
                 .get(&*id)
-                .map(|&n| core.records[n as usize].history.clone());
+                .map(|&n| core.records[n as usize].history());
             let _ = reply.send(history);
         }
         Command::Stop { id, reply } => {
@@ -340,7 +340,7 @@ pub(super) fn create(
     }
     if let Some(number) = existing {
         let record = &core.records[number as usize];
-        if record.body != new.body {
+        if record.body != BodyDigest::of(&new.body) {
             return Err(LiveError::Conflict {
                 detail: format!(
                     "workitem `{}` was already created with another body",
@@ -385,26 +385,13 @@ pub(super) fn create(
         .map(|(key, value)| (key.as_str(), Value::from_json(value)))
         .collect();
     let priority = new.priority.unwrap_or(0);
-    core.records.push(Record {
-        id: id.clone(),
-        state: State::Running,
+    core.records.push(Record::new(
+        id.clone(),
         priority,
-        created_s: now_s,
-        body: new.body,
-        block: None,
-        target: None,
-        deadline_s: None,
-        waiting_since_s: None,
-        agent: None,
-        offer: None,
-        routed_s: None,
-        ended_s: None,
-        disposition: None,
-        userdata: serde_json::Value::Object(new.userdata),
-        outcome: None,
-        history: Vec::new(),
-        revision: 0,
-    });
+        now_s,
+        &new.body,
+        &new.userdata,
+    ));
     core.by_id.insert(id.clone(), number);
     if let Some(key) = new.key {
         core.keys.insert(key, number);
@@ -565,23 +552,14 @@ pub(super) fn patch(
     // it (it may be, or hold, a secret; only the flow knows).
     let masked = !core.runner.secrets().is_empty();
     let record = &mut core.records[number as usize];
-    if let serde_json::Value::Object(shown) = &mut record.userdata {
-        for (key, value) in &set {
-            let value = if masked {
-                serde_json::Value::String("****".to_owned())
-            } else {
-                value.clone()
-            };
-            shown.insert(key.clone(), value);
-        }
-    }
+    record.show_patch(&set, masked);
     record.revision += 1;
     let holder = record.agent;
     let keys: Vec<&String> = set.keys().collect();
     core.note(number, "userdata_updated", json!({ "keys": keys }));
     if let Some(agent) = holder {
         let mut event = core.agent_event("userdata_updated", number);
-        event.userdata = Some(core.records[number as usize].userdata.clone());
+        event.userdata = Some(core.records[number as usize].userdata());
         core.tell(agent, event);
     }
     Ok(number)
