@@ -251,3 +251,60 @@ fn a_journal_entry_that_cannot_be_read_stops_the_start_with_its_number() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_graceful_stop_keeps_everything_and_the_next_start_goes_on() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let data = dir.path().join("data");
+    let mut server = start(&data, dir.path());
+    let alice = follow(&server, ALICE, "alice", None);
+    ok(send(
+        &server,
+        "POST",
+        "/v1/workitems",
+        CRM,
+        Some(insurance("w1")),
+    ));
+    ok(send(
+        &server,
+        "POST",
+        "/v1/workitems",
+        CRM,
+        Some(insurance("w2")),
+    ));
+    let ready = json!({ "state": "ready" });
+    ok(send(
+        &server,
+        "PUT",
+        "/v1/agents/alice/state",
+        ALICE,
+        Some(ready),
+    ));
+    assert_eq!(next(&alice).event, "offer");
+    let before = get(&server, "/v1/workitems/w2");
+    let pid = server.child.id().to_string();
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(stopped.success());
+    let status = server.child.wait().expect("the server ends");
+    assert!(status.success(), "SIGTERM: exit 0, not {status:?}");
+
+    let server = start(&data, dir.path());
+    assert_eq!(
+        get(&server, "/v1/workitems/w2"),
+        before,
+        "w2 waits as it did"
+    );
+    let w1 = get(&server, "/v1/workitems/w1");
+    assert_eq!(
+        (w1["state"].as_str(), w1["agent"].as_str()),
+        (Some("offered"), Some("alice")),
+        "w1's offer is made again"
+    );
+    assert_eq!(
+        history(&server, "w1").last().map(String::as_str),
+        Some("offered")
+    );
+}
