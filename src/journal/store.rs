@@ -16,12 +16,30 @@ pub struct Store {
     last: u64,
 }
 
+/// The journal holds user data as the third party sent it, secure values included: the database is
+/// readable by its owner only (SQLite gives its WAL and shared-memory files the database's mode).
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    // A journal made by an earlier version, or copied in, gets the same mode.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(())
+}
+
 impl Store {
     pub fn open(path: &Path) -> Result<Store, JournalError> {
         let failed = |error: rusqlite::Error| JournalError::Database {
             path: path.to_owned(),
             message: error.to_string(),
         };
+        owner_only(path).map_err(|error| JournalError::Database {
+            path: path.to_owned(),
+            message: format!("cannot make it readable by its owner only: {error}"),
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -179,3 +179,23 @@ fn a_failed_commit_breaks_the_journal_for_good() {
     assert!(again.to_string().contains("no such table"), "{again}");
     assert_eq!(journal.close().entries, 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_journal_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a directory");
+    let path = dir.path().join(JOURNAL_FILE);
+    // Made readable by all (copied in, or by an earlier version): tightened on open.
+    std::fs::write(&path, "").expect("written");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("set");
+    let (journal, _) = Journal::open(dir.path()).expect("opens");
+    append_and_wait(&journal, vec![entry(1)]).expect("durable");
+    for file in ["journal.sqlite", "journal.sqlite-wal"] {
+        let mode = std::fs::metadata(dir.path().join(file))
+            .expect("there")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+}
