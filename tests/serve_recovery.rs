@@ -308,3 +308,48 @@ fn a_graceful_stop_keeps_everything_and_the_next_start_goes_on() {
         Some("offered")
     );
 }
+
+#[test]
+fn a_journal_that_fails_makes_the_server_refuse_changes_and_not_ready() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let data = dir.path().join("data");
+    let server = start(&data, dir.path());
+    ok(send(
+        &server,
+        "POST",
+        "/v1/workitems",
+        CRM,
+        Some(insurance("w1")),
+    ));
+    // The database is wrecked under the server (as a failing disk would make its commits fail).
+    let journal = rusqlite::Connection::open(data.join("journal.sqlite")).expect("opens");
+    journal.execute("DROP TABLE entries", []).expect("dropped");
+    let failed = send(&server, "POST", "/v1/workitems", CRM, Some(insurance("w2")));
+    let body = problem(failed, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("a detail")
+            .contains("cannot journal changes"),
+        "{body}"
+    );
+    let readyz = problem(
+        send(&server, "GET", "/readyz", ADMIN, None),
+        StatusCode::SERVICE_UNAVAILABLE,
+    );
+    assert!(
+        readyz["detail"]
+            .as_str()
+            .expect("a detail")
+            .contains("the journal failed")
+    );
+    // Nothing more is taken: not even applied.
+    problem(
+        send(&server, "POST", "/v1/workitems", CRM, Some(insurance("w3"))),
+        StatusCode::SERVICE_UNAVAILABLE,
+    );
+    problem(
+        send(&server, "GET", "/v1/workitems/w3", CRM, None),
+        StatusCode::NOT_FOUND,
+    );
+}

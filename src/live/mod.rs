@@ -37,6 +37,8 @@ use tokio::sync::oneshot;
 #[derive(Clone, Debug)]
 pub struct Engine {
     commands: UnboundedSender<Command>,
+    /// Why the journal failed, once it has (shared with the engine thread and the journal's writer).
+    journal_failures: Arc<std::sync::OnceLock<String>>,
 }
 
 impl std::fmt::Debug for Command {
@@ -54,7 +56,7 @@ impl Engine {
         center: Arc<Center>,
         clock: ClockKind,
     ) -> std::io::Result<Engine> {
-        Engine::spawn(move |receiver| async move {
+        Engine::spawn(move |receiver, _| async move {
             let core = engine::core(runner, center, clock::Clock::new(clock));
             engine::run(core, receiver).await;
         })
@@ -72,7 +74,7 @@ impl Engine {
         (journal, stored): (Journal, Vec<Stored>),
         recovered: impl FnOnce(Result<Recovered, String>) + Send + 'static,
     ) -> std::io::Result<Engine> {
-        Engine::spawn(move |receiver| async move {
+        Engine::spawn(move |receiver, failures| async move {
             let clock = match stored.first() {
                 Some(first) => {
                     clock::Clock::replaying(kind, Instant::from_micros(first.entry.at_us))
@@ -86,6 +88,7 @@ impl Engine {
                 return;
             };
             core.borrow_mut().journal = Some(journal);
+            core.borrow_mut().journal_failures = failures;
             engine::started(&core).await;
             recovered(Ok(done));
             engine::run(core, receiver).await;
@@ -93,11 +96,16 @@ impl Engine {
     }
 
     /// The engine thread: a current-thread runtime running `main` on a `LocalSet` (the workitems'
-    /// tasks are not `Send`), with the receiving end of the commands.
+    /// tasks are not `Send`), with the receiving end of the commands and where the journal's
+    /// failure goes.
     fn spawn<F: Future<Output = ()> + 'static>(
-        main: impl FnOnce(UnboundedReceiver<Command>) -> F + Send + 'static,
+        main: impl FnOnce(UnboundedReceiver<Command>, Arc<std::sync::OnceLock<String>>) -> F
+        + Send
+        + 'static,
     ) -> std::io::Result<Engine> {
         let (commands, receiver) = unbounded_channel();
+        let journal_failures = Arc::<std::sync::OnceLock<String>>::default();
+        let failures = journal_failures.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()?;
@@ -105,15 +113,24 @@ impl Engine {
             .name("routeflow-engine".to_owned())
             .spawn(move || {
                 let local = tokio::task::LocalSet::new();
-                local.block_on(&runtime, main(receiver));
+                local.block_on(&runtime, main(receiver, failures));
             })?;
-        Ok(Engine { commands })
+        Ok(Engine {
+            commands,
+            journal_failures,
+        })
     }
 
     /// Whether the engine thread still takes commands: false once it has ended (it panicked; or,
     /// in tests, was told to stop), after which every command fails with [`LiveError::Gone`].
     pub fn is_running(&self) -> bool {
         !self.commands.is_closed()
+    }
+
+    /// Why the journal failed, if it has: the server then takes no more changes
+    /// ([`LiveError::Journal`]) and is not ready.
+    pub fn journal_failure(&self) -> Option<String> {
+        self.journal_failures.get().cloned()
     }
 
     /// Make the engine thread panic, as a bug in it would.

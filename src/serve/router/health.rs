@@ -43,7 +43,7 @@ pub async fn healthz() -> Json<Health> {
         (status = 200, description = "Ready", body = Health),
         (status = 401, description = "No token, or not one of the server's",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Not ready: recovering, or the live engine has stopped",
+        (status = 503, description = "Not ready: recovering, the live engine has stopped, or the journal failed",
             body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -61,6 +61,12 @@ pub async fn readyz(
         return Err(Problem::not_ready(
             "the live engine has stopped (a bug in routeflow: see the server's standard error); restart the server",
         ));
+    }
+    if let Some(failure) = state.engine.journal_failure() {
+        // Changes can no longer be made durable: the server takes none until it is restarted.
+        return Err(Problem::not_ready(format!(
+            "the journal failed ({failure}); restart the server once the cause (a full disk?) is fixed"
+        )));
     }
     Ok(Json(Health {
         status: HealthStatus::Ready,
