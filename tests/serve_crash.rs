@@ -85,11 +85,12 @@ impl Target {
         }
         let reply = request.send().ok()?;
         if !reply.status().is_success() {
-            // A refusal (409 for an offer gone with the restart, 503 while recovering) or a 5xx
-            // the checks below would see in the server's own state; not an acknowledgement.
+            // A refusal (409 for an offer gone with the restart, 503 while recovering): not an
+            // acknowledgement. Any other 5xx is a bug.
+            let status = reply.status();
             assert!(
-                reply.status() != StatusCode::INTERNAL_SERVER_ERROR,
-                "{path}: a 500"
+                !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+                "{path}: {status}"
             );
             return None;
         }
