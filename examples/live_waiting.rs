@@ -9,9 +9,7 @@
 //! instructions go.
 
 use routeflow::center::Center;
-use routeflow::flow::load;
 use routeflow::live::{AgentStateKind, ClockKind, Engine, NewWorkitem};
-use routeflow::runtime::Runner;
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -37,17 +35,11 @@ fn main() {
     let waiting: usize = args.get(1).map_or(20_000, |n| n.parse().expect("WAITING"));
     let samples: usize = args.get(2).map_or(200, |n| n.parse().expect("SAMPLES"));
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let flow = load(&root.join("flows/gtr_sample.yaml"))
-        .flow
-        .expect("the sample loads");
+    let flow =
+        routeflow::live::from_disk(&root.join("flows/gtr_sample.yaml")).expect("the sample loads");
     let center = Center::load(Path::new(center_path)).expect("the center loads");
     let agents: Vec<String> = center.agents().iter().map(|a| a.id.clone()).collect();
-    let engine = Engine::start(
-        Arc::new(Runner::new(Arc::new(flow))),
-        Arc::new(center),
-        ClockKind::Test,
-    )
-    .expect("the engine starts");
+    let engine = Engine::start(flow, Arc::new(center), ClockKind::Test).expect("the engine starts");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -3,25 +3,19 @@
 //! tested over loopback in `tests/serve_*.rs`.
 
 use routeflow::center::Center;
-use routeflow::flow::load;
-use routeflow::live::{AgentStateKind, ClockKind, Engine, LiveError, NewWorkitem, State};
-use routeflow::runtime::Runner;
+use routeflow::flow::Bundle;
+use routeflow::live::{
+    AgentStateKind, ClockKind, Engine, LiveError, NewWorkitem, State, compile, from_disk,
+};
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
 
 fn engine() -> Engine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let flow = load(&root.join("flows/gtr_sample.yaml"))
-        .flow
-        .expect("the sample loads");
+    let flow = from_disk(&root.join("flows/gtr_sample.yaml")).expect("the sample loads");
     let center = Center::load(&root.join("flows/center.yaml")).expect("the center loads");
-    Engine::start(
-        Arc::new(Runner::new(Arc::new(flow))),
-        Arc::new(center),
-        ClockKind::Test,
-    )
-    .expect("the engine starts")
+    Engine::start(flow, Arc::new(center), ClockKind::Test).expect("the engine starts")
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -320,24 +314,18 @@ fn what_the_attack_found_stays_fixed() {
 
 #[test]
 fn on_the_real_clock_time_moves_while_the_engine_is_idle() {
-    let flow = routeflow::flow::load_str(
-        "flow.yaml",
-        "application: short\nphases:\n  assisted_service:\n    - id: r\n      type: route\n      target: { agent_group: \"'g'\" }\n      timeout: 1\n      acknowledge: [short_timeout]\n",
-        Path::new("."),
-    )
-    .flow
-    .expect("the flow loads");
+    let bundle = Bundle {
+        flow: "flow.yaml".to_owned(),
+        files: [("flow.yaml".to_owned(), "application: short\nphases:\n  assisted_service:\n    - id: r\n      type: route\n      target: { agent_group: \"'g'\" }\n      timeout: 1\n      acknowledge: [short_timeout]\n".to_owned())].into(),
+    };
     let center = Center::parse(&routeflow::diagnostic::SourceFile::new(
         "center.yaml",
         "agents: [{ id: a, groups: [g] }]",
     ))
     .expect("a center");
-    let engine = Engine::start(
-        Arc::new(Runner::new(Arc::new(flow))),
-        Arc::new(center),
-        ClockKind::Real,
-    )
-    .expect("starts");
+    let (runner, _) = compile("short", &bundle, &center).expect("the flow loads");
+    let engine =
+        Engine::start((bundle, runner), Arc::new(center), ClockKind::Real).expect("starts");
     block_on(async {
         let first = engine.clock().await.expect("clock").now_s;
         std::thread::sleep(std::time::Duration::from_millis(1500));

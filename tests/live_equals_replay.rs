@@ -14,7 +14,7 @@ use tokio::sync::mpsc::Receiver;
 
 async fn live(scenario: &Scenario) -> Vec<Value> {
     let center = center(&scenario.center(|_| ", auto_accept: true".to_owned()));
-    let engine = Engine::start(runner(), center, ClockKind::Test).expect("starts");
+    let engine = Engine::start(sample(), center, ClockKind::Test).expect("starts");
     let mut schedule = Schedule::of(scenario);
     let mut streams: Vec<Receiver<AgentEvent>> = Vec::new();
     for shift in &scenario.shifts {

@@ -4,7 +4,7 @@
 use super::EXIT_INVALID;
 use crate::center::{self, Center};
 use crate::diagnostic::counted;
-use crate::flow::{Flow, load_with};
+use crate::flow::{Bundle, Flow, Loaded, load_with};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,22 @@ pub fn parse_table(text: &str) -> Result<(String, PathBuf), String> {
 /// Load the flow at `path` with `tables` replaced; diagnostics (warnings too) go to standard error.
 pub fn flow(path: &Path, tables: &[(String, PathBuf)]) -> Result<Flow, ExitCode> {
     let tables: HashMap<String, PathBuf> = tables.iter().cloned().collect();
-    let loaded = load_with(path, &tables);
+    reported(path, load_with(path, &tables))
+}
+
+/// Load the flow at `path` and bundle it with the files it names, as `routeflow publish` sends
+/// them; diagnostics (warnings too) go to standard error.
+pub fn bundle(path: &Path) -> Result<(Flow, Bundle), ExitCode> {
+    let (loaded, bundle) = Bundle::from_disk(path);
+    let flow = reported(path, loaded)?;
+    bundle.map(|bundle| (flow, bundle)).map_err(|error| {
+        let _ = writeln!(std::io::stderr(), "{}: {error}", path.display());
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+/// The flow `loaded` holds; its diagnostics (warnings too) go to standard error.
+fn reported(path: &Path, loaded: Loaded) -> Result<Flow, ExitCode> {
     let mut stderr = std::io::stderr().lock();
     let _ = write!(stderr, "{}", loaded.report.render());
     loaded.flow.ok_or_else(|| {

@@ -5,6 +5,7 @@ mod check;
 mod eval;
 mod r#gen;
 mod inputs;
+mod publish;
 mod render;
 mod replay;
 mod run_one;
@@ -32,6 +33,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Write a synthetic workload for the sample flow: a center and workitems.
     Gen(r#gen::GenArgs),
+    /// Publish a flow (with its tables and rhai files) into a running server as a new version.
+    Publish(publish::PublishArgs),
     /// Draw a flow as Graphviz DOT, Mermaid or SVG.
     Render(render::RenderArgs),
     /// Run one workitem through a flow and print its outcome line.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Gen(args) => r#gen::run(&args),
+        Command::Publish(args) => publish::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Run(args) => run_one::run(&args),
         Command::Replay(args) => replay::run(&args),

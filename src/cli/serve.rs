@@ -96,7 +96,7 @@ fn parse_max_connections(text: &str) -> Result<usize, String> {
 
 /// Run `serve`.
 pub fn run(args: &ServeArgs) -> ExitCode {
-    let flow = match inputs::flow(&args.flow, &[]) {
+    let (flow, bundle) = match inputs::bundle(&args.flow) {
         Ok(flow) => flow,
         Err(code) => return code,
     };
@@ -124,7 +124,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         Clock::Real => (ClockMode::Real, ClockKind::Real),
         Clock::Test => (ClockMode::Test, ClockKind::Test),
     };
-    let runner = Arc::new(crate::runtime::Runner::new(flow.clone()));
+    let runner = Arc::new(crate::runtime::Runner::new(flow));
     let readiness = Readiness::new();
     let ready = readiness.clone();
     let recovered = move |outcome: Result<Recovered, String>| match outcome {
@@ -150,13 +150,13 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             std::process::exit(i32::from(EXIT_INVALID));
         }
     };
-    let engine = match Engine::start_durable(runner, center.clone(), kind, journal, recovered) {
-        Ok(engine) => engine,
-        Err(error) => return fail(format!("cannot start the live engine: {error}")),
-    };
+    let engine =
+        match Engine::start_durable((bundle, runner), center.clone(), kind, journal, recovered) {
+            Ok(engine) => engine,
+            Err(error) => return fail(format!("cannot start the live engine: {error}")),
+        };
     let state = AppState {
         tokens: Arc::new(tokens),
-        flow,
         center,
         engine,
         clock: mode,

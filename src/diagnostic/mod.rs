@@ -3,10 +3,12 @@
 //! Every stage reports problems as [`Diagnostic`] values carrying a [`Span`]; only the command line turns
 //! them into text, in the stable `file:line:col: error: message` form followed by the source line and a caret.
 
+mod json;
 mod render;
 mod report;
 mod span;
 
+pub use json::DiagnosticJson;
 pub use render::render;
 pub use report::Report;
 pub use span::{LineCol, SourceFile, Span};

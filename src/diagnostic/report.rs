@@ -54,6 +54,14 @@ impl Report {
         self.entries.extend(other.entries);
     }
 
+    /// Each diagnostic with the name of its file, and the file when it is located in its text.
+    pub(super) fn located(&self) -> impl Iterator<Item = (&str, Option<&SourceFile>, &Diagnostic)> {
+        self.entries.iter().map(|entry| match entry {
+            Entry::Located(file, d) => (file.name(), Some(&**file), d),
+            Entry::File(name, d) => (name.as_str(), None, d),
+        })
+    }
+
     fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.entries.iter().map(|entry| match entry {
             Entry::Located(_, d) | Entry::File(_, d) => d,

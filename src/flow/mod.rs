@@ -16,8 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 pub use crate::graph::Variable;
+pub use bundle::Bundle;
+pub use files::{Disk, FileSource};
 
 mod against_center;
+pub mod bundle;
+pub mod files;
 
 /// A loaded, checked flow: immutable, shared by every workitem that runs through it.
 #[derive(Debug)]
@@ -103,6 +107,29 @@ impl Flow {
         }
     }
 
+    /// An error, at the flow's `application:`, when the flow is published as `name`, another name:
+    /// a flow is published under its application's name (`routeflow publish` does so).
+    pub fn published_as(&self, name: &str) -> Option<Report> {
+        if self.application == name {
+            return None;
+        }
+        let index = self.index.get_or_init(|| SpanIndex::build(&self.file));
+        let span = index
+            .value_span(&[Segment::Key("application".to_owned())])
+            .unwrap_or_default();
+        let application = &self.application;
+        let diagnostic = Diagnostic::error(
+            span,
+            format!("the flow's application is `{application}`: it cannot be published as `{name}`"),
+        )
+        .with_help(format!(
+            "publish it as `{application}` (`PUT /v1/flows/{application}`), or rename the application"
+        ));
+        let mut report = Report::new();
+        report.add(&self.file, vec![diagnostic]);
+        Some(report)
+    }
+
     fn at(&self, offset: usize) -> String {
         let at = self.file.line_col(offset);
         format!("{}:{}:{}", self.file.name(), at.line, at.col)
@@ -127,8 +154,17 @@ pub fn load(path: &Path) -> Loaded {
 /// files instead of those the flow names (`--table NAME=CSV`). A name the flow does not declare is
 /// reported as an error.
 pub fn load_with(path: &Path, table_files: &HashMap<String, PathBuf>) -> Loaded {
+    load_source(path, table_files, &Disk)
+}
+
+/// Load and check the flow file at `path`, reading it and the files it names from `source`.
+fn load_source(
+    path: &Path,
+    table_files: &HashMap<String, PathBuf>,
+    source: &dyn FileSource,
+) -> Loaded {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match source.read(path) {
         Ok(bytes) => bytes,
         Err(error) => return unreadable(&shown, format!("cannot read the flow file: {error}")),
     };
@@ -150,12 +186,12 @@ pub fn load_with(path: &Path, table_files: &HashMap<String, PathBuf>) -> Loaded 
         }
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    load_text(&shown, &text, base_dir, table_files)
+    load_text(&shown, &text, base_dir, table_files, source)
 }
 
 /// Load and check flow text `text`, shown as `name`; table files are relative to `base_dir`.
 pub fn load_str(name: &str, text: &str, base_dir: &Path) -> Loaded {
-    load_text(name, text, base_dir, &HashMap::new())
+    load_text(name, text, base_dir, &HashMap::new(), &Disk)
 }
 
 fn load_text(
@@ -163,6 +199,7 @@ fn load_text(
     text: &str,
     base_dir: &Path,
     table_files: &HashMap<String, PathBuf>,
+    source: &dyn FileSource,
 ) -> Loaded {
     let file = Arc::new(SourceFile::new(name, text));
     let mut problems = Problems::default();
@@ -187,7 +224,7 @@ fn load_text(
             problems.push(diagnostic, at);
         }
     }
-    let lowered = lower(&doc, base_dir, table_files, &mut problems);
+    let lowered = lower(&doc, base_dir, table_files, source, &mut problems);
     let flow_has_errors = problems.has_errors();
     report.add(&file, problems.locate(&file));
     let mut tables_have_errors = false;

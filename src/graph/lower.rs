@@ -7,6 +7,7 @@ use super::routed_on::{Default, RoutedOn, routed_on};
 use super::{Edge, FlowGraph, Step};
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::expr::{Expression, Kind, Scope, Value, closest, compile};
+use crate::flow::FileSource;
 use crate::model::path::YamlPath;
 use crate::model::read::{Anchor, BlockDoc, FlowDoc, KindDoc, Phase, Problems};
 use crate::model::types::Text;
@@ -68,10 +69,12 @@ pub fn lower(
     doc: &FlowDoc,
     base_dir: &Path,
     table_files: &HashMap<String, std::path::PathBuf>,
+    source: &dyn FileSource,
     problems: &mut Problems,
 ) -> Lowered {
     let mut lowering = Lowering {
         problems,
+        source,
         scope: Scope::new(),
         tables: HashMap::new(),
         files: Vec::new(),
@@ -168,6 +171,8 @@ pub fn lower(
 
 struct Lowering<'p> {
     problems: &'p mut Problems,
+    /// Where the files the flow names are read from.
+    source: &'p dyn FileSource,
     scope: Scope,
     tables: HashMap<String, Arc<DataTable>>,
     files: Vec<(SourceFile, Vec<Diagnostic>)>,
@@ -321,7 +326,7 @@ impl Lowering<'_> {
                 None => base_dir.join(declared.def.file.as_str()),
             };
             let key: Vec<&str> = declared.def.key.iter().map(Text::as_str).collect();
-            let bytes = match std::fs::read(&path) {
+            let bytes = match self.source.read(&path) {
                 Ok(bytes) => bytes,
                 Err(error) => {
                     let diagnostic = match replaced.contains_key(&declared.name) {

@@ -11,14 +11,17 @@ use super::clock::ClockKind;
 use super::command::{LiveError, NewWorkitem};
 use super::core::Core;
 use super::engine::{self, settle};
+use super::flows::{Publication, compile};
 use super::views::AgentStateKind;
 use crate::center::AgentIndex;
+use crate::flow::Bundle;
 use crate::journal::Entry;
 use crate::time::{Instant, Span};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// One change, as journaled (JSON, tagged by `change`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -26,7 +29,12 @@ use std::rc::Rc;
 pub(super) enum Change {
     /// The server started (or started again after a stop or a crash) on `clock`: offers open then are
     /// rescinded and made again, as their desktops may never have seen them.
-    Started { clock: ClockKind },
+    Started {
+        clock: ClockKind,
+        /// The flow a workitem that names none runs from now on (the `--flow` of this start).
+        #[serde(default)]
+        flow: Option<String>,
+    },
     /// `POST /v1/workitems`.
     Create { new: NewWorkitem },
     /// `PATCH /v1/workitems/{id}/userdata`.
@@ -57,6 +65,10 @@ pub(super) enum Change {
     },
     /// `POST /v1/clock/advance` (a test clock).
     Advance { by_s: f64 },
+    /// `PUT /v1/flows/{name}` (and the `--flow` of a start, when no version holds its content).
+    Publish { name: String, bundle: Bundle },
+    /// `POST /v1/flows/{name}/versions/{version}/activate`.
+    Activate { name: String, version: u32 },
 }
 
 impl Change {
@@ -71,6 +83,8 @@ impl Change {
             Change::AgentState { .. } => "agent_state",
             Change::Answer { .. } => "answer",
             Change::Advance { .. } => "advance",
+            Change::Publish { .. } => "publish",
+            Change::Activate { .. } => "activate",
         }
     }
 
@@ -102,13 +116,20 @@ pub(super) enum Applied {
     /// The clock moved.
     Clock,
     Started,
+    /// A flow's version published (or found again: `created` false).
+    Published(Publication),
+    /// A flow's version activated.
+    Activated,
 }
 
 /// Apply `change` now and settle: every consequence at this instant happens before this returns.
 pub(super) async fn apply(core: &Rc<RefCell<Core>>, change: Change) -> Result<Applied, LiveError> {
     let applied = match change {
-        Change::Started { .. } => {
+        Change::Started { flow, .. } => {
             let core = &mut *core.borrow_mut();
+            if let Some(flow) = flow {
+                core.flows.set_default(&flow)?;
+            }
             let mut resolved = Vec::new();
             core.sim.reoffer_all(&mut resolved);
             core.deliver(&mut resolved);
@@ -141,9 +162,37 @@ pub(super) async fn apply(core: &Rc<RefCell<Core>>, change: Change) -> Result<Ap
             .clock
             .advance(Span::from_seconds(by_s))
             .map(|_| Applied::Clock),
+        Change::Publish { name, bundle } => publish(&mut core.borrow_mut(), &name, bundle),
+        Change::Activate { name, version } => core
+            .borrow_mut()
+            .flows
+            .activate(&name, version)
+            .map(|_| Applied::Activated),
     };
     if applied.is_ok() {
         settle(core).await;
     }
     applied
+}
+
+/// Publish `bundle` as flow `name`: with the runner the API compiled it to, or (recovering) compiled
+/// again here.
+fn publish(core: &mut Core, name: &str, bundle: Bundle) -> Result<Applied, LiveError> {
+    let hash = bundle.hash();
+    let runner = match core.prepared.remove(&hash) {
+        Some(runner) => runner,
+        None => match compile(name, &bundle, &core.center) {
+            Ok((runner, _)) => runner,
+            Err(report) => {
+                return Err(LiveError::Invalid {
+                    field: "/files".to_owned(),
+                    detail: format!("the bundle does not load: {}", report.messages().join("; ")),
+                });
+            }
+        },
+    };
+    let now_s = core.now_s();
+    core.flows
+        .publish(name, Arc::new(bundle), hash, runner, now_s)
+        .map(Applied::Published)
 }

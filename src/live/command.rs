@@ -1,9 +1,13 @@
 //! The commands the API sends the engine thread, and what can go wrong with them.
 
 use super::views::{
-    AgentEvent, AgentStateKind, AgentView, ClockView, HistoryEvent, QueueView, State, WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, ClockView, HistoryEvent, PublishedFlowView, QueueView,
+    State, WorkitemView,
 };
+use crate::flow::Bundle;
+use crate::runtime::Runner;
 use serde_json::{Map, Value as Json};
+use std::sync::Arc;
 use tokio::sync::mpsc::Receiver;
 use tokio::sync::oneshot::Sender;
 
@@ -82,6 +86,17 @@ pub enum LiveError {
 }
 
 type Reply<T> = Sender<T>;
+
+/// A bundle published: its flow (with every version) and the version it is.
+#[derive(Clone, Debug)]
+pub struct PublishedVersion {
+    /// Whether this request published it (false: a version with the same content was there).
+    pub created: bool,
+    /// Its number.
+    pub version: u32,
+    /// Its flow, with every version.
+    pub flow: PublishedFlowView,
+}
 
 /// A page of workitems, in creation order.
 #[derive(Clone, Debug, Default)]
@@ -168,6 +183,28 @@ pub(super) enum Command {
     },
     Clock {
         reply: Reply<ClockView>,
+    },
+    Publish {
+        name: String,
+        bundle: Bundle,
+        /// What the API compiled the bundle to.
+        runner: Arc<Runner>,
+        reply: Reply<Result<PublishedVersion, LiveError>>,
+    },
+    Activate {
+        name: String,
+        version: u32,
+        reply: Reply<Result<PublishedFlowView, LiveError>>,
+    },
+    Flows {
+        /// One flow (by name), or every flow.
+        name: Option<String>,
+        reply: Reply<Result<Vec<PublishedFlowView>, LiveError>>,
+    },
+    Bundle {
+        name: String,
+        version: u32,
+        reply: Reply<Result<Arc<Bundle>, LiveError>>,
     },
     /// Panics the engine thread: for tests of what the API does once the engine is gone.
     #[cfg(test)]

@@ -5,9 +5,9 @@
 //! clock times always give the same results (what makes `--clock test` reproduce a replay).
 
 use super::clock::Clock;
+use super::flows::{FlowRef, Flows};
 use super::views::{
-    AgentEvent, AgentStateKind, AgentView, FlowView, HistoryEvent, QueueView, State, TargetView,
-    WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, HistoryEvent, QueueView, State, TargetView, WorkitemView,
 };
 use crate::center::{AgentIndex, Center};
 use crate::expr::Text;
@@ -45,6 +45,8 @@ fn event_size(event: &AgentEvent) -> usize {
 /// node of 640 bytes for a handful of keys) made it 6 KB (see "Live server" in docs/performance.md).
 pub(super) struct Record {
     pub id: Text,
+    /// The flow and version it runs, to its end.
+    pub flow: FlowRef,
     pub state: State,
     pub priority: i64,
     pub created_s: f64,
@@ -165,9 +167,11 @@ impl Record {
         created_s: f64,
         body: &Json,
         userdata: &serde_json::Map<String, Json>,
+        flow: FlowRef,
     ) -> Record {
         Record {
             id,
+            flow,
             state: State::Running,
             priority,
             created_s,
@@ -256,7 +260,11 @@ pub(super) struct AgentRecord {
 /// The engine's whole state.
 pub(super) struct Core {
     pub sim: Simulation,
-    pub runner: Arc<Runner>,
+    /// The published flows.
+    pub flows: Flows,
+    /// Bundles checked and compiled by the API (off this thread), by content hash, until their
+    /// publication is applied (recovery compiles the journal's again).
+    pub prepared: HashMap<String, Arc<Runner>>,
     pub center: Arc<Center>,
     pub clock: Clock,
     pub records: Vec<Record>,
@@ -288,7 +296,7 @@ pub(super) struct Core {
 }
 
 impl Core {
-    pub fn new(runner: Arc<Runner>, center: Arc<Center>, mut clock: Clock) -> Core {
+    pub fn new(center: Arc<Center>, mut clock: Clock) -> Core {
         let now = clock.read();
         let agents = center
             .agents()
@@ -297,7 +305,8 @@ impl Core {
             .collect();
         Core {
             sim: Simulation::live(center.clone(), now),
-            runner,
+            flows: Flows::default(),
+            prepared: HashMap::new(),
             center,
             clock,
             records: Vec::new(),
@@ -411,10 +420,13 @@ impl Core {
     /// A workitem's Route block asks for an agent (from its task, through its port).
     pub fn route(&mut self, number: u32, request: &RouteRequest<'_>) {
         let now_s = self.now_s();
-        let userdata = self.shown_userdata(request.frame);
+        let runner = self
+            .flows
+            .runner(self.records[number as usize].flow)
+            .clone();
+        let userdata = Self::shown_userdata(&runner, request.frame);
         let kind = request.target.kind();
-        let value = self
-            .runner
+        let value = runner
             .secrets()
             .mask_text(request.target.value(), &request.frame.slots);
         let target = self
@@ -453,8 +465,8 @@ impl Core {
 
     /// The user data of `frame` as the API shows it, secure values masked: the JSON text `serde_json`
     /// writes for the object (keys sorted, the last of a repeated key), without building the object.
-    fn shown_userdata(&self, frame: &Frame) -> Box<str> {
-        let secrets = self.runner.secrets();
+    fn shown_userdata(runner: &Runner, frame: &Frame) -> Box<str> {
+        let secrets = runner.secrets();
         let mut entries: Vec<(&str, &crate::expr::Value)> = frame.userdata.iter().collect();
         // Stable: of a repeated key, the last stays last, and is the one kept (as a map's insert).
         entries.sort_by(|a, b| a.0.cmp(b.0));
@@ -661,10 +673,7 @@ impl Core {
             id: record.id.to_string(),
             state: record.state,
             priority: record.priority,
-            flow: FlowView {
-                name: self.runner.flow().application.clone(),
-                version: 1,
-            },
+            flow: self.flows.view(record.flow),
             block: record.block.as_ref().map(|block| block.as_str().to_owned()),
             target: record.target.as_deref().cloned(),
             deadline_s: record.deadline_s,

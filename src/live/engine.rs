@@ -6,19 +6,23 @@
 
 use super::change::{Applied, Change, apply};
 use super::clock::Clock;
-use super::command::{Command, Created, LiveError, NewWorkitem, Page};
+use super::command::{Command, Created, LiveError, NewWorkitem, Page, PublishedVersion};
 use super::core::{BodyDigest, Core, Record};
+use super::flows::FlowRef;
 use super::port::{LivePort, Task};
-use super::views::{AgentEvent, AgentStateKind, ClockView, State};
+use super::views::{AgentEvent, AgentStateKind, ClockView, PublishedFlowView, State};
 use crate::center::AgentIndex;
 use crate::expr::{Text, Value};
+use crate::flow::Bundle;
 use crate::routing::{Item, NotOffered, Stepped};
-use crate::runtime::Facts;
+use crate::runtime::{Facts, Runner};
 use crate::workitem::Userdata;
 use serde_json::json;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::poll_fn;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::Poll;
 use tokio::sync::mpsc::{UnboundedReceiver, channel};
 use tokio::sync::oneshot;
@@ -252,16 +256,93 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             };
             let _ = reply.send(view);
         }
+        Command::Publish {
+            name,
+            bundle,
+            runner,
+            reply,
+        } => {
+            core.borrow_mut().prepared.insert(bundle.hash(), runner);
+            let change = Change::Publish {
+                name: name.clone(),
+                bundle,
+            };
+            changed(core, change, reply, |core, applied| match applied {
+                Applied::Published(publication) => PublishedVersion {
+                    created: publication.created,
+                    version: publication.flow.version,
+                    flow: flows_view(core, Some(&name)).unwrap_or_default().remove(0),
+                },
+                _ => unreachable!("a publication publishes"),
+            })
+            .await;
+            // Not applied (the journal failed): not kept either.
+            core.borrow_mut().prepared.clear();
+        }
+        Command::Activate {
+            name,
+            version,
+            reply,
+        } => {
+            let change = Change::Activate {
+                name: name.clone(),
+                version,
+            };
+            changed(core, change, reply, |core, _| {
+                flows_view(core, Some(&name)).unwrap_or_default().remove(0)
+            })
+            .await;
+        }
+        Command::Flows { name, reply } => {
+            let _ = reply.send(flows_view(&core.borrow(), name.as_deref()));
+        }
+        Command::Bundle {
+            name,
+            version,
+            reply,
+        } => {
+            let _ = reply.send(core.borrow().flows.bundle(&name, version));
+        }
         #[cfg(test)]
         Command::Panic => panic!("the engine was asked to panic (a test)"),
     }
 }
 
-/// Journal that the server started (after recovery): offers open are made again.
-pub(super) async fn started(core: &Rc<RefCell<Core>>) {
+/// Journal that the server started (after recovery) on `flow`: the flow is published unless a
+/// version of it holds the same content, it is the flow of workitems that name none, and offers open
+/// are made again.
+pub(super) async fn started(core: &Rc<RefCell<Core>>, (bundle, runner): (Bundle, Arc<Runner>)) {
+    let name = runner.flow().application.clone();
+    let hash = bundle.hash();
+    if !core.borrow().flows.has(&name, &hash) {
+        core.borrow_mut().prepared.insert(hash, runner);
+        let (reply, _) = oneshot::channel();
+        let change = Change::Publish {
+            name: name.clone(),
+            bundle,
+        };
+        changed(core, change, reply, |_, _| ()).await;
+    }
     let (reply, _) = oneshot::channel();
     let clock = core.borrow().clock.kind();
-    changed(core, Change::Started { clock }, reply, |_, _| ()).await;
+    let change = Change::Started {
+        clock,
+        flow: Some(name),
+    };
+    changed(core, change, reply, |_, _| ()).await;
+}
+
+/// Flow `name` (or every flow) with its versions, and how many workitems run each.
+fn flows_view(core: &Core, name: Option<&str>) -> Result<Vec<PublishedFlowView>, LiveError> {
+    let mut running: HashMap<FlowRef, usize> = HashMap::new();
+    for record in core.records.iter().filter(|record| !record.state.ended()) {
+        *running.entry(record.flow).or_default() += 1;
+    }
+    let running = |at: FlowRef| running.get(&at).copied().unwrap_or(0);
+    match name {
+        Some(name) => Ok(vec![core.flows.published(name, running)?]),
+        None => Ok(core.flows.all(running)),
+    }
 }
 
 /// The view of the workitem a change was to.
@@ -355,13 +436,7 @@ pub(super) fn create(
         }
         return Ok((number, false));
     }
-    let application = &core.runner.flow().application;
-    if let Some(flow) = new.flow.as_ref().filter(|flow| *flow != application) {
-        return Err(LiveError::Invalid {
-            field: "/flow".to_owned(),
-            detail: format!("no flow `{flow}` is published here; this server runs `{application}`"),
-        });
-    }
+    let flow = core.flows.for_new(new.flow.as_deref())?;
     let number = u32::try_from(core.records.len()).map_err(|_| LiveError::Full)?;
     let id = match &new.id {
         Some(id) => Text::new(id),
@@ -391,6 +466,7 @@ pub(super) fn create(
         now_s,
         &new.body,
         &new.userdata,
+        flow,
     ));
     core.by_id.insert(id.clone(), number);
     if let Some(key) = new.key {
@@ -409,7 +485,7 @@ pub(super) fn create(
         core: core_cell.clone(),
         number,
     };
-    let run = core.runner.run(userdata, &facts, port, false);
+    let run = core.flows.runner(flow).run(userdata, &facts, port, false);
     tokio::task::spawn_local(Task::new(core_cell.clone(), number, now_s, run));
     Ok((number, true))
 }
@@ -550,7 +626,8 @@ pub(super) fn patch(
     }
     // In a flow with secure variables, what the third party set is shown masked until the flow shows
     // it (it may be, or hold, a secret; only the flow knows).
-    let masked = !core.runner.secrets().is_empty();
+    let flow = core.records[number as usize].flow;
+    let masked = !core.flows.runner(flow).secrets().is_empty();
     let record = &mut core.records[number as usize];
     record.show_patch(&set, masked);
     record.revision += 1;
@@ -704,11 +781,10 @@ pub(super) fn answer(
     Ok(number)
 }
 
-/// A fresh core on `clock`, ready for [`run`].
+/// A fresh core on `clock`, ready for [`run`]: no flow is published yet.
 pub(super) fn core(
-    runner: std::sync::Arc<crate::runtime::Runner>,
     center: std::sync::Arc<crate::center::Center>,
     clock: Clock,
 ) -> Rc<RefCell<Core>> {
-    Rc::new(RefCell::new(Core::new(runner, center, clock)))
+    Rc::new(RefCell::new(Core::new(center, clock)))
 }

@@ -12,19 +12,22 @@ mod clock;
 mod command;
 mod core;
 mod engine;
+mod flows;
 mod port;
 mod recovery;
 mod views;
 
 pub use clock::ClockKind;
-pub use command::{Created, LiveError, NewWorkitem, Page, Subscription};
+pub use command::{Created, LiveError, NewWorkitem, Page, PublishedVersion, Subscription};
+pub use flows::{compile, from_disk};
 pub use recovery::Recovered;
 pub use views::{
-    AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, PopupView, QueueView,
-    State, TargetView, WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, ClockView, FlowVersionView, FlowView, HistoryEvent,
+    PopupView, PublishedFlowView, QueueView, State, TargetView, WorkitemView,
 };
 
 use crate::center::Center;
+use crate::flow::Bundle;
 use crate::journal::{Journal, Stored};
 use crate::runtime::Runner;
 use crate::time::Instant;
@@ -48,27 +51,30 @@ impl std::fmt::Debug for Command {
 }
 
 impl Engine {
-    /// Start the engine thread for `runner`'s flow and `center`, on `clock`, without a journal (its
-    /// changes are acknowledged at once and forgotten with the process). The thread ends when every
-    /// handle is dropped.
+    /// Start the engine thread serving `flow` (a bundle, compiled to a runner) to `center`, on
+    /// `clock`, without a journal (its changes are acknowledged at once and forgotten with the
+    /// process). The thread ends when every handle is dropped.
     pub fn start(
-        runner: Arc<Runner>,
+        flow: (Bundle, Arc<Runner>),
         center: Arc<Center>,
         clock: ClockKind,
     ) -> std::io::Result<Engine> {
         Engine::spawn(move |receiver, _| async move {
-            let core = engine::core(runner, center, clock::Clock::new(clock));
+            let core = engine::core(center, clock::Clock::new(clock));
+            engine::started(&core, flow).await;
             engine::run(core, receiver).await;
         })
     }
 
     /// Start the engine thread with a journal: it first applies again the changes `stored` (what the
-    /// journal held when it was opened), journals that it started, and tells `recovered` how that
-    /// went; then it handles commands (those sent meanwhile wait), acknowledging each change once it
-    /// is journaled. When recovery fails (an entry cannot be read), the thread ends after telling
-    /// `recovered`, and every command is refused as [`LiveError::Gone`].
+    /// journal held when it was opened), publishes `flow` (unless a version of it holds the same
+    /// content) as the flow of workitems that name none, journals that it started, and tells
+    /// `recovered` how that went; then it handles commands (those sent meanwhile wait),
+    /// acknowledging each change once it is journaled. When recovery fails (an entry cannot be read),
+    /// the thread ends after telling `recovered`, and every command is refused as
+    /// [`LiveError::Gone`].
     pub fn start_durable(
-        runner: Arc<Runner>,
+        flow: (Bundle, Arc<Runner>),
         center: Arc<Center>,
         kind: ClockKind,
         (journal, stored): (Journal, Vec<Stored>),
@@ -81,7 +87,7 @@ impl Engine {
                 }
                 None => clock::Clock::new(kind),
             };
-            let core = engine::core(runner, center, clock);
+            let core = engine::core(center, clock);
             let outcome = recovery::recover(&core, stored).await;
             let Ok(done) = outcome else {
                 recovered(outcome);
@@ -89,7 +95,7 @@ impl Engine {
             };
             core.borrow_mut().journal = Some(journal);
             core.borrow_mut().journal_failures = failures;
-            engine::started(&core).await;
+            engine::started(&core, flow).await;
             recovered(Ok(done));
             engine::run(core, receiver).await;
         })
@@ -297,5 +303,58 @@ impl Engine {
     /// Waiting workitems by target.
     pub async fn queues(&self) -> Result<Vec<QueueView>, LiveError> {
         self.ask(|reply| Command::Queues { reply }).await
+    }
+
+    /// Publish `bundle` (checked, and compiled to `runner`, by [`compile`]) as flow `name`: a new
+    /// version that new workitems run, or the version that holds the same content already.
+    pub async fn publish(
+        &self,
+        name: &str,
+        bundle: Bundle,
+        runner: Arc<Runner>,
+    ) -> Result<PublishedVersion, LiveError> {
+        let name = name.to_owned();
+        self.ask(|reply| Command::Publish {
+            name,
+            bundle,
+            runner,
+            reply,
+        })
+        .await?
+    }
+
+    /// Make version `version` of flow `name` the one new workitems run.
+    pub async fn activate(&self, name: &str, version: u32) -> Result<PublishedFlowView, LiveError> {
+        let name = name.to_owned();
+        self.ask(|reply| Command::Activate {
+            name,
+            version,
+            reply,
+        })
+        .await?
+    }
+
+    /// Every published flow, with its versions.
+    pub async fn flows(&self) -> Result<Vec<PublishedFlowView>, LiveError> {
+        self.ask(|reply| Command::Flows { name: None, reply })
+            .await?
+    }
+
+    /// Flow `name`, with its versions.
+    pub async fn flow(&self, name: &str) -> Result<PublishedFlowView, LiveError> {
+        let name = Some(name.to_owned());
+        let mut flows = self.ask(|reply| Command::Flows { name, reply }).await??;
+        flows.pop().ok_or(LiveError::Gone)
+    }
+
+    /// The bundle of version `version` of flow `name`.
+    pub async fn bundle(&self, name: &str, version: u32) -> Result<Arc<Bundle>, LiveError> {
+        let name = name.to_owned();
+        self.ask(|reply| Command::Bundle {
+            name,
+            version,
+            reply,
+        })
+        .await?
     }
 }

@@ -127,7 +127,11 @@ impl Guard {
         }
         let core = &mut *self.core.borrow_mut();
         let id: Text = core.records[self.number as usize].id.clone();
-        let outcome = outcome(&core.runner, id, self.arrive_s, ended, false);
+        let runner = core
+            .flows
+            .runner(core.records[self.number as usize].flow)
+            .clone();
+        let outcome = outcome(&runner, id, self.arrive_s, ended, false);
         core.finished(self.number, outcome);
         core.idle_one();
         self.running = false;

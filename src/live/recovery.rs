@@ -47,7 +47,7 @@ pub(super) async fn recover(
                 entry.kind
             )
         })?;
-        if let Change::Started { clock } = change {
+        if let Change::Started { clock, .. } = change {
             let now = core.borrow().clock.kind();
             if clock != now {
                 // Time on one clock means nothing on the other: every deadline would be wrong.
@@ -63,7 +63,14 @@ pub(super) async fn recover(
             .clock
             .replay_to(Instant::from_micros(entry.at_us));
         settle(core).await;
+        let publishes = matches!(change, Change::Publish { .. });
         if let Err(error) = apply(core, change).await {
+            if publishes {
+                // Every later version would take its number, and its workitems would run another.
+                return Err(format!(
+                    "entry {seq} publishes a flow version that no longer loads: {error}"
+                ));
+            }
             recovered.warnings.push(format!(
                 "entry {seq} (`{}`) of the journal did not apply again: {error}",
                 entry.kind

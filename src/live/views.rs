@@ -64,8 +64,40 @@ pub struct TargetView {
 pub struct FlowView {
     /// The flow's application name.
     pub name: String,
-    /// Its version (1 until flows are published into a running server).
+    /// The version it runs (from 1; it keeps it to its end).
     pub version: u32,
+}
+
+/// One published version of a flow.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct FlowVersionView {
+    /// Its number, from 1.
+    pub version: u32,
+    /// Its content hash: `sha256:` and 64 hex digits.
+    pub hash: String,
+    /// When it was published, in seconds of the server's clock.
+    pub published_s: f64,
+    /// Whether new workitems run it.
+    pub active: bool,
+    /// How many workitems that have not ended run it.
+    pub running: usize,
+    /// Its blocks.
+    pub blocks: usize,
+    /// Its bundle's size: the bytes of its files' names and text.
+    pub bytes: usize,
+}
+
+/// A published flow and its versions.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct PublishedFlowView {
+    /// Its name (the flow's application).
+    pub name: String,
+    /// The version new workitems run.
+    pub active: u32,
+    /// Whether a workitem that names no flow runs this one.
+    pub default: bool,
+    /// Every version, oldest first.
+    pub versions: Vec<FlowVersionView>,
 }
 
 /// A workitem, as `GET /v1/workitems/{id}` shows it.

@@ -7,7 +7,7 @@ use super::json::Json;
 use super::problem::{PROBLEM_JSON, Problem};
 use super::router::app::AppState;
 use super::router::health::{self, Health, HealthStatus};
-use super::v1::{agents, clock, offers, workitems};
+use super::v1::{agents, clock, flows, offers, workitems};
 use crate::live;
 use axum::extract::State;
 use std::borrow::Cow;
@@ -33,13 +33,15 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         agents::list, agents::get, agents::set_state, agents::events,
         offers::accept, offers::reject,
         clock::queues, clock::get, clock::advance,
+        flows::list, flows::get, flows::publish, flows::bundle, flows::activate,
     ),
     components(schemas(
         Problem, Health, HealthStatus,
         workitems::CreateWorkitem, workitems::MarkDone, agents::SetState, clock::Advance,
         live::WorkitemView, live::State, live::FlowView, live::TargetView, live::HistoryEvent,
         live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, live::QueueView,
-        live::ClockView,
+        live::ClockView, live::PublishedFlowView, live::FlowVersionView, flows::Published,
+        crate::flow::Bundle, crate::diagnostic::DiagnosticJson,
     )),
     modifiers(&BearerTokens, &SharedRefusals),
     security(("bearer" = [])),
@@ -51,6 +53,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         (name = "offers", description = "Offers to agents: accept, reject"),
         (name = "queues", description = "Waiting workitems by target"),
         (name = "clock", description = "The server's clock; a test clock moves only when told"),
+        (name = "flows", description = "Flows and their versions: publish, roll back, list"),
     ),
 )]
 pub struct ApiDoc;
@@ -231,11 +234,13 @@ pub async fn document(
     _caller: Caller,
     State(state): State<AppState>,
 ) -> Json<utoipa::openapi::OpenApi> {
-    Json(for_flow(ApiDoc::openapi(), &state.flow.application))
+    let flows = state.engine.flows().await.unwrap_or_default();
+    let names: Vec<&str> = flows.iter().map(|flow| flow.name.as_str()).collect();
+    Json(for_flows(ApiDoc::openapi(), &names))
 }
 
-/// The document of a server running flow `application`: `CreateWorkitem.flow` may name only it.
-pub fn for_flow(mut doc: utoipa::openapi::OpenApi, application: &str) -> utoipa::openapi::OpenApi {
+/// The document of a server running flows `names`: `CreateWorkitem.flow` may name only them.
+pub fn for_flows(mut doc: utoipa::openapi::OpenApi, names: &[&str]) -> utoipa::openapi::OpenApi {
     let flow = doc
         .components
         .as_mut()
@@ -249,7 +254,8 @@ pub fn for_flow(mut doc: utoipa::openapi::OpenApi, application: &str) -> utoipa:
             _ => None,
         });
     if let Some(RefOr::T(Schema::Object(flow))) = flow {
-        flow.enum_values = Some(vec![application.into(), serde_json::Value::Null]);
+        let names = names.iter().map(|&name| serde_json::Value::from(name));
+        flow.enum_values = Some(names.chain([serde_json::Value::Null]).collect());
     }
     doc
 }

@@ -10,7 +10,7 @@
 
 use routeflow::center::Center;
 use routeflow::diagnostic::SourceFile;
-use routeflow::flow::load;
+use routeflow::flow::Bundle;
 use routeflow::replay::{Options, replay};
 use routeflow::runtime::Runner;
 use routeflow::workitem::WorkitemReader;
@@ -155,12 +155,10 @@ impl Scenario {
 }
 
 /// The sample flow, ready to run.
-pub fn runner() -> Arc<Runner> {
+/// The sample flow, bundled and compiled.
+pub fn sample() -> (Bundle, Arc<Runner>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let flow = load(&root.join("flows/gtr_sample.yaml"))
-        .flow
-        .expect("the sample loads");
-    Arc::new(Runner::new(Arc::new(flow)))
+    routeflow::live::from_disk(&root.join("flows/gtr_sample.yaml")).expect("the sample loads")
 }
 
 pub fn center(yaml: &str) -> Arc<Center> {
@@ -172,7 +170,7 @@ pub fn replayed(scenario: &Scenario, center_yaml: &str) -> Vec<Value> {
     let input = scenario.jsonl();
     let mut outcomes = Vec::new();
     replay(
-        runner(),
+        sample().1,
         center(center_yaml),
         WorkitemReader::new(input.as_bytes()),
         Options::default(),

@@ -73,7 +73,7 @@ impl Lowering<'_> {
         what: &str,
         block: Option<&str>,
     ) -> Option<SourceFile> {
-        let path = normalised(&self.base_dir.join(file.as_str()));
+        let path = crate::flow::files::normalised(&self.base_dir.join(file.as_str()));
         let shown = path.display().to_string();
         let failed = |message: String| {
             let diagnostic = Diagnostic::error(Span::default(), message)
@@ -83,7 +83,7 @@ impl Lowering<'_> {
                 None => diagnostic,
             }
         };
-        match std::fs::read(&path).map(String::from_utf8) {
+        match self.source.read(&path).map(String::from_utf8) {
             Ok(Ok(text)) => Some(SourceFile::new(shown, text)),
             Ok(Err(_)) => {
                 self.push(failed(format!("{what} `{shown}` is not UTF-8 text")), at);
@@ -516,21 +516,4 @@ fn error_span(error: &ScriptError, source: &str) -> Span {
     let offset = error.offset_in(source);
     let length = error.undeclared.as_ref().map_or(0, String::len);
     Span::new(offset, (offset + length).min(source.len()))
-}
-
-/// `path` with its `dir/..` pairs and `.` parts taken out (lexically: messages show the file as a
-/// person would write it, `flows/extensions/vip.rhai`, not `tests/flows/../../flows/extensions/vip.rhai`).
-fn normalised(path: &std::path::Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut parts: Vec<Component> = Vec::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.iter().collect()
 }

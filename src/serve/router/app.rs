@@ -3,7 +3,6 @@
 use super::super::auth::Tokens;
 use super::super::shutdown::Shutdown;
 use crate::center::Center;
-use crate::flow::Flow;
 use axum::extract::FromRef;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,8 +22,6 @@ pub enum ClockMode {
 pub struct AppState {
     /// The tokens the server accepts ([`Caller`](crate::serve::auth::Caller) reads them).
     pub tokens: Arc<Tokens>,
-    /// The flow new workitems run through, loaded and checked at start.
-    pub flow: Arc<Flow>,
     /// The Agent Setup: agents, groups, skills, capacity.
     pub center: Arc<Center>,
     /// How the clock moves.

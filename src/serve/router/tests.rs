@@ -15,7 +15,6 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -40,25 +39,32 @@ async fn boom(_caller: Caller) -> Json<Value> {
 }
 
 fn state() -> AppState {
-    let loaded = crate::flow::load_str(
-        "flow.yaml",
-        "application: serve\nphases:\n  initialize: []\n",
-        Path::new("."),
-    );
+    let bundle = crate::flow::Bundle {
+        flow: "flow.yaml".to_owned(),
+        files: [(
+            "flow.yaml".to_owned(),
+            "application: serve\nphases:\n  initialize: []\n".to_owned(),
+        )]
+        .into(),
+    };
     let file = SourceFile::new("center.yaml", "agents: [ { id: alice } ]");
-    let (Some(flow), Ok(center)) = (loaded.flow, Center::parse(&file)) else {
-        panic!("the test's flow and center load");
+    let Ok(center) = Center::parse(&file) else {
+        panic!("the test's center loads");
+    };
+    let Ok((runner, _)) = crate::live::compile("serve", &bundle, &center) else {
+        panic!("the test's flow loads");
     };
     let readiness = Readiness::new();
     readiness.set_ready();
-    let flow = Arc::new(flow);
     let center = Arc::new(center);
-    let runner = Arc::new(crate::runtime::Runner::new(flow.clone()));
-    let engine = crate::live::Engine::start(runner, center.clone(), crate::live::ClockKind::Test)
-        .expect("the engine starts");
+    let engine = crate::live::Engine::start(
+        (bundle, runner),
+        center.clone(),
+        crate::live::ClockKind::Test,
+    )
+    .expect("the engine starts");
     AppState {
         tokens: Arc::new(Tokens::single(TOKEN, Role::Viewer)),
-        flow,
         center,
         engine,
         clock: ClockMode::Test,

@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod clock;
+pub mod flows;
 pub mod offers;
 pub mod workitems;
 
@@ -43,6 +44,13 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/queues", get(clock::queues))
         .route("/v1/clock", get(clock::get))
         .route("/v1/clock/advance", post(clock::advance))
+        .route("/v1/flows", get(flows::list))
+        .route("/v1/flows/{name}", get(flows::get).put(flows::publish))
+        .route("/v1/flows/{name}/versions/{version}", get(flows::bundle))
+        .route(
+            "/v1/flows/{name}/versions/{version}/activate",
+            post(flows::activate),
+        )
 }
 
 /// The problem of an engine's refusal.
