@@ -6,8 +6,9 @@ use super::{Entry, JournalError, Stored};
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::{Path, PathBuf};
 
-/// The version of the journal's format this build writes and reads.
-const FORMAT: i64 = 1;
+/// The version of the journal's format this build writes and reads. 2: flows are published into the
+/// journal (a version 1 journal has no flow for the workitems it holds).
+const FORMAT: i64 = 2;
 
 pub struct Store {
     connection: Connection,
@@ -51,7 +52,7 @@ impl Store {
             .pragma_update(None, "synchronous", "FULL")
             .map_err(failed)?;
         connection
-            .execute_batch(
+            .execute_batch(&format!(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                  CREATE TABLE IF NOT EXISTS entries (
                      seq INTEGER PRIMARY KEY,
@@ -59,8 +60,8 @@ impl Store {
                      kind TEXT NOT NULL,
                      data TEXT NOT NULL
                  );
-                 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1);",
-            )
+                 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', {FORMAT});"
+            ))
             .map_err(failed)?;
         let format: i64 = connection
             .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {

@@ -41,7 +41,8 @@ pub struct CreateWorkitem {
     /// The workitem's user data.
     #[schema(value_type = Object)]
     pub userdata: Map<String, Value>,
-    /// The flow to run (the server's flow; there is one until flows are published).
+    /// The flow to run: a published flow's name (its active version runs); none: the server's
+    /// default flow.
     pub flow: Option<String>,
 }
 
