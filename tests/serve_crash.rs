@@ -34,10 +34,15 @@ enum Reached {
 #[derive(Default)]
 struct Acks {
     reached: BTreeMap<String, (Reached, &'static str)>,
+    /// The flow version each workitem runs, as its creation was acknowledged: it keeps it.
+    versions: BTreeMap<String, u64>,
 }
 
 impl Acks {
-    fn note(&mut self, id: &str, state: &str) {
+    fn note(&mut self, id: &str, state: &str, version: Option<u64>) {
+        if let Some(version) = version {
+            self.versions.entry(id.to_owned()).or_insert(version);
+        }
         let reached = match state {
             "assigned" => Reached::Assigned,
             "done" | "stopped" | "unrouted" | "error" => Reached::Ended,
@@ -101,7 +106,8 @@ impl Target {
         if let Some(view) = reply
             && let (Some(id), Some(state)) = (view["id"].as_str(), view["state"].as_str())
         {
-            self.acks.lock().expect("acks").note(id, state);
+            let version = view["flow"]["version"].as_u64();
+            self.acks.lock().expect("acks").note(id, state, version);
         }
     }
 }
@@ -149,6 +155,42 @@ fn third_party(target: &Target, seed: u64) {
             _ => {}
         }
         std::thread::sleep(Duration::from_millis(rng.u64(2..15)));
+    }
+}
+
+/// An admin: publishes a second version of the sample (its skill Route block waits 60 s, not 120 s)
+/// and activates one version or the other, so that workitems are created on both.
+fn admin(target: &Target, seed: u64) {
+    let client = client();
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    let flow = std::fs::read_to_string(root.join("gtr_sample.yaml")).expect("the flow");
+    let at = flow.find("id: route_skill").expect("the skill Route block");
+    let v2 = format!(
+        "{}{}",
+        &flow[..at],
+        flow[at..].replacen("timeout: 120", "timeout: 60", 1)
+    );
+    let table = std::fs::read_to_string(root.join("tables/OPEN_MEDIA_ROUTING_CONFIG.csv"))
+        .expect("the table");
+    let bundle = json!({
+        "flow": "gtr_sample.yaml",
+        "files": { "gtr_sample.yaml": v2, "tables/OPEN_MEDIA_ROUTING_CONFIG.csv": table },
+    });
+    while !target.stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(rng.u64(50..250)));
+        if rng.bool() {
+            target.call(
+                &client,
+                "PUT",
+                "/v1/flows/gtr_sample",
+                ADMIN,
+                Some(bundle.clone()),
+            );
+        } else {
+            let path = format!("/v1/flows/gtr_sample/versions/{}/activate", rng.u8(1..=2));
+            target.call(&client, "POST", &path, ADMIN, None);
+        }
     }
 }
 
@@ -217,8 +259,8 @@ fn start(data: &Path, args: &[&str]) -> Server {
     panic!("the server did not get ready:\n{}", server.stderr());
 }
 
-/// Every acknowledged workitem is there and no further back; no agent over its capacity; every fifth
-/// round, none assigned or ended twice (its history).
+/// Every acknowledged workitem is there and no further back, on the flow version it was created on; no
+/// agent over its capacity; every fifth round, none assigned or ended twice (its history).
 fn check(server: &Server, acks: &Acks, round: usize) {
     let mut listed = BTreeMap::new();
     let mut after = 0;
@@ -255,6 +297,13 @@ fn check(server: &Server, acks: &Acks, round: usize) {
         );
         if *reached == Reached::Ended {
             assert_eq!(state, *said, "round {round}: {id} ended once, as {said}");
+        }
+        if let Some(version) = acks.versions.get(id) {
+            assert_eq!(
+                view["flow"]["version"].as_u64(),
+                Some(*version),
+                "round {round}: {id} moved from flow version {version}: {view}"
+            );
         }
     }
     if round.is_multiple_of(5) {
@@ -312,6 +361,10 @@ fn kill_9_at_random_instants_loses_nothing_acknowledged() {
         let target = target.clone();
         load.push(std::thread::spawn(move || third_party(&target, 1)));
     }
+    {
+        let target = target.clone();
+        load.push(std::thread::spawn(move || admin(&target, 3)));
+    }
     for (i, (agent, token)) in [("alice", ALICE), ("bob", BOB)].into_iter().enumerate() {
         let target = target.clone();
         load.push(std::thread::spawn(move || {
@@ -322,10 +375,16 @@ fn kill_9_at_random_instants_loses_nothing_acknowledged() {
     for round in 1..=crashes {
         std::thread::sleep(Duration::from_millis(rng.u64(100..600)));
         // What was acknowledged before the kill is what must survive it.
-        let acked = std::mem::take(&mut target.acks.lock().expect("acks").reached);
+        let (acked, versions) = {
+            let mut shared = target.acks.lock().expect("acks");
+            (std::mem::take(&mut shared.reached), shared.versions.clone())
+        };
         server.child.kill().expect("kill -9");
         server.child.wait().expect("reaped");
-        let mut acks = Acks { reached: acked };
+        let mut acks = Acks {
+            reached: acked,
+            versions,
+        };
         server = start(&data, &args);
         *target.base.write().expect("base") = server.base.clone();
         check(&server, &acks, round);
@@ -344,11 +403,18 @@ fn kill_9_at_random_instants_loses_nothing_acknowledged() {
         thread.join().expect("the load ran");
     }
     // The end: every workitem still open is stopped or marked done; each ends exactly once.
-    let acks = std::mem::take(&mut target.acks.lock().expect("acks").reached);
+    let (acks, versions) = {
+        let mut shared = target.acks.lock().expect("acks");
+        (
+            std::mem::take(&mut shared.reached),
+            std::mem::take(&mut shared.versions),
+        )
+    };
     check(
         &server,
         &Acks {
             reached: acks.clone(),
+            versions: versions.clone(),
         },
         5 * (crashes + 1),
     );
@@ -390,6 +456,12 @@ fn kill_9_at_random_instants_loses_nothing_acknowledged() {
         }
     }
     assert!(acks.len() > 50, "too little load: {} workitems", acks.len());
+    let on_v2 = versions.values().filter(|&&v| v == 2).count();
+    assert!(
+        on_v2 > 0 && on_v2 < versions.len(),
+        "workitems on both versions: {on_v2} of {} on version 2",
+        versions.len()
+    );
     eprintln!(
         "crash test: {crashes} kills, {} workitems acknowledged, every one ended once",
         acks.len()
