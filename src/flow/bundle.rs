@@ -7,7 +7,7 @@ use super::files::{FileSource, Recording, normalised, relative};
 use super::{Loaded, load_source};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// A flow and the files it names, as text.
@@ -70,23 +70,24 @@ impl Bundle {
     /// Load and check the bundle's flow with the bundle's files, exactly as `routeflow check` checks
     /// files on disk; diagnostics name the files by their names in the bundle.
     pub fn load(&self) -> Loaded {
-        load_source(Path::new(&self.flow), &Default::default(), self)
-    }
-
-    /// The text of the file `path` names (lexically, as the bundle names files).
-    fn file(&self, path: &Path) -> Option<&String> {
-        let wanted = normalised(path);
-        self.files
-            .iter()
-            .find(|(name, _)| normalised(Path::new(name)) == wanted)
-            .map(|(_, text)| text)
+        let files = Files(
+            self.files
+                .iter()
+                .map(|(name, text)| (normalised(Path::new(name)), text.as_str()))
+                .collect(),
+        );
+        load_source(Path::new(&self.flow), &Default::default(), &files)
     }
 }
 
-impl FileSource for Bundle {
+/// A bundle's files by their names taken lexically (`tables/../t.csv` is `t.csv`), as a flow names
+/// files relative to its own.
+struct Files<'a>(HashMap<PathBuf, &'a str>);
+
+impl FileSource for Files<'_> {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        match self.file(path) {
-            Some(text) => Ok(text.clone().into_bytes()),
+        match self.0.get(&normalised(path)) {
+            Some(text) => Ok(text.as_bytes().to_vec()),
             None => Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "it is not in the bundle",
