@@ -32,21 +32,7 @@ fn with_skill_timeout(flow: &Path, timeout_s: u32) {
 
 /// A durable test-clock server on `flow` with data in `data`, once ready.
 fn start(flow: &Path, data: &Path, dir: &Path, extra: &[&str]) -> Server {
-    let args = test_clock_args(dir, extra);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = Server::start_in(flow, Path::new(CENTER), data, &args);
-    for _ in 0..600 {
-        if send(&server, "GET", "/readyz", ADMIN, None).status() == StatusCode::OK {
-            return server;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the server did not get ready:\n{}", server.stderr());
-}
-
-fn kill_9(mut server: Server) {
-    server.child.kill().expect("killed"); // SIGKILL
-    server.child.wait().expect("reaped");
+    ready_server(flow, data, dir, extra)
 }
 
 /// Create a workitem asking for a skill: it waits in `route_skill`.

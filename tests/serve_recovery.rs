@@ -10,24 +10,9 @@ use serde_json::{Value, json};
 use serve_support::*;
 use std::path::Path;
 
-/// A test-clock server on the sample with the data directory `data`, once it is ready (it has
-/// recovered what the directory's journal holds).
+/// A test-clock server on the sample with the data directory `data`, once ready.
 fn start(data: &Path, dir: &Path) -> Server {
-    let args = test_clock_args(dir, &[]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = Server::start_in(Path::new(FLOW), Path::new(CENTER), data, &args);
-    for _ in 0..600 {
-        if send(&server, "GET", "/readyz", ADMIN, None).status() == StatusCode::OK {
-            return server;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the server did not get ready:\n{}", server.stderr());
-}
-
-fn kill_9(mut server: Server) {
-    server.child.kill().expect("killed"); // SIGKILL
-    server.child.wait().expect("reaped");
+    ready_server(Path::new(FLOW), data, dir, &[])
 }
 
 fn get(server: &Server, path: &str) -> Value {

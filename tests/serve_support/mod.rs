@@ -303,3 +303,43 @@ pub fn history(server: &Server, id: &str) -> Vec<String> {
         .map(|event| event["event"].as_str().expect("a name").to_owned())
         .collect()
 }
+
+/// A durable test-clock server on `flow` and the sample's center, with its journal in `data` (tokens
+/// as [`test_clock_args`], written in `dir`, plus `extra`), once it is ready: it has recovered what
+/// the journal holds.
+pub fn ready_server(flow: &Path, data: &Path, dir: &Path, extra: &[&str]) -> Server {
+    let args = test_clock_args(dir, extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::start_in(flow, Path::new(CENTER), data, &args);
+    for _ in 0..600 {
+        if send(&server, "GET", "/readyz", ADMIN, None).status() == StatusCode::OK {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the server did not get ready:\n{}", server.stderr());
+}
+
+/// Kill `server` with SIGKILL, as a crash would, and reap it.
+pub fn kill_9(mut server: Server) {
+    server.child.kill().expect("killed");
+    server.child.wait().expect("reaped");
+}
+
+/// `/readyz`'s status with `token`, once the server has done recovering (it answers 503 until then:
+/// it listens before it has recovered what its journal holds).
+pub fn readyz(server: &Server, token: &str) -> StatusCode {
+    for _ in 0..600 {
+        let status = client()
+            .get(server.url("/readyz"))
+            .bearer_auth(token)
+            .send()
+            .expect("a reply")
+            .status();
+        if status != StatusCode::SERVICE_UNAVAILABLE {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    StatusCode::SERVICE_UNAVAILABLE
+}
