@@ -13,6 +13,7 @@ use super::core::Core;
 use super::engine::{self, settle};
 use super::views::AgentStateKind;
 use crate::center::AgentIndex;
+use crate::center::setup::AgentSetup;
 use crate::journal::Entry;
 use crate::time::{Instant, Span};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,10 @@ pub(super) enum Change {
     },
     /// `POST /v1/clock/advance` (a test clock).
     Advance { by_s: f64 },
+    /// `PUT /v1/agents/{id}`: agent `id` gets `setup` (added, or replaced).
+    PutAgent { id: String, setup: AgentSetup },
+    /// `DELETE /v1/agents/{id}`.
+    DeleteAgent { id: String },
 }
 
 impl Change {
@@ -71,6 +76,8 @@ impl Change {
             Change::AgentState { .. } => "agent_state",
             Change::Answer { .. } => "answer",
             Change::Advance { .. } => "advance",
+            Change::PutAgent { .. } => "put_agent",
+            Change::DeleteAgent { .. } => "delete_agent",
         }
     }
 
@@ -102,6 +109,11 @@ pub(super) enum Applied {
     /// The clock moved.
     Clock,
     Started,
+    /// Agent `index` was given a setup; `created`: it is new.
+    AgentPut {
+        index: AgentIndex,
+        created: bool,
+    },
 }
 
 /// Apply `change` now and settle: every consequence at this instant happens before this returns.
@@ -141,6 +153,9 @@ pub(super) async fn apply(core: &Rc<RefCell<Core>>, change: Change) -> Result<Ap
             .clock
             .advance(Span::from_seconds(by_s))
             .map(|_| Applied::Clock),
+        Change::PutAgent { id, setup } => super::setup::put(core, &id, setup)
+            .map(|(index, created)| Applied::AgentPut { index, created }),
+        Change::DeleteAgent { id } => super::setup::delete(core, &id).map(Applied::Agent),
     };
     if applied.is_ok() {
         settle(core).await;

@@ -172,4 +172,14 @@ pub(super) enum Command {
     /// Panics the engine thread: for tests of what the API does once the engine is gone.
     #[cfg(test)]
     Panic,
+    PutAgent {
+        id: String,
+        setup: crate::center::setup::AgentSetup,
+        /// The agent, and whether it is new.
+        reply: Reply<Result<(AgentView, bool), LiveError>>,
+    },
+    DeleteAgent {
+        id: String,
+        reply: Reply<Result<(), LiveError>>,
+    },
 }

@@ -14,11 +14,13 @@ mod core;
 mod engine;
 mod port;
 mod recovery;
+mod setup;
 mod views;
 
 pub use clock::ClockKind;
 pub use command::{Created, LiveError, NewWorkitem, Page, Subscription};
 pub use recovery::Recovered;
+pub use setup::check_agent_id;
 pub use views::{
     AgentEvent, AgentStateKind, AgentView, ClockView, FlowView, HistoryEvent, PopupView, QueueView,
     State, TargetView, WorkitemView,

@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         agents::list, agents::get, agents::set_state, agents::events,
         offers::accept, offers::reject,
         clock::queues, clock::get, clock::advance,
+        agents::put, agents::delete,
     ),
     components(schemas(
         Problem, Health, HealthStatus,
@@ -40,6 +41,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         live::WorkitemView, live::State, live::FlowView, live::TargetView, live::HistoryEvent,
         live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, live::QueueView,
         live::ClockView,
+        agents::PutAgent,
     )),
     modifiers(&BearerTokens, &SharedRefusals),
     security(("bearer" = [])),

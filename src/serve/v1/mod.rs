@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/queues", get(clock::queues))
         .route("/v1/clock", get(clock::get))
         .route("/v1/clock/advance", post(clock::advance))
+        .route(
+            "/v1/agents/{id}",
+            axum::routing::put(agents::put).delete(agents::delete),
+        )
 }
 
 /// The problem of an engine's refusal.

@@ -16,7 +16,7 @@ use std::fmt;
 use utoipa::ToSchema;
 
 /// What a path segment percent-encodes: all but RFC 3986's unreserved characters.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+pub(super) const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
