@@ -249,6 +249,8 @@ fn every_refusal_is_a_problem_and_changes_nothing() {
         (json!({ "auto_accept": "yes" }), "/auto_accept"),
         (json!({ "ready": [[0, 100]] }), "/ready"),
         (json!({ "id": "bob" }), "/id"),
+        (json!([null, null]), ""),
+        (json!(null), ""),
     ];
     for (body, field) in cases {
         let reply = put_agent(&server, "bob", body.clone());

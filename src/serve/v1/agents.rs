@@ -322,6 +322,13 @@ pub async fn put(
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
     caller.require(&[Role::Admin])?;
+    if !body.is_object() {
+        // serde would read a struct from a list of its members' values, too.
+        return Err(Problem::invalid_value(
+            "",
+            "the body is an agent's setup: a JSON object, e.g. `{\"skills\": {\"english\": 5}}`",
+        ));
+    }
     let body: PutAgent = crate::serve::json::parse(body.to_string().as_bytes())?;
     crate::live::check_agent_id(&id).map_err(|detail| {
         Problem::of_kind(
