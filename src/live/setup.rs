@@ -24,10 +24,11 @@ use super::command::{Command, LiveError};
 use super::core::{AgentRecord, Core};
 use super::engine::changed;
 use super::views::{AgentStateKind, AgentView, State};
-use crate::center::AgentIndex;
 use crate::center::setup::AgentSetup;
+use crate::center::{AgentIndex, Center};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// The longest agent id, in characters (as a workitem's).
@@ -92,6 +93,7 @@ pub(super) fn put(
         return Ok((index, false));
     }
     let mut resolved = Vec::new();
+    unshare(core);
     let (index, created) = core.sim.put_agent(id, &setup, &mut resolved);
     core.center = core.sim.shared_center().clone();
     if created {
@@ -100,6 +102,12 @@ pub(super) fn put(
     }
     core.deliver(&mut resolved);
     Ok((index, created))
+}
+
+/// Let the simulation hold the only reference to the center (the core takes the changed one back
+/// after), so that it is changed in place rather than copied whole.
+fn unshare(core: &mut Core) {
+    core.center = Arc::new(Center::empty());
 }
 
 /// Apply `DELETE /v1/agents/{id}`: the index agent `id` had.
@@ -133,6 +141,7 @@ pub(super) fn delete(core: &Rc<RefCell<Core>>, id: &str) -> Result<AgentIndex, L
     core.sim.set_ready(index, false, &mut resolved);
     core.sim.withdraw_offers(index, &mut resolved);
     core.deliver(&mut resolved);
+    unshare(core);
     core.sim.remove_agent(index);
     core.center = core.sim.shared_center().clone();
     // Its streams end (their senders dropped) once they have sent what they hold.
