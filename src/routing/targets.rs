@@ -47,8 +47,8 @@ pub struct Targets {
     groups: HashMap<Box<str>, TargetId, ByWords>,
     skills: HashMap<Box<str>, Result<TargetId, String>, ByWords>,
     all: Vec<Target>,
-    /// What each target asks of an agent, indexed by [`TargetId`]: for a live server's setup changes,
-    /// which work its candidates out again ([`Targets::matches`]).
+    /// What each target asks of an agent, indexed by [`TargetId`], so that its candidates can be
+    /// worked out again when a live server's setup changes ([`Targets::matches`]).
     rules: Vec<Rule>,
 }
 
