@@ -19,6 +19,7 @@
 pub mod popup;
 pub(crate) mod read;
 pub mod schema;
+pub mod setup;
 
 use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
 use crate::skill::{SkillExpression, SkillLevels};
@@ -64,6 +65,8 @@ pub struct Center {
     skills: Arc<Names>,
     /// Members of each group, in file order, indexed by [`GroupId`].
     members: Vec<Vec<AgentIndex>>,
+    /// Agents removed from a live server's setup ([`setup`]): their places stay, empty.
+    removed: std::collections::BTreeSet<AgentIndex>,
 }
 
 /// One agent of the center.
@@ -257,6 +260,7 @@ impl Center {
             groups: Names::default(),
             skills: Arc::default(),
             members: Vec::new(),
+            removed: Default::default(),
         }
     }
 
@@ -275,14 +279,17 @@ impl Center {
         self.offer_timeout_s
     }
 
-    /// Every agent, in file order ([`AgentIndex`] `i` is `agents()[i]`).
+    /// Every agent, in file order ([`AgentIndex`] `i` is `agents()[i]`); on a live server, the places of
+    /// removed agents too ([`Center::is_removed`]).
     pub fn agents(&self) -> &[Agent] {
         &self.agents
     }
 
-    /// Every agent's index, in file order.
-    pub fn indices(&self) -> impl Iterator<Item = AgentIndex> + use<> {
-        (0..self.agents.len()).map(|i| AgentIndex(to_u32(i)))
+    /// Every agent's index, in file order (removed agents left out).
+    pub fn indices(&self) -> impl Iterator<Item = AgentIndex> + '_ {
+        (0..self.agents.len())
+            .map(|i| AgentIndex(to_u32(i)))
+            .filter(|&i| !self.is_removed(i))
     }
 
     /// The agent with id `id`.

@@ -745,6 +745,7 @@ impl Reader<'_> {
             groups: self.groups,
             skills,
             members,
+            removed: Default::default(),
         }
     }
 }

@@ -150,14 +150,12 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             std::process::exit(i32::from(EXIT_INVALID));
         }
     };
-    let engine =
-        match Engine::start_durable((bundle, runner), center.clone(), kind, journal, recovered) {
-            Ok(engine) => engine,
-            Err(error) => return fail(format!("cannot start the live engine: {error}")),
-        };
+    let engine = match Engine::start_durable((bundle, runner), center, kind, journal, recovered) {
+        Ok(engine) => engine,
+        Err(error) => return fail(format!("cannot start the live engine: {error}")),
+    };
     let state = AppState {
         tokens: Arc::new(tokens),
-        center,
         engine,
         clock: mode,
         data: args.data.clone(),

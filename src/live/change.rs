@@ -14,6 +14,7 @@ use super::engine::{self, settle};
 use super::flows::{Publication, compile};
 use super::views::AgentStateKind;
 use crate::center::AgentIndex;
+use crate::center::setup::AgentSetup;
 use crate::flow::Bundle;
 use crate::journal::Entry;
 use crate::time::{Instant, Span};
@@ -69,6 +70,10 @@ pub(super) enum Change {
     Publish { name: String, bundle: Bundle },
     /// `POST /v1/flows/{name}/versions/{version}/activate`.
     Activate { name: String, version: u32 },
+    /// `PUT /v1/agents/{id}`: agent `id` gets `setup` (added, or replaced).
+    PutAgent { id: String, setup: AgentSetup },
+    /// `DELETE /v1/agents/{id}`.
+    DeleteAgent { id: String },
 }
 
 impl Change {
@@ -85,6 +90,8 @@ impl Change {
             Change::Advance { .. } => "advance",
             Change::Publish { .. } => "publish",
             Change::Activate { .. } => "activate",
+            Change::PutAgent { .. } => "put_agent",
+            Change::DeleteAgent { .. } => "delete_agent",
         }
     }
 
@@ -120,6 +127,11 @@ pub(super) enum Applied {
     Published(Publication),
     /// A flow's version activated.
     Activated,
+    /// Agent `index` was given a setup; `created`: it is new.
+    AgentPut {
+        index: AgentIndex,
+        created: bool,
+    },
 }
 
 /// Apply `change` now and settle: every consequence at this instant happens before this returns.
@@ -168,6 +180,9 @@ pub(super) async fn apply(core: &Rc<RefCell<Core>>, change: Change) -> Result<Ap
             .flows
             .activate(&name, version)
             .map(|_| Applied::Activated),
+        Change::PutAgent { id, setup } => super::setup::put(core, &id, setup)
+            .map(|(index, created)| Applied::AgentPut { index, created }),
+        Change::DeleteAgent { id } => super::setup::delete(core, &id).map(Applied::Agent),
     };
     if applied.is_ok() {
         settle(core).await;

@@ -206,7 +206,21 @@ pub(super) enum Command {
         version: u32,
         reply: Reply<Result<Arc<Bundle>, LiveError>>,
     },
+    /// The agent setup now (the center file's, with the API's changes).
+    Center {
+        reply: Reply<Arc<crate::center::Center>>,
+    },
     /// Panics the engine thread: for tests of what the API does once the engine is gone.
     #[cfg(test)]
     Panic,
+    PutAgent {
+        id: String,
+        setup: crate::center::setup::AgentSetup,
+        /// The agent, and whether it is new.
+        reply: Reply<Result<(AgentView, bool), LiveError>>,
+    },
+    DeleteAgent {
+        id: String,
+        reply: Reply<Result<(), LiveError>>,
+    },
 }

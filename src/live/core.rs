@@ -693,6 +693,7 @@ impl Core {
     pub fn agent_view(&self, index: AgentIndex) -> AgentView {
         let agent = &self.center[index];
         let record = &self.agents[index.index()];
+        let setup = self.center.setup(index);
         AgentView {
             id: agent.id.clone(),
             state: record.state.unwrap_or(AgentStateKind::LoggedOut),
@@ -704,6 +705,8 @@ impl Core {
                 .map(|&n| self.records[n as usize].id.to_string())
                 .collect(),
             auto_accept: agent.auto_accept,
+            groups: setup.groups,
+            skills: setup.skills,
         }
     }
 

@@ -303,8 +303,17 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
         } => {
             let _ = reply.send(core.borrow().flows.bundle(&name, version));
         }
+        Command::Center { reply } => {
+            let _ = reply.send(core.borrow().center.clone());
+        }
         #[cfg(test)]
         Command::Panic => panic!("the engine was asked to panic (a test)"),
+        Command::PutAgent { id, setup, reply } => {
+            super::setup::put_command(core, id, setup, reply).await;
+        }
+        Command::DeleteAgent { id, reply } => {
+            super::setup::delete_command(core, id, reply).await;
+        }
     }
 }
 
@@ -356,7 +365,7 @@ fn workitem_view(core: &Core, applied: Applied) -> super::views::WorkitemView {
 /// Apply `change` and reply what `view` makes of it: once the change is journaled, when the server
 /// has a journal (the reply acknowledges a durable change), at once otherwise. Nothing is applied
 /// once the journal has failed: what the server holds would no longer be what a restart recovers.
-async fn changed<T: Send + 'static>(
+pub(super) async fn changed<T: Send + 'static>(
     core: &Rc<RefCell<Core>>,
     change: Change,
     reply: oneshot::Sender<Result<T, LiveError>>,

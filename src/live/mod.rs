@@ -15,12 +15,14 @@ mod engine;
 mod flows;
 mod port;
 mod recovery;
+mod setup;
 mod views;
 
 pub use clock::ClockKind;
 pub use command::{Created, LiveError, NewWorkitem, Page, PublishedVersion, Subscription};
 pub use flows::{compile, from_disk};
 pub use recovery::Recovered;
+pub use setup::check_agent_id;
 pub use views::{
     AgentEvent, AgentStateKind, AgentView, ClockView, FlowVersionView, FlowView, HistoryEvent,
     PopupView, PublishedFlowView, QueueView, State, TargetView, WorkitemView,
@@ -345,6 +347,11 @@ impl Engine {
         let name = Some(name.to_owned());
         let mut flows = self.ask(|reply| Command::Flows { name, reply }).await??;
         flows.pop().ok_or(LiveError::Gone)
+    }
+
+    /// The agent setup now: the center file's, with every `PUT|DELETE /v1/agents/{id}` since.
+    pub async fn center(&self) -> Result<Arc<crate::center::Center>, LiveError> {
+        self.ask(|reply| Command::Center { reply }).await
     }
 
     /// The bundle of version `version` of flow `name`.

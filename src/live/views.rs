@@ -177,6 +177,10 @@ pub struct AgentView {
     pub workitems: Vec<String>,
     /// Whether it takes workitems without an offer.
     pub auto_accept: bool,
+    /// The agent groups it belongs to.
+    pub groups: Vec<String>,
+    /// Its skills: name → level.
+    pub skills: std::collections::BTreeMap<String, i64>,
 }
 
 /// One event of an agent's stream (`GET /v1/agents/{id}/events`).

@@ -9,6 +9,7 @@
 mod agents;
 mod events;
 mod live;
+mod setup;
 mod simulation;
 pub mod targets;
 

@@ -123,8 +123,9 @@ impl Simulation {
 
     fn build(center: Arc<Center>, intervals: bool) -> Simulation {
         let mut events = Events::default();
-        let agents = center
-            .indices()
+        // Every place, removed agents' too: `AgentIndex` `i` is `agents[i]`.
+        let agents = (0..center.agents().len())
+            .map(|i| AgentIndex(u32::try_from(i).unwrap_or(u32::MAX)))
             .map(|index| {
                 let agent = &center[index];
                 for &(start, end) in agent.ready.iter().filter(|_| intervals) {

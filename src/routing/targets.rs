@@ -47,6 +47,20 @@ pub struct Targets {
     groups: HashMap<Box<str>, TargetId, ByWords>,
     skills: HashMap<Box<str>, Result<TargetId, String>, ByWords>,
     all: Vec<Target>,
+    /// What each target asks of an agent, indexed by [`TargetId`], so that its candidates can be
+    /// worked out again when a live server's setup changes ([`Targets::matches`]).
+    rules: Vec<Rule>,
+}
+
+/// What a target asks of an agent.
+#[derive(Debug)]
+enum Rule {
+    /// This id.
+    Agent(Box<str>),
+    /// Membership of this group.
+    Group(Box<str>),
+    /// Skills that satisfy this expression.
+    Skill(SkillExpression),
 }
 
 /// Every Route request looks its target's text up here, so the hash is a cheap multiply-and-rotate over
@@ -138,7 +152,10 @@ impl Targets {
                         }
                     },
                 };
-                (Kind::Skill(text), center.matching(expression))
+                (
+                    Kind::Skill(text, expression.clone()),
+                    center.matching(expression),
+                )
             }
         };
         let id = TargetId(u32::try_from(self.all.len()).unwrap_or(u32::MAX));
@@ -146,12 +163,42 @@ impl Targets {
             candidates,
             ..Target::default()
         });
-        match map_hit {
-            Kind::Agent(name) => self.agents.insert(name.into(), id),
-            Kind::Group(name) => self.groups.insert(name.into(), id),
-            Kind::Skill(text) => self.skills.insert(text.into(), Ok(id)).and(None),
+        let rule = match map_hit {
+            Kind::Agent(name) => {
+                self.agents.insert(name.into(), id);
+                Rule::Agent(name.into())
+            }
+            Kind::Group(name) => {
+                self.groups.insert(name.into(), id);
+                Rule::Group(name.into())
+            }
+            Kind::Skill(text, expression) => {
+                self.skills.insert(text.into(), Ok(id));
+                Rule::Skill(expression)
+            }
         };
+        self.rules.push(rule);
         Ok((id, true))
+    }
+
+    /// Whether agent `agent` of `center` is a candidate of target `id` (as it is now: a live server's
+    /// setup changes).
+    pub fn matches(&self, id: TargetId, center: &Center, agent: AgentIndex) -> bool {
+        if center.is_removed(agent) {
+            return false;
+        }
+        match &self.rules[id.0 as usize] {
+            Rule::Agent(name) => center[agent].id == **name,
+            Rule::Group(name) => center
+                .group(name)
+                .is_some_and(|group| center[agent].groups.contains(&group)),
+            Rule::Skill(expression) => expression.matches(&center[agent]),
+        }
+    }
+
+    /// Every target's id, in the order they were named.
+    pub fn ids(&self) -> impl Iterator<Item = TargetId> + use<> {
+        (0..self.all.len()).map(|i| TargetId(u32::try_from(i).unwrap_or(u32::MAX)))
     }
 
     /// The target `id`.
@@ -178,5 +225,5 @@ impl Targets {
 enum Kind<'a> {
     Agent(&'a str),
     Group(&'a str),
-    Skill(&'a str),
+    Skill(&'a str, SkillExpression),
 }

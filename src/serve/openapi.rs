@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         offers::accept, offers::reject,
         clock::queues, clock::get, clock::advance,
         flows::list, flows::get, flows::publish, flows::bundle, flows::activate,
+        agents::put, agents::delete,
     ),
     components(schemas(
         Problem, Health, HealthStatus,
@@ -42,6 +43,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, live::QueueView,
         live::ClockView, live::PublishedFlowView, live::FlowVersionView, flows::Published,
         crate::flow::Bundle, crate::diagnostic::DiagnosticJson,
+        agents::PutAgent,
     )),
     modifiers(&BearerTokens, &SharedRefusals),
     security(("bearer" = [])),

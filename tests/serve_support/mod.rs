@@ -310,7 +310,11 @@ pub fn history(server: &Server, id: &str) -> Vec<String> {
 pub fn ready_server(flow: &Path, data: &Path, dir: &Path, extra: &[&str]) -> Server {
     let args = test_clock_args(dir, extra);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = Server::start_in(flow, Path::new(CENTER), data, &args);
+    wait_ready(Server::start_in(flow, Path::new(CENTER), data, &args))
+}
+
+/// `server` once `/readyz` says ready (with the ADMIN token); a panic with its log if it never does.
+pub fn wait_ready(server: Server) -> Server {
     for _ in 0..600 {
         if send(&server, "GET", "/readyz", ADMIN, None).status() == StatusCode::OK {
             return server;

@@ -2,7 +2,6 @@
 
 use super::super::auth::Tokens;
 use super::super::shutdown::Shutdown;
-use crate::center::Center;
 use axum::extract::FromRef;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,8 +21,6 @@ pub enum ClockMode {
 pub struct AppState {
     /// The tokens the server accepts ([`Caller`](crate::serve::auth::Caller) reads them).
     pub tokens: Arc<Tokens>,
-    /// The Agent Setup: agents, groups, skills, capacity.
-    pub center: Arc<Center>,
     /// How the clock moves.
     pub clock: ClockMode,
     /// The data directory (`--data`), created at start: the journal's place.

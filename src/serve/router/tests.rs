@@ -56,16 +56,14 @@ fn state() -> AppState {
     };
     let readiness = Readiness::new();
     readiness.set_ready();
-    let center = Arc::new(center);
     let engine = crate::live::Engine::start(
         (bundle, runner),
-        center.clone(),
+        Arc::new(center),
         crate::live::ClockKind::Test,
     )
     .expect("the engine starts");
     AppState {
         tokens: Arc::new(Tokens::single(TOKEN, Role::Viewer)),
-        center,
         engine,
         clock: ClockMode::Test,
         data: "unused".into(),

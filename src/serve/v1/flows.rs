@@ -94,7 +94,8 @@ pub async fn publish(
 ) -> Result<Response, Problem> {
     caller.require(&[Role::Admin])?;
     // Loading compiles the flow: off the runtime's threads, as a large flow takes milliseconds.
-    let center = state.center.clone();
+    // Checked against the agent setup now, as the engine holds it (the API may have changed it).
+    let center = state.engine.center().await.map_err(problem)?;
     let (checked, bundle) = tokio::task::spawn_blocking(move || {
         let checked = crate::live::compile(&name, &bundle, &center);
         (

@@ -51,6 +51,10 @@ pub fn routes() -> Router<AppState> {
             "/v1/flows/{name}/versions/{version}/activate",
             post(flows::activate),
         )
+        .route(
+            "/v1/agents/{id}",
+            axum::routing::put(agents::put).delete(agents::delete),
+        )
 }
 
 /// The problem of an engine's refusal.
