@@ -6,8 +6,15 @@ use super::{Entry, JournalError, Stored};
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::{Path, PathBuf};
 
-/// The version of the journal's format this build writes and reads.
-const FORMAT: i64 = 1;
+/// The version of the journal's format this build writes. Version 2 journals a create as its body
+/// without the fields the body already holds (`NewWorkitem`'s serialization); version 1 kept them
+/// beside it, and its entries read the same way, so this build reads both, and a journal of version 1
+/// that it opens is marked version 2 (the entries it appends are of version 2, which an older
+/// routeflow would not read: it refuses the journal by its version instead).
+const FORMAT: i64 = 2;
+
+/// The versions this build reads.
+const READS: [i64; 2] = [1, 2];
 
 pub struct Store {
     connection: Connection,
@@ -50,6 +57,12 @@ impl Store {
         connection
             .pragma_update(None, "synchronous", "FULL")
             .map_err(failed)?;
+        // Checkpoints (copying the WAL into the database, fsync of the database included: several
+        // milliseconds) run on a connection of their own ([`Checkpointer`]), not in the commit that
+        // crosses SQLite's threshold, which held up every reply waiting for it.
+        connection
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(failed)?;
         connection
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -59,7 +72,7 @@ impl Store {
                      kind TEXT NOT NULL,
                      data TEXT NOT NULL
                  );
-                 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 1);",
+                 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 2);",
             )
             .map_err(failed)?;
         let format: i64 = connection
@@ -67,13 +80,22 @@ impl Store {
                 row.get(0)
             })
             .map_err(failed)?;
-        if format != FORMAT {
+        if !READS.contains(&format) {
             return Err(JournalError::Database {
                 path: path.to_owned(),
                 message: format!(
-                    "its format is version {format}; this routeflow reads version {FORMAT} only"
+                    "its format is version {format}; this routeflow reads versions {} only",
+                    READS.map(|version| version.to_string()).join(" and ")
                 ),
             });
+        }
+        if format != FORMAT {
+            connection
+                .execute(
+                    "UPDATE meta SET value = ?1 WHERE key = 'format'",
+                    params![FORMAT],
+                )
+                .map_err(failed)?;
         }
         let last: i64 = connection
             .query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |row| {
@@ -85,6 +107,29 @@ impl Store {
             path: path.to_owned(),
             last: u64::try_from(last).unwrap_or(0),
         })
+    }
+
+    /// A connection to checkpoint this journal's WAL with, beside the writer's.
+    pub fn checkpointer(&self) -> Result<Checkpointer, JournalError> {
+        let failed = |error: rusqlite::Error| self.failed(error);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(&self.path, flags).map_err(failed)?;
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(failed)?;
+        connection
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(failed)?;
+        Ok(Checkpointer { connection })
+    }
+
+    /// Checkpoint the WAL on the writer's connection (the next commit then writes the WAL from its
+    /// start when every frame is in the database): when the background checkpoints lag behind.
+    pub fn checkpoint(&mut self) {
+        // A failed checkpoint loses nothing (the frames stay in the WAL); the next one tries again.
+        let _ = self
+            .connection
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 
     fn failed(&self, error: rusqlite::Error) -> JournalError {
@@ -140,5 +185,25 @@ impl Store {
             }
             Err(error) => Err(self.failed(error)),
         }
+    }
+}
+
+/// A second connection to the journal, which copies committed WAL frames into the database while the
+/// writer goes on committing (SQLite's passive checkpoint takes no lock a writer needs).
+pub struct Checkpointer {
+    connection: Connection,
+}
+
+impl Checkpointer {
+    /// Checkpoint what it can: the frames in the WAL after it, or `None` when it failed (which loses
+    /// nothing: the frames stay in the WAL).
+    pub fn checkpoint(&self) -> Option<u64> {
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                let log: i64 = row.get(1)?;
+                let done: i64 = row.get(2)?;
+                Ok(u64::try_from(log - done).unwrap_or(0))
+            })
+            .ok()
     }
 }

@@ -121,6 +121,33 @@ fn a_journal_of_another_format_is_refused_with_its_version() {
 }
 
 #[test]
+fn a_journal_of_the_first_format_is_read_and_marked_as_the_second() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let (journal, _) = Journal::open(dir.path()).expect("opens");
+    append_and_wait(&journal, vec![entry(1)]).expect("durable");
+    drop(journal);
+    let format = |dir: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(dir.join(JOURNAL_FILE))
+            .expect("opens")
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {
+                row.get(0)
+            })
+            .expect("a format")
+    };
+    assert_eq!(format(dir.path()), 2);
+    let connection = rusqlite::Connection::open(dir.path().join(JOURNAL_FILE)).expect("opens");
+    connection
+        .execute("UPDATE meta SET value = 1 WHERE key = 'format'", [])
+        .expect("updated");
+    drop(connection);
+    let (journal, stored) = Journal::open(dir.path()).expect("a version 1 journal opens");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].entry, entry(1));
+    drop(journal);
+    assert_eq!(format(dir.path()), 2);
+}
+
+#[test]
 fn a_file_that_is_not_a_journal_is_refused_not_overwritten() {
     let dir = tempfile::tempdir().expect("a directory");
     let path = dir.path().join(JOURNAL_FILE);
@@ -156,6 +183,25 @@ fn batches_queued_while_the_writer_commits_share_the_next_commit() {
     assert!(
         stats.commits <= 500,
         "one commit per batch or so: {stats:?}"
+    );
+}
+
+#[test]
+fn a_journal_of_many_commits_checkpointed_meanwhile_reads_back_whole() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let (journal, _) = Journal::open(dir.path()).expect("opens");
+    // One commit each: the checkpointer is nudged several times while the writer goes on.
+    for n in 0..600 {
+        append_and_wait(&journal, vec![entry(n)]).expect("durable");
+    }
+    assert_eq!(journal.close().commits, 600);
+    let (_, stored) = Journal::open(dir.path()).expect("opens again");
+    assert_eq!(stored.len(), 600);
+    assert!(
+        stored
+            .iter()
+            .enumerate()
+            .all(|(n, stored)| { stored.seq == n as u64 + 1 && stored.entry == entry(n as u64) })
     );
 }
 
