@@ -11,10 +11,6 @@
 //! later continuation is told so, and the server must not acknowledge anything more; what was committed
 //! is what a restart recovers.
 //!
-//! SQLite's checkpoints (copying the WAL into the database, with an fsync of the database) run on a
-//! thread and connection of their own, nudged by the writer every few hundred commits, so that no
-//! commit waits for one; the writer checkpoints itself only when they fall far behind.
-//!
 //! The directory is locked while a journal is open ([`lock`]): a second server on it is refused.
 
 mod lock;
@@ -24,8 +20,7 @@ pub use lock::DirLock;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 /// One state change, as the journal keeps it: when (µs of the server's clock), what kind, and its
@@ -112,21 +107,10 @@ impl Journal {
         let lock = DirLock::acquire(dir)?;
         let mut store = store::Store::open(&dir.join(JOURNAL_FILE))?;
         let stored = store.read_all()?;
-        let checkpointer = store.checkpointer()?;
         let (batches, receiver) = channel();
-        let (nudges, nudged) = sync_channel(1);
-        let lagging = Arc::new(AtomicBool::new(false));
-        let behind = lagging.clone();
-        std::thread::Builder::new()
-            .name("routeflow-checkpoint".to_owned())
-            .spawn(move || checkpoint(&checkpointer, &nudged, &behind))
-            .map_err(|error| JournalError::Database {
-                path: dir.join(JOURNAL_FILE),
-                message: format!("cannot start its checkpointer: {error}"),
-            })?;
         let writer = std::thread::Builder::new()
             .name("routeflow-journal".to_owned())
-            .spawn(move || write(store, receiver, &nudges, &lagging))
+            .spawn(move || write(store, receiver))
             .map_err(|error| JournalError::Database {
                 path: dir.join(JOURNAL_FILE),
                 message: format!("cannot start its writer: {error}"),
@@ -180,31 +164,8 @@ impl Drop for Journal {
 /// behind a flood of appends).
 const MAX_GROUP: usize = 4096;
 
-/// The writer nudges the checkpointer after this many commits (each writes at least a page to the WAL).
-const CHECKPOINT_EVERY: u64 = 256;
-
-/// Past this many WAL frames (pages, of 4 KiB) not yet in the database after a background checkpoint,
-/// the writer checkpoints itself before its next commit: the background ones cannot catch up with a
-/// writer that never pauses, and SQLite starts the WAL again only once every frame is in the database.
-const WAL_FRAMES_BEHIND: u64 = 16_384;
-
-/// The checkpointer thread: a passive checkpoint at each nudge, until the writer is gone; tells the
-/// writer when the WAL grows too long all the same.
-fn checkpoint(checkpointer: &store::Checkpointer, nudged: &Receiver<()>, lagging: &AtomicBool) {
-    while nudged.recv().is_ok() {
-        if let Some(behind) = checkpointer.checkpoint() {
-            lagging.store(behind > WAL_FRAMES_BEHIND, Ordering::Relaxed);
-        }
-    }
-}
-
 /// The writer thread: group commit until every handle is dropped.
-fn write(
-    mut store: store::Store,
-    batches: Receiver<Batch>,
-    nudges: &SyncSender<()>,
-    lagging: &AtomicBool,
-) -> Stats {
+fn write(mut store: store::Store, batches: Receiver<Batch>) -> Stats {
     let mut stats = Stats::default();
     let mut broken: Option<Arc<JournalError>> = None;
     let mut group = Vec::new();
@@ -223,16 +184,9 @@ fn write(
                 if entries.is_empty() {
                     Ok(())
                 } else {
-                    if lagging.swap(false, Ordering::Relaxed) {
-                        store.checkpoint();
-                    }
                     match store.commit(&entries) {
                         Ok(()) => {
                             stats.commits += 1;
-                            if stats.commits % CHECKPOINT_EVERY == 0 {
-                                // One nudge pending is enough: the checkpointer is still at work.
-                                let _ = nudges.try_send(());
-                            }
                             stats.entries += entries.len() as u64;
                             Ok(())
                         }

@@ -57,12 +57,6 @@ impl Store {
         connection
             .pragma_update(None, "synchronous", "FULL")
             .map_err(failed)?;
-        // Checkpoints (copying the WAL into the database, fsync of the database included: several
-        // milliseconds) run on a connection of their own ([`Checkpointer`]), not in the commit that
-        // crosses SQLite's threshold, which held up every reply waiting for it.
-        connection
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(failed)?;
         connection
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -107,29 +101,6 @@ impl Store {
             path: path.to_owned(),
             last: u64::try_from(last).unwrap_or(0),
         })
-    }
-
-    /// A connection to checkpoint this journal's WAL with, beside the writer's.
-    pub fn checkpointer(&self) -> Result<Checkpointer, JournalError> {
-        let failed = |error: rusqlite::Error| self.failed(error);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let connection = Connection::open_with_flags(&self.path, flags).map_err(failed)?;
-        connection
-            .pragma_update(None, "synchronous", "FULL")
-            .map_err(failed)?;
-        connection
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(failed)?;
-        Ok(Checkpointer { connection })
-    }
-
-    /// Checkpoint the WAL on the writer's connection (the next commit then writes the WAL from its
-    /// start when every frame is in the database): when the background checkpoints lag behind.
-    pub fn checkpoint(&mut self) {
-        // A failed checkpoint loses nothing (the frames stay in the WAL); the next one tries again.
-        let _ = self
-            .connection
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 
     fn failed(&self, error: rusqlite::Error) -> JournalError {
@@ -185,25 +156,5 @@ impl Store {
             }
             Err(error) => Err(self.failed(error)),
         }
-    }
-}
-
-/// A second connection to the journal, which copies committed WAL frames into the database while the
-/// writer goes on committing (SQLite's passive checkpoint takes no lock a writer needs).
-pub struct Checkpointer {
-    connection: Connection,
-}
-
-impl Checkpointer {
-    /// Checkpoint what it can: the frames in the WAL after it, or `None` when it failed (which loses
-    /// nothing: the frames stay in the WAL).
-    pub fn checkpoint(&self) -> Option<u64> {
-        self.connection
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-                let log: i64 = row.get(1)?;
-                let done: i64 = row.get(2)?;
-                Ok(u64::try_from(log - done).unwrap_or(0))
-            })
-            .ok()
     }
 }

@@ -187,25 +187,6 @@ fn batches_queued_while_the_writer_commits_share_the_next_commit() {
 }
 
 #[test]
-fn a_journal_of_many_commits_checkpointed_meanwhile_reads_back_whole() {
-    let dir = tempfile::tempdir().expect("a directory");
-    let (journal, _) = Journal::open(dir.path()).expect("opens");
-    // One commit each: the checkpointer is nudged several times while the writer goes on.
-    for n in 0..600 {
-        append_and_wait(&journal, vec![entry(n)]).expect("durable");
-    }
-    assert_eq!(journal.close().commits, 600);
-    let (_, stored) = Journal::open(dir.path()).expect("opens again");
-    assert_eq!(stored.len(), 600);
-    assert!(
-        stored
-            .iter()
-            .enumerate()
-            .all(|(n, stored)| { stored.seq == n as u64 + 1 && stored.entry == entry(n as u64) })
-    );
-}
-
-#[test]
 fn a_failed_commit_breaks_the_journal_for_good() {
     let dir = tempfile::tempdir().expect("a directory");
     let (journal, _) = Journal::open(dir.path()).expect("opens");
