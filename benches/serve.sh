@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Whole-process benchmarks of `routeflow serve` (SPEC §7, issue 15), each against a baseline in the same run:
-#   create:  POST /v1/workitems (the sample flow runs into its first Route block before the reply) at 64
-#            connections for DURATION seconds with wrk, against a bare axum endpoint that parses the same
-#            JSON (examples/bare_create.rs): requests/s and p99 of both, and their ratio;
+# Whole-process benchmarks of `routeflow serve` (SPEC §7, issues 15 and 16), each against a baseline in the
+# same run:
+#   create:  durable POST /v1/workitems (the sample flow runs into its first Route block, and the create is
+#            journaled and committed to DIR/data/journal.sqlite, fsync included, before the reply; the
+#            data directory is new at each run of this script) at 64 connections for DURATION seconds with
+#            wrk, against a bare axum endpoint that parses the same JSON and does nothing else
+#            (examples/bare_create.rs): requests/s and p50/p90/p99 of both, and their ratio;
+#   journal: the bytes of the journal's files per workitem created (benches/recovery.sh measures
+#            restarts);
 #   memory:  the server's RSS growth per workitem left waiting by the create run;
 #   offer:   agent ready -> `offer` event latency (p50/p99) with AGENTS agents and the workitems of the
 #            create run waiting (benches/serve_offer.py), beside the round trip of `GET /healthz` on a
@@ -12,7 +17,6 @@
 # wait, before memory and offers are measured. Needs wrk and python3.
 # ROUTEFLOW=path runs another routeflow binary (an older build, to compare in one session);
 # NO_BUILD=1 skips the build; the build goes where CARGO_TARGET_DIR says (default target/).
-# Not durable yet: creation is measured without the journal (issue 16 adds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -83,15 +87,21 @@ for target in bare serve; do
   base=$BARE; [ "$target" = serve ] && base=$SERVE
   RUN=$target wrk -t2 -c64 -d"${DURATION}s" --latency -s "$DIR/create.lua" "$base" > "$DIR/wrk.$target"
   rps=$(awk '/Requests\/sec/ { print $2 }' "$DIR/wrk.$target")
+  p50=$(awk '$1 == "50%" { print $2 }' "$DIR/wrk.$target")
+  p90=$(awk '$1 == "90%" { print $2 }' "$DIR/wrk.$target")
   p99=$(awk '$1 == "99%" { print $2 }' "$DIR/wrk.$target")
   non2xx=$(awk '/Non-2xx/ { print $5 }' "$DIR/wrk.$target")
-  printf '%-44s %10s requests/s   p99 %8s   non-2xx %s\n' "create, 64 connections: $target" "$rps" "$p99" "${non2xx:-0}"
+  printf '%-38s %10s requests/s   p50 %7s   p90 %7s   p99 %8s   non-2xx %s\n' "create, 64 connections: $target" \
+    "$rps" "$p50" "$p90" "$p99" "${non2xx:-0}"
   echo "$rps" > "$DIR/rps.$target"
 done
 python3 -c "print(f'create: serve / bare = {float(open(\"$DIR/rps.serve\").read()) / float(open(\"$DIR/rps.bare\").read()):.2f}')"
 waiting() {
   curl -s "$SERVE/v1/queues" -H "Authorization: Bearer $ADMIN" | python3 -c 'import json,sys; print(sum(q["waiting"] for q in json.load(sys.stdin)))'
 }
+JOURNAL=$(du -cb "$DIR"/data/journal.sqlite* | tail -1 | cut -f1)
+CREATED=$(waiting)
+python3 -c "print(f'journal: {$JOURNAL} B (database and WAL) for {$CREATED} workitems: {$JOURNAL / max($CREATED, 1):.0f} B per workitem')"
 fill=0
 while [ "$(waiting)" -lt "$WAITING_WANTED" ]; do
   fill=$((fill + 1))

@@ -6,9 +6,19 @@ use super::{Entry, JournalError, Stored};
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::{Path, PathBuf};
 
-/// The version of the journal's format this build writes and reads. 2: flows are published into the
-/// journal (a version 1 journal has no flow for the workitems it holds).
-const FORMAT: i64 = 2;
+/// The version of the journal's format this build writes.
+/// - 1: the first journal, of a server with one flow (no flow in the journal).
+/// - 2: flows are published into the journal (`publish`, `activate`, `started` with its flow); a
+///   version 1 journal has no flow for the workitems it holds, so it is not read.
+/// - 3: a create is journaled as its body without the fields the body already holds
+///   (`NewWorkitem`'s serialization); version 2 kept them beside it, and its entries read the same
+///   way, so this build reads both, and a journal of version 2 that it opens is marked version 3 (the
+///   entries it appends are of version 3, which an older routeflow would not read: it refuses the
+///   journal by its version instead).
+const FORMAT: i64 = 3;
+
+/// The versions this build reads.
+const READS: [i64; 2] = [2, 3];
 
 pub struct Store {
     connection: Connection,
@@ -68,13 +78,22 @@ impl Store {
                 row.get(0)
             })
             .map_err(failed)?;
-        if format != FORMAT {
+        if !READS.contains(&format) {
             return Err(JournalError::Database {
                 path: path.to_owned(),
                 message: format!(
-                    "its format is version {format}; this routeflow reads version {FORMAT} only"
+                    "its format is version {format}; this routeflow reads versions {} only",
+                    READS.map(|version| version.to_string()).join(" and ")
                 ),
             });
+        }
+        if format != FORMAT {
+            connection
+                .execute(
+                    "UPDATE meta SET value = ?1 WHERE key = 'format'",
+                    params![FORMAT],
+                )
+                .map_err(failed)?;
         }
         let last: i64 = connection
             .query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |row| {

@@ -121,6 +121,48 @@ fn a_journal_of_another_format_is_refused_with_its_version() {
 }
 
 #[test]
+fn a_journal_of_the_previous_format_is_read_and_marked_as_this_one() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let (journal, _) = Journal::open(dir.path()).expect("opens");
+    append_and_wait(&journal, vec![entry(1)]).expect("durable");
+    drop(journal);
+    let format = |dir: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(dir.join(JOURNAL_FILE))
+            .expect("opens")
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |row| {
+                row.get(0)
+            })
+            .expect("a format")
+    };
+    assert_eq!(format(dir.path()), 3);
+    let connection = rusqlite::Connection::open(dir.path().join(JOURNAL_FILE)).expect("opens");
+    connection
+        .execute("UPDATE meta SET value = 2 WHERE key = 'format'", [])
+        .expect("updated");
+    drop(connection);
+    let (journal, stored) = Journal::open(dir.path()).expect("a version 2 journal opens");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].entry, entry(1));
+    drop(journal);
+    assert_eq!(format(dir.path()), 3);
+}
+
+#[test]
+fn a_journal_of_the_first_format_is_refused_as_it_has_no_flow() {
+    let dir = tempfile::tempdir().expect("a directory");
+    drop(Journal::open(dir.path()).expect("opens"));
+    let connection = rusqlite::Connection::open(dir.path().join(JOURNAL_FILE)).expect("opens");
+    connection
+        .execute("UPDATE meta SET value = 1 WHERE key = 'format'", [])
+        .expect("updated");
+    drop(connection);
+    let Err(error) = Journal::open(dir.path()) else {
+        panic!("opened a journal of format 1");
+    };
+    assert!(error.to_string().contains("version 1;"), "{error}");
+}
+
+#[test]
 fn a_file_that_is_not_a_journal_is_refused_not_overwritten() {
     let dir = tempfile::tempdir().expect("a directory");
     let path = dir.path().join(JOURNAL_FILE);

@@ -31,6 +31,48 @@ pub struct Recovered {
     pub warnings: Vec<String>,
 }
 
+/// How many entries the reader thread reads at a time, and how many such chunks it may be ahead.
+const CHUNK: usize = 512;
+const AHEAD: usize = 8;
+
+/// A journal entry read: its place, instant and kind, and its change (or why it cannot be read).
+struct Read {
+    seq: u64,
+    at_us: u64,
+    kind: String,
+    change: Result<Change, String>,
+}
+
+/// Read the changes of `stored` (their JSON) on a thread of their own, in order, a chunk at a time:
+/// the engine thread applies each chunk while the next ones are read, so that recovery costs what
+/// applying the changes costs, not that plus reading them (a fifth of it for creates).
+fn read_ahead(stored: Vec<Stored>) -> Result<std::sync::mpsc::Receiver<Vec<Read>>, String> {
+    let (chunks, receiver) = std::sync::mpsc::sync_channel(AHEAD);
+    std::thread::Builder::new()
+        .name("routeflow-recovery".to_owned())
+        .spawn(move || {
+            let mut stored = stored.into_iter();
+            loop {
+                let chunk: Vec<Read> = stored
+                    .by_ref()
+                    .take(CHUNK)
+                    .map(|Stored { seq, entry }| Read {
+                        seq,
+                        at_us: entry.at_us,
+                        change: Change::from_entry(&entry),
+                        kind: entry.kind,
+                    })
+                    .collect();
+                // Stopped once the engine stops taking them (recovery failed) or all are read.
+                if chunk.is_empty() || chunks.send(chunk).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(|error| format!("cannot start a thread to read the journal: {error}"))?;
+    Ok(receiver)
+}
+
 /// Apply every stored change again; `Err` when an entry cannot be read at all.
 pub(super) async fn recover(
     core: &Rc<RefCell<Core>>,
@@ -40,12 +82,19 @@ pub(super) async fn recover(
         entries: stored.len(),
         ..Recovered::default()
     };
-    for Stored { seq, entry } in stored {
-        let change = Change::from_entry(&entry).map_err(|error| {
-            format!(
-                "entry {seq} (`{}`) of the journal cannot be read: {error}",
-                entry.kind
-            )
+    // Waiting for the next chunk blocks the engine thread, which has nothing else to do meanwhile:
+    // every change before has settled (no task is runnable) and no command is taken until the end.
+    let chunks = read_ahead(stored)?;
+    let mut applied = 0;
+    for Read {
+        seq,
+        at_us,
+        kind,
+        change,
+    } in chunks.iter().flatten()
+    {
+        let change = change.map_err(|error| {
+            format!("entry {seq} (`{kind}`) of the journal cannot be read: {error}")
         })?;
         if let Change::Started { clock, .. } = change {
             let now = core.borrow().clock.kind();
@@ -61,7 +110,7 @@ pub(super) async fn recover(
         }
         core.borrow_mut()
             .clock
-            .replay_to(Instant::from_micros(entry.at_us));
+            .replay_to(Instant::from_micros(at_us));
         settle(core).await;
         let publishes = matches!(change, Change::Publish { .. });
         if let Err(error) = apply(core, change).await {
@@ -72,10 +121,17 @@ pub(super) async fn recover(
                 ));
             }
             recovered.warnings.push(format!(
-                "entry {seq} (`{}`) of the journal did not apply again: {error}",
-                entry.kind
+                "entry {seq} (`{kind}`) of the journal did not apply again: {error}"
             ));
         }
+        applied += 1;
+    }
+    if applied != recovered.entries {
+        // The reader stopped early (it panicked): serving a part of the journal would lose the rest.
+        return Err(format!(
+            "its reader stopped after {applied} of its {} entries",
+            recovered.entries
+        ));
     }
     core.borrow_mut().clock.resume();
     settle(core).await;
