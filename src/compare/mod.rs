@@ -10,7 +10,7 @@ pub mod render;
 
 use crate::expr::Text;
 use crate::replay::{Kind, Outcome, Replayed, Shown, Summary};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// What about a workitem changed, in the order reports list them.
@@ -140,6 +140,8 @@ impl WaitMoves {
 pub struct Side {
     /// The flow's blocks, in flow order.
     pub blocks: Vec<Arc<str>>,
+    /// The same, to look up.
+    known: HashSet<Arc<str>>,
     /// Workitems that entered each block (as their traces show).
     entered: HashMap<Arc<str>, u64>,
     /// Its summary.
@@ -150,6 +152,7 @@ impl Side {
     /// A side whose flow has `blocks` (flow order), summed up with `summary` (empty).
     pub fn new(blocks: Vec<Arc<str>>, summary: Summary) -> Side {
         Side {
+            known: blocks.iter().cloned().collect(),
             blocks,
             entered: HashMap::new(),
             summary,
@@ -164,7 +167,7 @@ impl Side {
     }
 
     fn has(&self, block: &str) -> bool {
-        self.entered.contains_key(block) || self.blocks.iter().any(|b| &**b == block)
+        self.known.contains(block) || self.entered.contains_key(block)
     }
 }
 
@@ -303,10 +306,10 @@ impl Comparison {
             side.has(block)
                 .then(|| side.entered.get(block).copied().unwrap_or(0))
         };
-        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut rows = Vec::new();
         for block in self.old.blocks.iter().chain(&self.new.blocks) {
-            if seen.insert(block, ()).is_some() {
+            if !seen.insert(block) {
                 continue;
             }
             rows.push(BlockCounts {

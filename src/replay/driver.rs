@@ -433,10 +433,10 @@ impl Future for Wait<'_> {
         let shared = &mut *self.port.shared.borrow_mut();
         if let Some(at) = shared.mailbox.iter().position(|(n, _)| *n == number) {
             let result = shared.mailbox.swap_remove(at).1;
-            let arrive_s = shared.sim.arrival(number).seconds();
+            let arrive = shared.sim.arrival(number);
             shared
                 .routes
-                .end(shared.asked[number as usize], &result, arrive_s);
+                .end(shared.asked[number as usize], &result, arrive);
             return Poll::Ready(result);
         }
         let waker = &mut shared.wakers[number as usize];

@@ -9,6 +9,7 @@ use crate::graph::BlockKind;
 use crate::routing::AgentTimes;
 use crate::routing::targets::ByWords;
 use crate::runtime::RouteResult;
+use crate::time::Instant;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -25,13 +26,13 @@ pub struct RouteTally {
     pub stopped: u64,
     /// The target could not be used (a computed skill expression that does not parse).
     pub rejected: u64,
-    /// The waits of the routed ones, from their arrival (as their outcomes' `wait_s`), in the order
-    /// they were routed.
+    /// The waits of the routed ones, from their arrival (as their outcomes' `wait_s`): in the order
+    /// they were routed while the replay runs, ascending once it is done.
     pub waits_s: Vec<f64>,
 }
 
 impl RouteTally {
-    /// Add `other`'s counts and waits to these.
+    /// Add `other`'s counts and waits to these (call [`RouteTally::sort_waits`] after the last).
     pub fn merge(&mut self, other: &RouteTally) {
         self.offered += other.offered;
         self.routed += other.routed;
@@ -41,17 +42,25 @@ impl RouteTally {
         self.waits_s.extend_from_slice(&other.waits_s);
     }
 
-    /// The mean wait of the routed ones.
-    pub fn mean_wait_s(&self) -> Option<f64> {
-        (!self.waits_s.is_empty())
-            .then(|| self.waits_s.iter().sum::<f64>() / self.waits_s.len() as f64)
+    /// Put the waits in ascending order, as the percentiles need them.
+    pub fn sort_waits(&mut self) {
+        self.waits_s.sort_by(f64::total_cmp);
     }
 
-    /// The `p`-th percentile (0–100, nearest rank) of the routed ones' waits.
+    /// The mean wait of the routed ones.
+    pub fn mean_wait_s(&self) -> Option<f64> {
+        // Summed in whole microseconds (as waits are): exact, whatever the order of the waits.
+        let micros: u128 = self
+            .waits_s
+            .iter()
+            .map(|&w| (w * 1e6).round() as u128)
+            .sum();
+        (!self.waits_s.is_empty()).then(|| micros as f64 / 1e6 / self.waits_s.len() as f64)
+    }
+
+    /// The `p`-th percentile (0–100, nearest rank) of the routed ones' waits (once they are ascending).
     pub fn wait_percentile_s(&self, p: f64) -> Option<f64> {
-        let mut sorted = self.waits_s.clone();
-        sorted.sort_by(f64::total_cmp);
-        super::summary::percentile(&sorted, p)
+        super::summary::percentile(&self.waits_s, p)
     }
 }
 
@@ -64,16 +73,14 @@ pub struct BlockRoutes {
     pub kind: &'static str,
     /// Per target value (as outcomes show it: computed, secure values masked), in the order first asked.
     pub targets: Vec<(Text, RouteTally)>,
+    /// Every target together.
+    pub total: RouteTally,
 }
 
 impl BlockRoutes {
     /// The block's requests, every target together.
     pub fn total(&self) -> RouteTally {
-        let mut total = RouteTally::default();
-        for (_, tally) in &self.targets {
-            total.merge(tally);
-        }
-        total
+        self.total.clone()
     }
 }
 
@@ -152,6 +159,9 @@ impl Replayed {
     }
 }
 
+/// Blocks found by the address of their id (see `Routes::by_address`).
+const ADDRESSES: usize = 16;
+
 /// A block's slots, by target value.
 type SlotsByValue = HashMap<Text, u32, ByWords>;
 
@@ -160,8 +170,14 @@ type SlotsByValue = HashMap<Text, u32, ByWords>;
 pub(super) struct Routes {
     /// Block index by block id.
     blocks: HashMap<Arc<str>, u32, ByWords>,
+    /// Block index by where its id is stored: requests name their block by the flow's own id, so the
+    /// address tells it without hashing the text (a flow's first few Route blocks only).
+    by_address: Vec<(usize, u32)>,
     /// Per block: its id, kind, and slot per target value.
     by_block: Vec<(Arc<str>, &'static str, SlotsByValue)>,
+    /// Per block: the last target value asked and its slot (most requests of a block ask what the
+    /// one before asked: a literal target, or a table's few values).
+    last: Vec<Option<(Text, u32)>>,
     /// Per slot: its block, target value and tally.
     slots: Vec<(u32, Text, RouteTally)>,
 }
@@ -179,13 +195,26 @@ impl Routes {
     }
 
     fn block(&mut self, id: &str, kind: &'static str) -> u32 {
-        if let Some(&index) = self.blocks.get(id) {
+        let address = id.as_ptr() as usize;
+        if let Some(&(_, index)) = self.by_address.iter().find(|(a, _)| *a == address)
+            && self.by_block[index as usize].0.len() == id.len()
+        {
             return index;
         }
-        let index = u32::try_from(self.by_block.len()).unwrap_or(u32::MAX);
-        let id: Arc<str> = id.into();
-        self.blocks.insert(id.clone(), index);
-        self.by_block.push((id, kind, HashMap::default()));
+        let index = match self.blocks.get(id) {
+            Some(&index) => index,
+            None => {
+                let index = u32::try_from(self.by_block.len()).unwrap_or(u32::MAX);
+                let id: Arc<str> = id.into();
+                self.blocks.insert(id.clone(), index);
+                self.by_block.push((id, kind, HashMap::default()));
+                self.last.push(None);
+                index
+            }
+        };
+        if self.by_address.len() < ADDRESSES && &*self.by_block[index as usize].0 == id {
+            self.by_address.push((address, index));
+        }
         index
     }
 
@@ -193,14 +222,22 @@ impl Routes {
     pub(super) fn enter(&mut self, block: &str, kind: &'static str, value: &str) -> u32 {
         let index = self.block(block, kind);
         let slots = self.slots.len();
-        let (_, _, targets) = &mut self.by_block[index as usize];
-        let slot = match targets.get(value) {
-            Some(&slot) => slot,
-            None => {
-                let slot = u32::try_from(slots).unwrap_or(u32::MAX);
-                let value = Text::new(value);
-                targets.insert(value.clone(), slot);
-                self.slots.push((index, value, RouteTally::default()));
+        let slot = match &self.last[index as usize] {
+            Some((last, slot)) if last.as_str() == value => *slot,
+            _ => {
+                let (_, _, targets) = &mut self.by_block[index as usize];
+                let (value, slot) = match targets.get_key_value(value) {
+                    Some((value, &slot)) => (value.clone(), slot),
+                    None => {
+                        let slot = u32::try_from(slots).unwrap_or(u32::MAX);
+                        let value = Text::new(value);
+                        targets.insert(value.clone(), slot);
+                        self.slots
+                            .push((index, value.clone(), RouteTally::default()));
+                        (value, slot)
+                    }
+                };
+                self.last[index as usize] = Some((value, slot));
                 slot
             }
         };
@@ -210,15 +247,16 @@ impl Routes {
         slot
     }
 
-    /// The request counted in `slot` ended with `result`; a routed workitem had arrived at `arrive_s`.
-    pub(super) fn end(&mut self, slot: u32, result: &RouteResult, arrive_s: f64) {
+    /// The request counted in `slot` ended with `result`; a routed workitem had arrived at `arrive`.
+    pub(super) fn end(&mut self, slot: u32, result: &RouteResult, arrive: Instant) {
         let Some((_, _, tally)) = self.slots.get_mut(slot as usize) else {
             return;
         };
         match result {
             RouteResult::Routed { at_s, .. } => {
                 tally.routed += 1;
-                tally.waits_s.push(crate::time::elapsed_s(arrive_s, *at_s));
+                let wait = Instant::from_seconds(*at_s).since(arrive);
+                tally.waits_s.push(wait.seconds());
             }
             RouteResult::TimedOut => tally.timed_out += 1,
             RouteResult::Stopped => tally.stopped += 1,
@@ -236,12 +274,18 @@ impl Routes {
                 block,
                 kind,
                 targets: Vec::new(),
+                total: RouteTally::default(),
             })
             .collect();
-        for (index, value, tally) in self.slots {
+        for (index, value, mut tally) in self.slots {
             if let Some(block) = blocks.get_mut(index as usize) {
+                block.total.merge(&tally);
+                tally.sort_waits();
                 block.targets.push((value, tally));
             }
+        }
+        for block in &mut blocks {
+            block.total.sort_waits();
         }
         Replayed {
             routes: blocks,
@@ -266,16 +310,16 @@ mod tests {
     fn requests_are_tallied_per_block_and_target_in_the_order_first_asked() {
         let mut routes = Routes::default();
         let first = routes.enter("route_group", "agent_group", "gold");
-        routes.end(first, &routed(30.0), 10.0);
+        routes.end(first, &routed(30.0), Instant::from_seconds(10.0));
         let second = routes.enter("route_skill", "skill", "english > 3");
-        routes.end(second, &RouteResult::TimedOut, 0.0);
+        routes.end(second, &RouteResult::TimedOut, Instant::ZERO);
         let third = routes.enter("route_group", "agent_group", "bronze");
-        routes.end(third, &RouteResult::Stopped, 0.0);
+        routes.end(third, &RouteResult::Stopped, Instant::ZERO);
         let fourth = routes.enter("route_group", "agent_group", "gold");
         assert_eq!(fourth, first);
-        routes.end(fourth, &routed(5.0), 0.0);
+        routes.end(fourth, &routed(5.0), Instant::ZERO);
         let fifth = routes.enter("route_skill", "skill", "english >");
-        routes.end(fifth, &RouteResult::Rejected("bad".into()), 0.0);
+        routes.end(fifth, &RouteResult::Rejected("bad".into()), Instant::ZERO);
         let replayed = routes.finish();
         let shown: Vec<(String, Vec<(String, u64)>)> = replayed
             .routes
@@ -307,7 +351,7 @@ mod tests {
             (group.offered, group.routed, group.stopped, group.timed_out),
             (3, 2, 1, 0)
         );
-        assert_eq!(group.waits_s, [20.0, 5.0]);
+        assert_eq!(group.waits_s, [5.0, 20.0]);
         assert_eq!(group.mean_wait_s(), Some(12.5));
         assert_eq!(group.wait_percentile_s(90.0), Some(20.0));
         let skill = replayed.routes[1].total();

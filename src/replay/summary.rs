@@ -271,13 +271,11 @@ impl Summary {
                 ));
             }
             if targets.len() > TARGETS_SHOWN {
-                let rest = targets[TARGETS_SHOWN..].iter().fold(
-                    RouteTally::default(),
-                    |mut sum, (_, tally)| {
-                        sum.merge(tally);
-                        sum
-                    },
-                );
+                let mut rest = RouteTally::default();
+                for (_, tally) in &targets[TARGETS_SHOWN..] {
+                    rest.merge(tally);
+                }
+                rest.sort_waits();
                 let label = format!("    … {} more targets", targets.len() - TARGETS_SHOWN);
                 rows.push((label, rest));
             }
