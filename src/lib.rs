@@ -13,6 +13,7 @@
 
 pub mod center;
 pub mod cli;
+pub mod compare;
 pub mod diagnostic;
 pub mod expr;
 pub mod flow;

@@ -87,6 +87,11 @@ impl Span {
     pub fn seconds(self) -> f64 {
         self.0 as f64 / PER_SECOND
     }
+
+    /// This length in microseconds.
+    pub fn micros(self) -> u64 {
+        self.0
+    }
 }
 
 /// `seconds` in whole microseconds, rounded to the nearest (ties away from 0), saturating.

@@ -2,6 +2,7 @@
 //! returns the process exit code (0 success, 1 invalid input, 2 usage error).
 
 mod check;
+mod diff;
 mod eval;
 mod r#gen;
 mod inputs;
@@ -29,6 +30,8 @@ pub struct Cli {
 enum Command {
     /// Load and validate flow files; diagnostics on standard error.
     Check(check::CheckArgs),
+    /// Replay two flows (or one flow with a table replaced) on the same workitems and compare outcomes.
+    Diff(diff::DiffArgs),
     /// Evaluate one expression and print its value as JSON.
     Eval(eval::EvalArgs),
     /// Write a synthetic workload for the sample flow: a center and workitems.
@@ -55,6 +58,7 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Gen(args) => r#gen::run(&args),
         Command::Publish(args) => publish::run(&args),

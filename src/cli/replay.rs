@@ -42,9 +42,9 @@ pub struct ReplayArgs {
 
 /// `--service-level` thresholds, in seconds.
 #[derive(Clone, Debug)]
-struct Levels(Vec<f64>);
+pub(super) struct Levels(pub(super) Vec<f64>);
 
-fn parse_levels(text: &str) -> Result<Levels, String> {
+pub(super) fn parse_levels(text: &str) -> Result<Levels, String> {
     let levels = text
         .split(',')
         .map(|part| match part.trim().parse::<f64>() {
@@ -128,8 +128,9 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         bar.finish_and_clear();
     }
     let shown = args.workitems.display();
-    if let Err(error) = replayed {
-        return fail(format!("{shown}: {error}"));
+    match replayed {
+        Ok(replayed) => summary.add_replayed(replayed),
+        Err(error) => return fail(format!("{shown}: {error}")),
     }
     if let Some(error) = write_error.or_else(|| out.flush().err()) {
         return fail(format!("cannot write the outcomes: {error}"));

@@ -1,6 +1,7 @@
 //! The replay driver: tokio tasks for the workitems, the simulation for time.
 
 use super::order::InputOrder;
+use super::routes::{Replayed, Routes};
 use super::{Outcome, outcome};
 use crate::center::Center;
 use crate::expr::Text;
@@ -25,14 +26,15 @@ pub struct Options {
 }
 
 /// Replay the workitems of `lines` through `runner`'s flow against `center`; `sink` receives one
-/// outcome per line, in input order. Only a failure to read the input stops a replay.
+/// outcome per line, in input order; what Route blocks and agents did comes back. Only a failure to
+/// read the input stops a replay.
 pub fn replay(
     runner: Arc<Runner>,
     center: Arc<Center>,
     lines: impl IntoIterator<Item = io::Result<Line>>,
     options: Options,
     sink: &mut dyn FnMut(Outcome),
-) -> io::Result<()> {
+) -> io::Result<Replayed> {
     let mut order = InputOrder::default();
     // Numbers are input order among the valid workitems; arrivals run in time order, ties in input order.
     let mut chunks = Chunks::default();
@@ -64,11 +66,14 @@ pub fn replay(
     }
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let local = tokio::task::LocalSet::new();
-    let mut sim = Simulation::new(center);
+    let mut sim = Simulation::new(center.clone());
     sim.reserve(count);
+    let routes = Routes::of(runner.flow());
     let shared = Rc::new(RefCell::new(Shared {
         sim,
         wakers: std::iter::repeat_with(|| None).take(count).collect(),
+        routes,
+        asked: vec![0; count],
         mailbox: Vec::new(),
         runnable: 0,
         driver: None,
@@ -85,7 +90,11 @@ pub fn replay(
         sink,
     };
     local.block_on(&runtime, driver);
-    Ok(())
+    let mut shared = shared.borrow_mut();
+    let times = shared.sim.agent_times();
+    let measured_s = (shared.sim.measured_from().seconds(), shared.sim.now());
+    let routes = std::mem::take(&mut shared.routes);
+    Ok(routes.finish().with_times(&center, &times, measured_s))
 }
 
 /// Workitems read before the replay starts, in chunks: a million of them are read before the first
@@ -159,6 +168,10 @@ struct Shared {
     sim: Simulation,
     /// Per workitem number: the task waiting for its Route request to end.
     wakers: Vec<Option<Waker>>,
+    /// What Route blocks asked for and how it ended.
+    routes: Routes,
+    /// Per workitem number: the slot of `routes` its current Route request counts in.
+    asked: Vec<u32>,
     /// Requests that ended, until their tasks take the result: tasks run before time moves on, so this
     /// holds a handful at most (it replaces a result slot per workitem).
     mailbox: Vec<Resolved>,
@@ -244,6 +257,7 @@ impl Future for Driver<'_> {
                     );
                     if shared.wakers.len() <= number as usize {
                         shared.wakers.resize_with(number as usize + 1, || None);
+                        shared.asked.resize(number as usize + 1, 0);
                     }
                     shared.runnable += 1;
                     drop(shared);
@@ -373,7 +387,18 @@ impl RoutingPort for Port {
     }
 
     fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Wait<'p> {
-        let mut shared = self.shared.borrow_mut();
+        let shared = &mut *self.shared.borrow_mut();
+        let kind = request.target.kind();
+        let value = request.target.value();
+        let secrets = shared.runner.secrets();
+        let slot = if secrets.is_empty() {
+            shared.routes.enter(request.block, kind, value)
+        } else {
+            // As the outcome shows the target: a secret inside it masked.
+            let masked = secrets.mask_text(value, &request.frame.slots);
+            shared.routes.enter(request.block, kind, &masked)
+        };
+        shared.asked[self.number as usize] = slot;
         if let Some(result) = shared.sim.request(self.number, request) {
             // Ended at once: the task takes it on its first poll, right after this.
             shared.mailbox.push((self.number, result));
@@ -405,9 +430,14 @@ impl Future for Wait<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<RouteResult> {
         let number = self.port.number;
-        let mut shared = self.port.shared.borrow_mut();
+        let shared = &mut *self.port.shared.borrow_mut();
         if let Some(at) = shared.mailbox.iter().position(|(n, _)| *n == number) {
-            return Poll::Ready(shared.mailbox.swap_remove(at).1);
+            let result = shared.mailbox.swap_remove(at).1;
+            let arrive = shared.sim.arrival(number);
+            shared
+                .routes
+                .end(shared.asked[number as usize], &result, arrive);
+            return Poll::Ready(result);
         }
         let waker = &mut shared.wakers[number as usize];
         let first = waker.is_none();
@@ -442,6 +472,8 @@ mod tests {
         Rc::new(RefCell::new(Shared {
             sim: Simulation::new(center),
             wakers: vec![None],
+            routes: Routes::default(),
+            asked: vec![0],
             mailbox: Vec::new(),
             runnable: 1,
             driver: None,

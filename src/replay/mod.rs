@@ -9,10 +9,12 @@
 mod driver;
 mod order;
 pub mod outcome;
+pub mod routes;
 pub mod summary;
 
 pub use driver::{Options, replay};
 pub use outcome::{Kind, Outcome, Shown, Traced};
+pub use routes::{BlockRoutes, GroupTime, Replayed, RouteTally};
 pub use summary::Summary;
 
 use crate::expr::Value;

@@ -1,5 +1,7 @@
-//! What a replay adds up to: counts per outcome and per Route block, waits, service level.
+//! What a replay adds up to: counts per outcome and per Route block, waits, service level; per Route
+//! block and target, how its requests ended; per agent group, its occupancy.
 
+use super::routes::{BlockRoutes, GroupTime, Replayed, RouteTally};
 use super::{Kind, Outcome};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,7 +21,12 @@ pub struct Summary {
     within: Vec<usize>,
     first_error: Option<String>,
     warnings: usize,
+    /// What Route blocks and agents did (see [`Summary::add_replayed`]).
+    replayed: Replayed,
 }
+
+/// Targets a Route block lists in the text summary (the JSON lists all).
+const TARGETS_SHOWN: usize = 10;
 
 impl Default for Summary {
     fn default() -> Summary {
@@ -42,6 +49,7 @@ impl Summary {
             levels,
             first_error: None,
             warnings: 0,
+            replayed: Replayed::default(),
         }
     }
 
@@ -76,6 +84,34 @@ impl Summary {
         }
     }
 
+    /// Add what the replay's Route blocks and agents did.
+    pub fn add_replayed(&mut self, replayed: Replayed) {
+        self.replayed = replayed;
+    }
+
+    /// What the replay's Route blocks and agents did.
+    pub fn replayed(&self) -> &Replayed {
+        &self.replayed
+    }
+
+    /// The `p`-th percentile (0–100, nearest rank) of routed workitems' waits.
+    pub fn wait_percentile(&self, p: f64) -> Option<f64> {
+        let mut sorted = self.waits.clone();
+        sorted.sort_by(f64::total_cmp);
+        percentile(&sorted, p)
+    }
+
+    /// The service level: per threshold (ascending), the share of workitems that ran through the
+    /// flow routed within it.
+    pub fn service_levels(&self) -> Vec<(f64, Option<f64>)> {
+        let offered = self.offered();
+        self.levels
+            .iter()
+            .zip(&self.within)
+            .map(|(&level, &within)| (level, (offered > 0).then(|| within as f64 / offered as f64)))
+            .collect()
+    }
+
     /// Number of outcomes of `kind`.
     pub fn count(&self, kind: Kind) -> usize {
         self.counts[kind as usize]
@@ -91,32 +127,21 @@ impl Summary {
         self.total() - self.count(Kind::Error)
     }
 
-    /// The `p`-th percentile (0–100) of routed workitems' waits, nearest rank.
-    fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
-        if sorted.is_empty() {
-            return None;
-        }
-        let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-        Some(sorted[rank.clamp(1, sorted.len()) - 1])
-    }
-
     fn percentiles(&self) -> [(u8, Option<f64>); 3] {
         let mut sorted = self.waits.clone();
         sorted.sort_by(f64::total_cmp);
-        [50u8, 90, 99].map(|p| (p, Summary::percentile(&sorted, f64::from(p))))
-    }
-
-    fn service_levels(&self) -> Vec<(f64, Option<f64>)> {
-        let offered = self.offered();
-        self.levels
-            .iter()
-            .zip(&self.within)
-            .map(|(&level, &within)| (level, (offered > 0).then(|| within as f64 / offered as f64)))
-            .collect()
+        [50u8, 90, 99].map(|p| (p, percentile(&sorted, f64::from(p))))
     }
 
     /// The summary as a JSON object (what `--summary FILE` writes).
     pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(&self.to_json_value()).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// The summary as a JSON value.
+    pub fn to_json_value(&self) -> serde_json::Value {
         let mut outcomes = serde_json::Map::new();
         for kind in Kind::ALL {
             outcomes.insert(kind.as_str().into(), self.count(kind).into());
@@ -134,7 +159,29 @@ impl Summary {
         for (level, share) in self.service_levels() {
             levels.insert(crate::expr::js::number::to_string(level), share.into());
         }
-        let json = serde_json::json!({
+        let route_blocks: Vec<serde_json::Value> = self
+            .replayed
+            .routes
+            .iter()
+            .map(|block| {
+                let mut json = tally_json(&block.total());
+                let targets: Vec<serde_json::Value> = targets_in_order(block)
+                    .into_iter()
+                    .map(|(value, tally)| {
+                        let mut json = tally_json(tally);
+                        json.insert("value".into(), value.into());
+                        serde_json::Value::Object(json)
+                    })
+                    .collect();
+                json.insert("block".into(), block.block.to_string().into());
+                json.insert("kind".into(), block.kind.into());
+                json.insert("targets".into(), targets.into());
+                serde_json::Value::Object(json)
+            })
+            .collect();
+        let groups: Vec<serde_json::Value> = self.replayed.groups.iter().map(group_json).collect();
+        let (from_s, to_s) = self.replayed.measured_s;
+        serde_json::json!({
             "workitems": self.total(),
             "outcomes": outcomes,
             "routed_by_block": by_block,
@@ -142,10 +189,17 @@ impl Summary {
             "service_level": levels,
             "warnings": self.warnings,
             "first_error": self.first_error,
-        });
-        let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
-        text.push('\n');
-        text
+            "route_blocks": route_blocks,
+            "agent_groups": groups,
+            "agents": self.replayed.agents.as_ref().map(|all| {
+                let mut json = group_json(all);
+                if let Some(fields) = json.as_object_mut() {
+                    fields.remove("group");
+                }
+                json
+            }),
+            "occupancy_measured_s": { "from": from_s, "to": to_s },
+        })
     }
 
     /// The summary for people (what a replay prints on standard error).
@@ -183,6 +237,8 @@ impl Summary {
             })
             .collect();
         let _ = writeln!(out, "service level (routed within): {}", levels.join(", "));
+        self.routes_text(&mut out);
+        self.occupancy_text(&mut out);
         if self.warnings > 0 {
             let _ = writeln!(
                 out,
@@ -195,6 +251,163 @@ impl Summary {
         }
         out
     }
+}
+
+impl Summary {
+    /// Per Route block, then per target, how its requests ended.
+    fn routes_text(&self, out: &mut String) {
+        let routes = &self.replayed.routes;
+        if routes.is_empty() {
+            return;
+        }
+        let mut rows: Vec<(String, RouteTally)> = Vec::new();
+        for block in routes {
+            rows.push((format!("  {}", block.block), block.total()));
+            let targets = targets_in_order(block);
+            for (value, tally) in targets.iter().take(TARGETS_SHOWN) {
+                rows.push((
+                    format!("    {}", target_label(block.kind, value)),
+                    (*tally).clone(),
+                ));
+            }
+            if targets.len() > TARGETS_SHOWN {
+                let mut rest = RouteTally::default();
+                for (_, tally) in &targets[TARGETS_SHOWN..] {
+                    rest.merge(tally);
+                }
+                rest.sort_waits();
+                let label = format!("    … {} more targets", targets.len() - TARGETS_SHOWN);
+                rows.push((label, rest));
+            }
+        }
+        let width = rows
+            .iter()
+            .map(|(label, _)| label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "{:<width$} {:>8} {:>8} {:>9} {:>8} {:>8} {:>9} {:>9}",
+            "Route blocks and targets",
+            "offered",
+            "routed",
+            "timed out",
+            "stopped",
+            "rejected",
+            "wait avg",
+            "wait p90"
+        );
+        for (label, tally) in rows {
+            let pad = width.saturating_sub(label.chars().count());
+            let _ = writeln!(
+                out,
+                "{label}{:pad$} {:>8} {:>8} {:>9} {:>8} {:>8} {:>9} {:>9}",
+                "",
+                tally.offered,
+                tally.routed,
+                tally.timed_out,
+                tally.stopped,
+                tally.rejected,
+                seconds(tally.mean_wait_s()),
+                seconds(tally.wait_percentile_s(90.0)),
+            );
+        }
+    }
+
+    /// Per agent group, its occupancy.
+    fn occupancy_text(&self, out: &mut String) {
+        let Some(all) = &self.replayed.agents else {
+            return;
+        };
+        let (from_s, to_s) = self.replayed.measured_s;
+        let _ = writeln!(
+            out,
+            "agent occupancy (busy / ready time, {} s to {} s)",
+            crate::expr::js::number::to_string(from_s),
+            crate::expr::js::number::to_string(to_s)
+        );
+        let groups: Vec<&GroupTime> = self.replayed.groups.iter().chain([all]).collect();
+        let width = groups
+            .iter()
+            .map(|g| g.group.chars().count())
+            .max()
+            .unwrap_or(0);
+        for group in groups {
+            let pad = width.saturating_sub(group.group.chars().count());
+            let _ = writeln!(
+                out,
+                "  {}{:pad$} {:>10} {:>7}  busy {:.1} s of {:.1} s",
+                group.group,
+                "",
+                crate::diagnostic::counted(group.agents, "agent"),
+                group
+                    .occupancy()
+                    .map_or("-".to_owned(), |o| format!("{:.1}%", o * 100.0)),
+                group.busy_s,
+                group.staffed_s,
+            );
+        }
+    }
+}
+
+/// A block's targets, most asked first (ties: first asked first).
+pub fn targets_in_order(block: &BlockRoutes) -> Vec<(&str, &RouteTally)> {
+    let mut targets: Vec<(&str, &RouteTally)> = block
+        .targets
+        .iter()
+        .map(|(value, tally)| (value.as_str(), tally))
+        .collect();
+    targets.sort_by_key(|(_, tally)| std::cmp::Reverse(tally.offered));
+    targets
+}
+
+/// `kind "value"`, the value quoted as JSON quotes it.
+pub fn target_label(kind: &str, value: &str) -> String {
+    let mut label = format!("{kind} ");
+    crate::expr::write_json_string(value, &mut label);
+    label
+}
+
+/// `12.5 s`, or `-` for none.
+fn seconds(value: Option<f64>) -> String {
+    value.map_or("-".to_owned(), |v| format!("{v:.1} s"))
+}
+
+/// A tally's counts and waits as JSON fields.
+fn tally_json(tally: &RouteTally) -> serde_json::Map<String, serde_json::Value> {
+    let mut json = serde_json::Map::new();
+    json.insert("offered".into(), tally.offered.into());
+    json.insert("routed".into(), tally.routed.into());
+    json.insert("timed_out".into(), tally.timed_out.into());
+    json.insert("stopped".into(), tally.stopped.into());
+    json.insert("rejected".into(), tally.rejected.into());
+    json.insert(
+        "wait_s".into(),
+        serde_json::json!({
+            "mean": tally.mean_wait_s(),
+            "p90": tally.wait_percentile_s(90.0),
+        }),
+    );
+    json
+}
+
+fn group_json(group: &GroupTime) -> serde_json::Value {
+    serde_json::json!({
+        "group": group.group,
+        "agents": group.agents,
+        "busy_s": group.busy_s,
+        "ready_s": group.staffed_s,
+        "occupancy": group.occupancy(),
+    })
+}
+
+/// The `p`-th percentile (0–100) of `sorted`, nearest rank.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
 fn share(n: usize, of: usize) -> String {

@@ -153,6 +153,7 @@ impl Simulation {
         if state.ready == ready {
             return;
         }
+        state.account(self.now);
         state.ready = ready;
         if ready {
             state.since = self.now;
@@ -196,6 +197,7 @@ impl Simulation {
     /// `agent` is done with a workitem: its capacity frees, and it takes the next one it can.
     pub fn release(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
         let state = &mut self.agents[agent.index()];
+        state.account(self.now);
         state.load = state.load.saturating_sub(1);
         state.since = self.now;
         self.offer(agent, resolved);
@@ -302,6 +304,7 @@ impl Simulation {
             wait: offer.number,
         });
         let state = &mut self.agents[agent.index()];
+        state.account(self.now);
         state.load += 1;
         state.since = self.now;
         self.relist(agent);
@@ -383,6 +386,7 @@ impl Simulation {
             }
         }
         let state = &mut self.agents[agent.index()];
+        state.account(self.now);
         state.load = state.load.saturating_sub(1);
         if how != Declined::Restarted {
             state.ready = false;
@@ -414,6 +418,7 @@ impl Simulation {
     /// The capacity an offer held comes back to `agent`, who takes the next workitem it can.
     fn release_offer(&mut self, agent: AgentIndex, resolved: &mut Vec<Resolved>) {
         let state = &mut self.agents[agent.index()];
+        state.account(self.now);
         state.load = state.load.saturating_sub(1);
         self.offer(agent, resolved);
     }

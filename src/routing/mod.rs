@@ -15,4 +15,4 @@ pub mod targets;
 
 pub use events::Happening;
 pub use live::{NotOffered, Notice, Rescinded};
-pub use simulation::{Item, Resolved, Simulation, Stepped};
+pub use simulation::{AgentTimes, Item, Resolved, Simulation, Stepped};

@@ -1,6 +1,6 @@
 //! The simulated contact center (SPEC §5.3): a discrete-event simulation in virtual time.
 
-use super::agents::AgentState;
+use super::agents::{AgentState, AgentTime};
 use super::events::{Event, Events, Happening};
 use super::targets::{Place, TargetId, Targets};
 use crate::center::{AgentIndex, Center};
@@ -78,6 +78,16 @@ impl ItemState {
     }
 }
 
+/// How one agent spent a replay, from the first arrival to the end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AgentTimes {
+    /// Workitems worked × microseconds.
+    pub busy_micros: u128,
+    /// Capacity units able to work × microseconds: ready (or still working after its ready interval
+    /// ended).
+    pub staffed_micros: u128,
+}
+
 /// A request that ended while the simulation ran: the workitem's number and how.
 pub type Resolved = (u32, RouteResult);
 
@@ -106,6 +116,8 @@ pub struct Simulation {
     pub(super) items: Vec<ItemState>,
     pub(super) events: Events,
     pub(super) waiting: usize,
+    /// Since when agents' time is measured (see [`Simulation::agent_times`]).
+    pub(super) measured_from: Instant,
     /// Live only: offers made and not answered, and what live routing reports (see [`super::live`]).
     pub(super) live: Option<Box<super::live::Live>>,
 }
@@ -154,6 +166,7 @@ impl Simulation {
                     since: Instant::ZERO,
                     listed: None,
                     targets: Vec::new(),
+                    time: AgentTime::default(),
                 }
             })
             .collect();
@@ -165,6 +178,7 @@ impl Simulation {
             items: Vec::new(),
             events,
             waiting: 0,
+            measured_from: Instant::ZERO,
             live: None,
         }
     }
@@ -184,6 +198,35 @@ impl Simulation {
         self.waiting
     }
 
+    /// When workitem `number` arrived (time 0 for a number never registered).
+    pub fn arrival(&self, number: u32) -> Instant {
+        self.items
+            .get(number as usize)
+            .map_or(Instant::ZERO, |state| state.item.arrive)
+    }
+
+    /// Each agent's time, in center order, from the first arrival until now (the end of a replay):
+    /// the time it worked workitems and the time it could have, in seconds weighted by capacity units
+    /// (see `docs/routing.md`, "Summary"). Routing never reads them.
+    pub fn agent_times(&mut self) -> Vec<AgentTimes> {
+        let now = self.now;
+        self.agents
+            .iter_mut()
+            .map(|state| {
+                state.account(now);
+                AgentTimes {
+                    busy_micros: state.time.busy,
+                    staffed_micros: state.time.staffed,
+                }
+            })
+            .collect()
+    }
+
+    /// When the agents' time started to be measured: the first arrival.
+    pub fn measured_from(&self) -> Instant {
+        self.measured_from
+    }
+
     /// Make room for `n` workitems at once (a replay knows how many it has).
     pub fn reserve(&mut self, n: usize) {
         self.items.reserve_exact(n.saturating_sub(self.items.len()));
@@ -192,6 +235,16 @@ impl Simulation {
 
     /// Register workitem number `number` (numbers are the input order; any order of registration).
     pub fn add(&mut self, number: u32, item: Item) {
+        if self.items.is_empty() {
+            // The agents' time is measured from the first arrival: the hours of a shift before any
+            // workitem came are not the replay's.
+            self.measured_from = self.now;
+            for state in &mut self.agents {
+                state.account(self.now);
+                state.time.busy = 0;
+                state.time.staffed = 0;
+            }
+        }
         let index = number as usize;
         if self.items.len() <= index {
             self.items.resize(index + 1, ItemState::new(item));
@@ -286,16 +339,20 @@ impl Simulation {
         match event.what {
             Happening::ReadyStarts => {
                 let state = &mut self.agents[agent.index()];
+                state.account(self.now);
                 state.ready = true;
                 state.since = self.now;
                 self.offer(agent, resolved);
             }
             Happening::ReadyEnds => {
-                self.agents[agent.index()].ready = false;
+                let state = &mut self.agents[agent.index()];
+                state.account(self.now);
+                state.ready = false;
                 self.relist(agent);
             }
             Happening::Done => {
                 let state = &mut self.agents[agent.index()];
+                state.account(self.now);
                 state.load = state.load.saturating_sub(1);
                 state.since = self.now;
                 self.offer(agent, resolved);
@@ -356,6 +413,7 @@ impl Simulation {
     fn assign(&mut self, agent: AgentIndex, number: u32) -> RouteResult {
         let handle = self.items[number as usize].item.handle;
         let state = &mut self.agents[agent.index()];
+        state.account(self.now);
         state.load += 1;
         state.since = self.now;
         let done = handle.map(|handle| self.now.after(handle));
