@@ -537,6 +537,19 @@ fn arrivals(
         );
         return None;
     }
+    if let (Some(Amount::Count(n)), Some(SpanRule::Seconds(s)), Some(weights)) =
+        (&amount, &span, &weights)
+        && *n > 0
+        && super::arrivals::Profile::new(weights, 1.0).expected_until(*s) <= 0.0
+    {
+        error(
+            problems,
+            Anchor::Value(path.key("profile")),
+            "the profile's rates are 0 throughout the span, which starts at midnight: no workitem could arrive",
+            "lengthen the span, or give the first hours a rate above 0",
+        );
+        return None;
+    }
     Some(ArrivalsPlan {
         amount: amount?,
         span: span?,

@@ -74,7 +74,7 @@ pub fn write(
             let expected = Profile::new(weights, 1.0).expected_until(span_s);
             if count > 0 && (expected.is_nan() || expected <= 0.0) {
                 return Err(Error::Workload(
-                    "the arrival profile brings no workitem within the span: give the first hours a rate above 0",
+                    "the arrival profile's rates are 0 throughout the span the load gives, which starts at midnight: give the first hours a rate above 0",
                 ));
             }
             if count == 0 {
@@ -96,7 +96,7 @@ pub fn write(
         (Some(center), _) => (center, None),
         (None, Some((plan, drafted))) => {
             // Shifts run through the day of the last arrival and one more, to serve what still waits.
-            let days = ((span_s.max(last_s) / DAY_S).floor() as u64).saturating_add(2);
+            let days = ((span_s.max(last_s) / DAY_S).ceil() as u64).saturating_add(1);
             let (file, center) = write_center(plan, &drafted, days, dir, command)?;
             generated = center;
             (&generated, Some(file))
