@@ -173,6 +173,10 @@ impl Drafted {
     }
 
     /// The span at which the agents, ready as their shifts say, have offered `work` agent-seconds.
+    ///
+    /// Shifts repeat every day, so from the second day on (when the intervals that run past midnight
+    /// have come in) every day offers the same work: the span is found in the first three days, or by
+    /// counting whole days and then walking a window of that repeating pattern.
     pub(super) fn span_for_work(&self, plan: &AgentsPlan, work: f64) -> Option<f64> {
         // The capacity of the agents of each shift (the last: always ready), so that the work is
         // walked over one set of intervals per shift, not per agent.
@@ -180,22 +184,64 @@ impl Drafted {
         for agent in &self.agents {
             capacity[agent.shift.unwrap_or(plan.shifts.len())] += agent.capacity;
         }
-        let always = [(0.0, f64::INFINITY)];
-        let mut days = 2u64;
-        loop {
-            let shifts = Drafted::shift_intervals(plan, days);
-            let ready = capacity.iter().enumerate().map(|(s, &capacity)| {
-                let intervals = shifts.get(s).and_then(Option::as_deref).unwrap_or(&always);
-                (capacity, intervals)
-            });
-            if let Some(span) = crate::workload::arrivals::span_for_ready(ready, work) {
-                return Some(span);
-            }
-            if days as f64 * DAY_S > crate::time::LIMIT_S {
-                return None;
-            }
-            days *= 2;
+        let shifts = Drafted::shift_intervals(plan, 4);
+        let always = vec![(0.0, f64::INFINITY)];
+        // The intervals from day `from` on, moved to start at 0.
+        let window = |from: f64| -> Vec<(f64, Vec<(f64, f64)>)> {
+            capacity
+                .iter()
+                .enumerate()
+                .map(|(s, &capacity)| {
+                    let intervals = shifts.get(s).and_then(Option::as_ref).unwrap_or(&always);
+                    let moved = intervals
+                        .iter()
+                        .filter(|&&(_, end)| end > from)
+                        .map(|&(start, end)| (start.max(from) - from, end - from))
+                        .collect();
+                    (capacity, moved)
+                })
+                .collect()
+        };
+        let solve = |sets: &[(f64, Vec<(f64, f64)>)], work: f64| {
+            let sets = sets.iter().map(|(c, intervals)| (*c, intervals.as_slice()));
+            crate::workload::arrivals::span_for_ready(sets, work)
+        };
+        let work_until = |sets: &[(f64, Vec<(f64, f64)>)], t: f64| -> f64 {
+            sets.iter()
+                .map(|(c, intervals)| {
+                    let ready: f64 = intervals
+                        .iter()
+                        .map(|&(s, e)| (e.min(t) - s.min(t)).max(0.0))
+                        .sum();
+                    c * ready
+                })
+                .sum()
+        };
+        let from_start = window(0.0);
+        let first_day = work_until(&from_start, DAY_S);
+        let daily = work_until(&from_start, 2.0 * DAY_S) - first_day;
+        if work <= first_day + 2.0 * daily || daily <= 0.0 {
+            return solve(&from_start, work).filter(|&span| span <= 4.0 * DAY_S);
         }
+        // Whole days of the repeating pattern after the first, then the rest within a window of it.
+        let days = ((work - first_day) / daily).floor() - 1.0;
+        let done = first_day + days * daily;
+        let rest = solve(&window(DAY_S), work - done)?;
+        Some((1.0 + days) * DAY_S + rest)
+    }
+
+    /// How many ready intervals the center file would list over `days` days.
+    pub(super) fn interval_count(&self, plan: &AgentsPlan, days: u64) -> f64 {
+        let per_day: Vec<f64> = plan
+            .shifts
+            .iter()
+            .map(|s| s.ready.as_ref().map_or(0.0, |r| r.len() as f64))
+            .collect();
+        self.agents
+            .iter()
+            .filter_map(|a| a.shift.map(|s| per_day[s]))
+            .sum::<f64>()
+            * days as f64
     }
 
     /// The center file, shifts written over `days` days; `header` is its comment.
@@ -272,7 +318,44 @@ fn name(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::name;
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::workload::random::Stream;
+
+    #[test]
+    fn spans_of_many_days_are_what_walking_every_day_gives() {
+        let yaml = "center:\n  agents:\n    count: 5\n    capacity: { weights: { 1: 3, 2: 2 } }\n    \
+                    shifts: [{ weight: 2, ready: [[8, 16]] }, { weight: 2, ready: [[22, 30]] }, \
+                    { weight: 1, ready: [[0, 4], [5.5, 12]] }]\nworkitems:\n  arrivals: { count: 1, hours: 1 }\n";
+        let spec = crate::workload::spec::parse(&SourceFile::new("w.yaml", yaml)).expect("valid");
+        let plan = spec.center.as_ref().expect("a center");
+        let drafted = draw(plan, &mut Random::new(1, Stream::Center));
+        let days = 60;
+        let shifts = Drafted::shift_intervals(plan, days);
+        let every_day = |work: f64| {
+            let sets = drafted.agents.iter().map(|a| {
+                let intervals = a.shift.and_then(|s| shifts[s].as_deref()).unwrap_or(&[]);
+                (a.capacity, intervals)
+            });
+            crate::workload::arrivals::span_for_ready(sets, work)
+        };
+        for work in [
+            1.0,
+            3_600.0,
+            50_000.0,
+            400_000.0,
+            1_000_000.0,
+            5_432_100.0,
+            9_999_999.0,
+        ] {
+            let walked = every_day(work).expect("within 60 days");
+            let counted = drafted.span_for_work(plan, work).expect("a span");
+            assert!(
+                (walked - counted).abs() < 1e-6,
+                "{work}: {walked} != {counted}"
+            );
+        }
+    }
 
     #[test]
     fn names_are_quoted_when_yaml_would_read_them_otherwise() {

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 /// The most workitems or agents a description may ask for: beyond, a typo is likelier than a need.
 pub(super) const MAX_WORKITEMS: f64 = 1e9;
+/// The most ready intervals a shift gives a day.
+const MAX_SHIFT_INTERVALS: usize = 48;
 /// The most agents.
 pub(super) const MAX_AGENTS: u64 = 1_000_000;
 
@@ -106,6 +108,15 @@ fn agents(
         let weight = weight(shift.weight, &at, problems);
         let ready = shift.ready.as_ref().map(|intervals| {
             let mut ok = true;
+            if intervals.len() > MAX_SHIFT_INTERVALS {
+                error(
+                    problems,
+                    Anchor::Value(at.key("ready")),
+                    format!("a shift has at most {MAX_SHIFT_INTERVALS} intervals a day"),
+                    "merge the intervals that follow each other",
+                );
+                ok = false;
+            }
             for (j, &[start, end]) in intervals.iter().enumerate() {
                 if !((0.0..24.0).contains(&start) && start < end && end <= start + 24.0) {
                     error(

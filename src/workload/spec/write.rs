@@ -18,6 +18,9 @@ use std::path::Path;
 
 const DAY_S: f64 = 86_400.0;
 
+/// The most ready intervals a generated center lists (about 200 MB of YAML).
+const MAX_INTERVALS: f64 = 1e7;
+
 /// How many handle times are drawn to estimate their mean for a `load`.
 const ESTIMATE_DRAWS: usize = 1 << 16;
 
@@ -97,6 +100,12 @@ pub fn write(
         (None, Some((plan, drafted))) => {
             // Shifts run through the day of the last arrival and one more, to serve what still waits.
             let days = ((span_s.max(last_s) / DAY_S).ceil() as u64).saturating_add(1);
+            if drafted.interval_count(plan, days) > MAX_INTERVALS {
+                return Err(Error::Workload(
+                    "the center would list over 10,000,000 ready intervals: fewer agents on shifts, \
+                     fewer days, or fewer intervals a day",
+                ));
+            }
             let (file, center) = write_center(plan, &drafted, days, dir, command)?;
             generated = center;
             (&generated, Some(file))
