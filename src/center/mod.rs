@@ -21,7 +21,7 @@ pub(crate) mod read;
 pub mod schema;
 pub mod setup;
 
-use crate::diagnostic::{Diagnostic, Report, SourceFile, Span};
+use crate::diagnostic::{Diagnostic, Report, SourceFile};
 use crate::skill::{SkillExpression, SkillLevels};
 use std::collections::HashMap;
 use std::ops::Index;
@@ -193,38 +193,18 @@ pub struct Loaded {
 
 /// Load the center file at `path`, keeping its warnings (which [`Center::load`] drops).
 pub fn load(path: &Path) -> Loaded {
-    let shown = path.display().to_string();
-    let mut report = Report::new();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            let message = format!("cannot read the center file: {error}");
-            report.add_file(shown, Diagnostic::error(Span::default(), message));
-            return Loaded {
-                center: None,
-                report,
-            };
+    match Report::read_text(path, "center") {
+        Ok(file) => {
+            let (center, diagnostics) = Center::read(&file);
+            let mut report = Report::new();
+            report.add(&file, diagnostics);
+            Loaded { center, report }
         }
-    };
-    let file = match String::from_utf8(bytes) {
-        Ok(text) => Arc::new(SourceFile::new(shown, text)),
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&error.as_bytes()[..at]).into_owned();
-            let file = Arc::new(SourceFile::new(shown, valid));
-            let diagnostic =
-                Diagnostic::error(Span::new(at, at), "the center file is not UTF-8 text")
-                    .with_help("save it as UTF-8");
-            report.add(&file, vec![diagnostic]);
-            return Loaded {
-                center: None,
-                report,
-            };
-        }
-    };
-    let (center, diagnostics) = Center::read(&file);
-    report.add(&file, diagnostics);
-    Loaded { center, report }
+        Err(report) => Loaded {
+            center: None,
+            report,
+        },
+    }
 }
 
 impl Center {

@@ -1,5 +1,5 @@
-//! `routeflow schema [--center]`: the JSON Schema of the flow format, or of center files, for editors
-//! (yaml-language-server).
+//! `routeflow schema [--center | --workload]`: the JSON Schema of the flow format, of center files or of
+//! workload descriptions (`gen --spec`), for editors (yaml-language-server).
 
 use crate::model::read::BLOCK_TYPES;
 use crate::model::types::FlowFile;
@@ -10,14 +10,19 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// The schema of contact-center files instead of flow files.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "workload")]
     center: bool,
+    /// The schema of workload descriptions (`routeflow gen --spec FILE`).
+    #[arg(long)]
+    workload: bool,
 }
 
 /// Run `schema`.
 pub fn run(args: &SchemaArgs) -> ExitCode {
     let schema = if args.center {
         crate::center::schema::json_schema()
+    } else if args.workload {
+        crate::workload::spec::json_schema()
     } else {
         flow_schema()
     };

@@ -49,6 +49,31 @@ impl Report {
             .push(Entry::File(path.into(), on_one_line(diagnostic)));
     }
 
+    /// Read the text file at `path`, the `what` file (`center`, `workload`), or a report saying why it
+    /// cannot be read: a file that is not UTF-8 is pointed at its first bad byte.
+    pub fn read_text(path: &std::path::Path, what: &str) -> Result<Arc<SourceFile>, Report> {
+        let shown = path.display().to_string();
+        let mut report = Report::new();
+        match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => Ok(Arc::new(SourceFile::new(shown, text))),
+            Ok(Err(error)) => {
+                let at = error.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&error.as_bytes()[..at]).into_owned();
+                let file = Arc::new(SourceFile::new(shown, valid));
+                let message = format!("the {what} file is not UTF-8 text");
+                let diagnostic = Diagnostic::error(super::Span::new(at, at), message)
+                    .with_help("save it as UTF-8");
+                report.add(&file, vec![diagnostic]);
+                Err(report)
+            }
+            Err(error) => {
+                let message = format!("cannot read the {what} file: {error}");
+                report.add_file(shown, Diagnostic::error(super::Span::default(), message));
+                Err(report)
+            }
+        }
+    }
+
     /// Add every entry of `other`.
     pub fn append(&mut self, other: Report) {
         self.entries.extend(other.entries);

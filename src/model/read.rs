@@ -1041,7 +1041,7 @@ fn missing_field(message: &str) -> Option<&str> {
         .and_then(|m| m.split('`').next())
 }
 
-fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
+pub(crate) fn describe_serde_error(message: &str, at: YamlPath) -> (String, Anchor) {
     if let Some(field) = missing_field(message) {
         return (format!("missing property `{field}`"), Anchor::Value(at));
     }

@@ -12,15 +12,27 @@ use crate::center::Agent;
 /// The span `T` at which the agents have been ready for `work` agent-seconds of capacity, or `None` when
 /// they never will be (everyone's last ready interval ends first).
 pub(super) fn span_for_work(agents: &[Agent], work: f64) -> Option<f64> {
+    span_for_ready(
+        agents
+            .iter()
+            .map(|agent| (f64::from(agent.capacity), agent.ready.as_slice())),
+        work,
+    )
+}
+
+/// [`span_for_work`] for agents (or sets of agents) given as their capacity and ready intervals.
+pub(super) fn span_for_ready<'a>(
+    agents: impl Iterator<Item = (f64, &'a [(f64, f64)])>,
+    work: f64,
+) -> Option<f64> {
     if work <= 0.0 {
         return Some(0.0);
     }
     // (time, change in ready capacity); ready intervals are half-open, so an end and a start at the same
     // moment cancel, in any order.
     let mut edges: Vec<(f64, f64)> = Vec::new();
-    for agent in agents {
-        let capacity = f64::from(agent.capacity);
-        for &(start, end) in &agent.ready {
+    for (capacity, ready) in agents {
+        for &(start, end) in ready {
             edges.push((start, capacity));
             if end.is_finite() {
                 edges.push((end, -capacity));

@@ -9,6 +9,7 @@
 mod arrivals;
 mod center;
 mod random;
+pub mod spec;
 mod workitems;
 
 pub use workitems::{UNKNOWN_AGENT_PREFIX, UNKNOWN_GROUP};
@@ -192,6 +193,12 @@ pub enum Error {
     /// The [`Workload`] is not usable.
     #[error("invalid workload: {0}")]
     Workload(&'static str),
+    /// A description without a `center`, and no `--center FILE`.
+    #[error(
+        "the workload file has no `center`: add one (see docs/workload.md), or give an existing center \
+         with --center FILE"
+    )]
+    NoCenter,
     /// The generated center did not load: a bug in the generator.
     #[error("the generated center does not load (please report this):\n{0}")]
     GeneratedCenter(String),
@@ -245,33 +252,61 @@ pub fn write(options: &Options, dir: &Path) -> Result<Summary, Error> {
         work_s: work,
     })?;
     let path = dir.join(WORKITEMS_FILE);
-    let written = File::create(&path).and_then(|file| {
-        let mut out = BufWriter::with_capacity(1 << 16, file);
+    write_file(&path, |out| {
         let mut random = Random::new(options.seed, Stream::Workitems);
         workitems::write(
-            &mut out,
+            out,
             center,
             workload,
             options.workitems,
             span_s,
             &mut random,
-        )?;
+        )
+    })?;
+    Ok(Summary::new(
+        center_path,
+        path,
+        center.agents().len(),
+        options.workitems,
+        span_s,
+    ))
+}
+
+/// Write the file at `path` through a buffer.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let written = File::create(path).and_then(|file| {
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
         out.flush()
     });
     written.map_err(|source| Error::Write {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
-    })?;
-    Ok(Summary {
-        center: center_path,
-        workitems: path,
-        agents: center.agents().len(),
-        workitem_count: options.workitems,
-        span_s,
-        rate_per_s: if span_s > 0.0 {
-            options.workitems as f64 / span_s
-        } else {
-            0.0
-        },
     })
+}
+
+impl Summary {
+    fn new(
+        center: Option<PathBuf>,
+        workitems: PathBuf,
+        agents: usize,
+        workitem_count: usize,
+        span_s: f64,
+    ) -> Summary {
+        Summary {
+            center,
+            workitems,
+            agents,
+            workitem_count,
+            span_s,
+            rate_per_s: if span_s > 0.0 {
+                workitem_count as f64 / span_s
+            } else {
+                0.0
+            },
+        }
+    }
 }

@@ -17,6 +17,10 @@ use rand_pcg::Pcg64Mcg;
 pub(super) enum Stream {
     Center = 1,
     Workitems = 2,
+    /// Draws that estimate a description's mean handle time (`gen --spec` with `load`).
+    Estimate = 3,
+    /// The arrival times of `gen --spec`, drawn twice (counted, then written) from the same stream.
+    Arrivals = 4,
 }
 
 /// A seeded generator with the draws a workload needs.
@@ -38,6 +42,11 @@ impl Random {
     /// Uniform in `[0, 1)`, on a grid of 2^-53.
     pub(super) fn unit(&mut self) -> f64 {
         (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// The raw 64-bit output.
+    pub(super) fn raw(&mut self) -> u64 {
+        self.rng.next_u64()
     }
 
     /// Uniform in `[low, high)`.

@@ -144,7 +144,7 @@ impl<'a> Targets<'a> {
 }
 
 /// `name`, prefixed until the center has nothing by that name (a center file may use any name).
-fn unknown(name: &str, exists: impl Fn(&str) -> bool) -> String {
+pub(super) fn unknown(name: &str, exists: impl Fn(&str) -> bool) -> String {
     let mut name = name.to_owned();
     while exists(&name) {
         name.insert_str(0, UNKNOWN_AGENT_PREFIX);
@@ -247,12 +247,12 @@ fn invalid(error: impl std::fmt::Display) -> io::Error {
 }
 
 /// Seconds rounded to whole milliseconds: short, and read back exactly.
-fn milliseconds(seconds: f64) -> u64 {
+pub(super) fn milliseconds(seconds: f64) -> u64 {
     (seconds * 1000.0).round() as u64
 }
 
 /// Milliseconds as seconds, the shortest way JavaScript would print them (`12.5`, `300`).
-fn push_seconds(line: &mut Vec<u8>, ms: u64) {
+pub(super) fn push_seconds(line: &mut Vec<u8>, ms: u64) {
     // ms / 1000 is correctly rounded, so it is the double nearest to the 3-decimal value, which is what
     // the shortest round-trip form prints back.
     line.extend_from_slice(ryu_js::Buffer::new().format(ms as f64 / 1000.0).as_bytes());
@@ -287,7 +287,7 @@ impl<'a> Entries<'a> {
 }
 
 /// A JSON string. Agent ids and group names come from the center file and may hold any character.
-fn push_string(line: &mut Vec<u8>, text: &str) {
+pub(super) fn push_string(line: &mut Vec<u8>, text: &str) {
     line.push(b'"');
     for &byte in text.as_bytes() {
         match byte {
