@@ -8,7 +8,7 @@
 //! A capacity lowered below what it holds takes nothing from it: it takes nothing new until it is under
 //! its capacity again.
 
-use super::agents::AgentState;
+use super::agents::{AgentState, AgentTime};
 use super::simulation::{Resolved, Simulation};
 use super::targets::TargetId;
 use crate::center::setup::AgentSetup;
@@ -41,9 +41,16 @@ impl Simulation {
                 since: self.now,
                 listed: None,
                 targets: Vec::new(),
+                time: AgentTime {
+                    mark: self.now,
+                    ..AgentTime::default()
+                },
             });
         } else {
-            self.agents[index.index()].capacity = setup.capacity;
+            // The time so far counts at the old capacity.
+            let state = &mut self.agents[index.index()];
+            state.account(self.now);
+            state.capacity = setup.capacity;
         }
         self.retarget(index);
         self.offer(index, resolved);
@@ -53,7 +60,9 @@ impl Simulation {
     /// Remove agent `index`, which holds nothing (no workitem, no open offer: the caller sees to it):
     /// it is no target's candidate any more, and takes nothing again.
     pub fn remove_agent(&mut self, index: AgentIndex) {
-        self.agents[index.index()].ready = false;
+        let state = &mut self.agents[index.index()];
+        state.account(self.now);
+        state.ready = false;
         self.relist(index);
         let id = self.center[index].id.clone();
         Arc::make_mut(&mut self.center).remove_agent(&id);
@@ -219,5 +228,23 @@ mod tests {
         resolved.clear();
         while sim.advance(Instant::from_seconds(120.0), &mut resolved) == Stepped::Event {}
         assert!(matches!(resolved[..], [(1, RouteResult::TimedOut)]));
+    }
+
+    #[test]
+    fn the_time_before_a_setup_change_counts_at_the_setup_it_had() {
+        let mut sim = live(CENTER);
+        let mut resolved = Vec::new();
+        let a = AgentIndex(0);
+        sim.set_ready(a, true, &mut resolved);
+        while sim.advance(Instant::from_seconds(10.0), &mut resolved) == Stepped::Event {}
+        sim.put_agent("a", &setup(&["g"], &[("english", 2)], 3), &mut resolved);
+        let (n, _) = sim.put_agent("n", &setup(&[], &[], 1), &mut resolved);
+        sim.set_ready(n, true, &mut resolved);
+        while sim.advance(Instant::from_seconds(20.0), &mut resolved) == Stepped::Event {}
+        let times = sim.agent_times();
+        // Ready 10 s at capacity 1, then 10 s at capacity 3; the new agent from its arrival only.
+        assert_eq!(times[0].staffed_micros, 40_000_000);
+        assert_eq!(times[1].staffed_micros, 10_000_000);
+        assert_eq!((times[0].busy_micros, times[1].busy_micros), (0, 0));
     }
 }
