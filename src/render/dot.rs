@@ -1,11 +1,13 @@
 //! Graphviz DOT.
 
+use super::Notes;
 use super::labels::{self, EdgeStyle, Shape};
 use crate::flow::Flow;
 use std::fmt::Write;
 
-/// The flow as DOT; `clusters`: draw each phase as a cluster (Graphviz), or only colour its nodes.
-pub fn render(flow: &Flow, clusters: bool) -> String {
+/// The flow as DOT; `clusters`: draw each phase as a cluster (Graphviz), or only colour its nodes;
+/// `notes` are added to the labels (and unreached blocks drawn red).
+pub fn render(flow: &Flow, clusters: bool, notes: &Notes) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", escape(&flow.application));
     out.push_str("  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];\n");
@@ -41,7 +43,10 @@ pub fn render(flow: &Flow, clusters: bool) -> String {
                     }
                 }
             };
-            let fill = if clusters {
+            let note = notes.blocks.get(&node);
+            let fill = if note.is_some_and(|note| note.unreached) {
+                UNREACHED
+            } else if clusters {
                 "white"
             } else {
                 labels::phase_colour(phase)
@@ -51,7 +56,8 @@ pub fn render(flow: &Flow, clusters: bool) -> String {
             } else {
                 ""
             };
-            let text: Vec<String> = label.lines.iter().map(|l| escape(l)).collect();
+            let noted = note.map_or(&[][..], |note| &note.lines[..]);
+            let text: Vec<String> = label.lines.iter().chain(noted).map(|l| escape(l)).collect();
             let _ = writeln!(
                 out,
                 "{indent}n{} [label=\"{}\", shape={shape}, fillcolor=\"{fill}\"{width}];",
@@ -65,6 +71,10 @@ pub fn render(flow: &Flow, clusters: bool) -> String {
     }
     for (from, to, edge) in labels::edges(flow) {
         let (text, style) = labels::edge(flow, edge);
+        let text = match (text, notes.edges.get(&edge)) {
+            (Some(text), Some(note)) => Some(format!("{text}\n{note}")),
+            (text, note) => text.or_else(|| note.cloned()),
+        };
         let mut attributes = Vec::new();
         if let Some(text) = text {
             attributes.push(format!("label=\"{}\"", escape(&text)));
@@ -85,6 +95,9 @@ pub fn render(flow: &Flow, clusters: bool) -> String {
     out.push_str("}\n");
     out
 }
+
+/// The fill of a block no workitem reached.
+const UNREACHED: &str = "#f4c7c3";
 
 fn escape(text: &str) -> String {
     text.replace('\\', "\\\\")

@@ -10,6 +10,26 @@ mod mermaid;
 mod svg;
 
 use crate::flow::Flow;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use std::collections::HashMap;
+
+/// What is drawn on a flow besides the flow itself (a replay's coverage): lines under a block's label,
+/// a note on an edge (after its label), blocks no workitem reached. Keyed by the flow graph's
+/// indices (`flow.graph.graph`).
+#[derive(Clone, Debug, Default)]
+pub struct Notes {
+    pub blocks: HashMap<NodeIndex, BlockNote>,
+    pub edges: HashMap<EdgeIndex, String>,
+}
+
+/// What is drawn on one block.
+#[derive(Clone, Debug, Default)]
+pub struct BlockNote {
+    /// Lines shown under the block's own label.
+    pub lines: Vec<String>,
+    /// No workitem entered the block: it is highlighted.
+    pub unreached: bool,
+}
 
 /// An output format of `routeflow render`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -29,27 +49,30 @@ pub const MAX_SVG_BLOCKS: usize = 500;
 /// Draw `flow` in `format`; an error says why it cannot be drawn so.
 pub fn render(flow: &Flow, format: Format) -> Result<String, String> {
     match format {
-        Format::Dot => Ok(dot::render(flow, true)),
+        Format::Dot => Ok(dot::render(flow, true, &Notes::default())),
         Format::Mermaid => Ok(mermaid::render(flow)),
-        Format::Svg => {
-            let blocks = flow.graph.blocks().count();
-            if blocks > MAX_SVG_BLOCKS {
-                return Err(format!(
-                    "an SVG drawing lays out at most {MAX_SVG_BLOCKS} blocks and this flow has {blocks}: \
-                     draw it with `--format dot` (and Graphviz) or `--format mermaid`"
-                ));
-            }
-            if layout_work(flow) > MAX_SVG_WORK || layout_size(flow) > MAX_SVG_LAYOUT_NODES {
-                return Err(
-                    "this flow is too branched for the SVG layout (its time grows with every path \
-                     through a chain of Segmentations, and with the ranks each Route's `routed` edge \
-                     crosses): draw it with `--format dot` (and Graphviz) or `--format mermaid`"
-                        .to_owned(),
-                );
-            }
-            Ok(svg::render(flow))
-        }
+        Format::Svg => svg_with_notes(flow, &Notes::default()),
     }
+}
+
+/// Draw `flow` as SVG with `notes` on it; an error says why it cannot be drawn so.
+pub fn svg_with_notes(flow: &Flow, notes: &Notes) -> Result<String, String> {
+    let blocks = flow.graph.blocks().count();
+    if blocks > MAX_SVG_BLOCKS {
+        return Err(format!(
+            "an SVG drawing lays out at most {MAX_SVG_BLOCKS} blocks and this flow has {blocks}: \
+             draw it with `--format dot` (and Graphviz) or `--format mermaid`"
+        ));
+    }
+    if layout_work(flow) > MAX_SVG_WORK || layout_size(flow) > MAX_SVG_LAYOUT_NODES {
+        return Err(
+            "this flow is too branched for the SVG layout (its time grows with every path \
+             through a chain of Segmentations, and with the ranks each Route's `routed` edge \
+             crosses): draw it with `--format dot` (and Graphviz) or `--format mermaid`"
+                .to_owned(),
+        );
+    }
+    Ok(svg::render(flow, notes))
 }
 
 /// Most work the SVG layout may be given, in [`layout_work`]'s units (about 0.1 s of layout).

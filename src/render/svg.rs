@@ -1,13 +1,14 @@
 //! SVG, laid out and drawn in Rust by layout-rs (no Graphviz needed). layout-rs has no clusters, so
 //! phases are shown by colour.
 
+use super::Notes;
 use crate::flow::Flow;
 use layout::backends::svg::SVGWriter;
 use layout::gv::{DotParser, GraphBuilder};
 
-/// The flow as an SVG picture.
-pub fn render(flow: &Flow) -> String {
-    let dot = super::dot::render(flow, false);
+/// The flow as an SVG picture, with `notes` on its blocks and edges.
+pub fn render(flow: &Flow, notes: &Notes) -> String {
+    let dot = super::dot::render(flow, false, notes);
     let mut parser = DotParser::new(&dot);
     let Ok(graph) = parser.process() else {
         // Our own DOT always parses; if layout-rs ever disagrees, say so in the picture itself.
