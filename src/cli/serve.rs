@@ -6,6 +6,7 @@ use super::{EXIT_INVALID, inputs};
 use crate::journal::Journal;
 use crate::live::{ClockKind, Engine, Recovered};
 use crate::serve::auth::{LoadedTokens, Tokens, admin_token_file};
+use crate::serve::metrics::ServerMetrics;
 use crate::serve::router::app::{AppState, ClockMode, Readiness};
 use crate::serve::shutdown::Shutdown;
 use crate::serve::{ConnectionLimits, DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, router, serve};
@@ -150,12 +151,15 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             std::process::exit(i32::from(EXIT_INVALID));
         }
     };
+    let commits = journal.0.commit_seconds();
     let engine = match Engine::start_durable((bundle, runner), center, kind, journal, recovered) {
         Ok(engine) => engine,
         Err(error) => return fail(format!("cannot start the live engine: {error}")),
     };
+    let metrics = Arc::new(ServerMetrics::new(engine.metrics(), Some(commits)));
     let state = AppState {
         tokens: Arc::new(tokens),
+        metrics,
         engine,
         clock: mode,
         data: args.data.clone(),

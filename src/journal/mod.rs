@@ -18,6 +18,7 @@ mod store;
 
 pub use lock::DirLock;
 
+use prometheus_client::metrics::histogram::Histogram;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -89,6 +90,8 @@ pub struct Stats {
 /// writer commit what is queued and stop.
 pub struct Journal {
     batches: Option<Sender<Batch>>,
+    /// How long each commit took (the transaction, its fsync included), in seconds.
+    commits: Histogram,
     writer: Option<JoinHandle<Stats>>,
     _lock: DirLock,
 }
@@ -108,15 +111,18 @@ impl Journal {
         let mut store = store::Store::open(&dir.join(JOURNAL_FILE))?;
         let stored = store.read_all()?;
         let (batches, receiver) = channel();
+        let commits = Histogram::new(COMMIT_BUCKETS_S);
+        let timed = commits.clone();
         let writer = std::thread::Builder::new()
             .name("routeflow-journal".to_owned())
-            .spawn(move || write(store, receiver))
+            .spawn(move || write(store, receiver, &timed))
             .map_err(|error| JournalError::Database {
                 path: dir.join(JOURNAL_FILE),
                 message: format!("cannot start its writer: {error}"),
             })?;
         let journal = Journal {
             batches: Some(batches),
+            commits,
             writer: Some(writer),
             _lock: lock,
         };
@@ -138,6 +144,11 @@ impl Journal {
     /// Run `then` once every batch appended before is committed.
     pub fn after_pending(&self, then: Then) {
         self.append(Vec::new(), then);
+    }
+
+    /// How long each commit took, in seconds (shared: it goes on counting).
+    pub fn commit_seconds(&self) -> Histogram {
+        self.commits.clone()
     }
 
     /// Commit what is queued and stop the writer: what it did.
@@ -164,8 +175,14 @@ impl Drop for Journal {
 /// behind a flood of appends).
 const MAX_GROUP: usize = 4096;
 
-/// The writer thread: group commit until every handle is dropped.
-fn write(mut store: store::Store, batches: Receiver<Batch>) -> Stats {
+/// The buckets of commit times, in seconds: from the page cache's fsync to a disk that stalls.
+pub const COMMIT_BUCKETS_S: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+
+/// The writer thread: group commit until every handle is dropped; each commit's time goes to
+/// `commits`.
+fn write(mut store: store::Store, batches: Receiver<Batch>, commits: &Histogram) -> Stats {
     let mut stats = Stats::default();
     let mut broken: Option<Arc<JournalError>> = None;
     let mut group = Vec::new();
@@ -184,7 +201,10 @@ fn write(mut store: store::Store, batches: Receiver<Batch>) -> Stats {
                 if entries.is_empty() {
                     Ok(())
                 } else {
-                    match store.commit(&entries) {
+                    let started = std::time::Instant::now();
+                    let committed = store.commit(&entries);
+                    commits.observe(started.elapsed().as_secs_f64());
+                    match committed {
                         Ok(()) => {
                             stats.commits += 1;
                             stats.entries += entries.len() as u64;

@@ -6,6 +6,7 @@
 
 use super::clock::Clock;
 use super::flows::{FlowRef, Flows};
+use super::metrics::{FlowLabels, LiveMetrics};
 use super::views::{
     AgentEvent, AgentStateKind, AgentView, HistoryEvent, QueueView, State, TargetView, WorkitemView,
 };
@@ -293,6 +294,8 @@ pub(super) struct Core {
     pub journal: Option<Journal>,
     /// Why the journal failed, once it has: set by its writer thread.
     pub journal_failures: Arc<OnceLock<String>>,
+    /// What `GET /metrics` shows of the engine.
+    pub metrics: LiveMetrics,
 }
 
 impl Core {
@@ -324,6 +327,7 @@ impl Core {
             settler: None,
             journal: None,
             journal_failures: Arc::default(),
+            metrics: LiveMetrics::default(),
         }
     }
 
@@ -337,6 +341,32 @@ impl Core {
     }
 
     /// A task stopped being runnable: when none is left, the engine may move on.
+    /// Workitem `number`'s flow and version, as metrics label them.
+    pub fn flow_labels(&self, number: u32) -> FlowLabels {
+        let at = self.records[number as usize].flow;
+        FlowLabels {
+            flow: self.flows.view(at).name,
+            version: at.version.to_string(),
+        }
+    }
+
+    /// Workitem `number` ended now, in the state its record holds (done, stopped, unrouted, error).
+    pub fn end(&mut self, number: u32) {
+        let now_s = self.now_s();
+        let record = &mut self.records[number as usize];
+        if record.ended_s.is_some() {
+            return;
+        }
+        record.ended_s = Some(now_s);
+        let outcome = match record.state {
+            State::Done => "done",
+            State::Stopped => "stopped",
+            State::Unrouted => "unrouted",
+            _ => "error",
+        };
+        self.metrics.ended(self.flow_labels(number), outcome);
+    }
+
     pub fn idle_one(&mut self) {
         self.runnable = self.runnable.saturating_sub(1);
         if self.runnable == 0
@@ -513,6 +543,19 @@ impl Core {
     }
 
     fn ended_request(&mut self, number: u32, result: &RouteResult) {
+        let labels = self.flow_labels(number);
+        let now_s = self.now_s();
+        let record = &mut self.records[number as usize];
+        if let (Some(since_s), Some(block)) = (record.waiting_since_s, &record.block) {
+            let how = match result {
+                RouteResult::Routed { .. } => "routed",
+                RouteResult::TimedOut => "timed_out",
+                RouteResult::Stopped => "stopped",
+                RouteResult::Rejected(_) => "rejected",
+            };
+            self.metrics
+                .waited(labels, block.as_str(), how, now_s - since_s);
+        }
         let record = &mut self.records[number as usize];
         record.deadline_s = None;
         record.waiting_since_s = None;
@@ -563,6 +606,7 @@ impl Core {
                     expires,
                 } => {
                     self.offers_made += 1;
+                    self.metrics.offered();
                     let offer = format!("o{}", self.offers_made);
                     self.offers.insert(offer.clone(), item);
                     let record = &mut self.records[item as usize];
@@ -588,6 +632,7 @@ impl Core {
                         Rescinded::LoggedOut => "logged_out",
                         Rescinded::Restarted => "restarted",
                     };
+                    self.metrics.offer_ended(reason);
                     let offer = self.forget_offer(item, agent);
                     self.note(
                         item,
@@ -639,7 +684,6 @@ impl Core {
         self.patches.remove(&number);
         let kind = outcome.kind.as_str();
         let json: Json = serde_json::from_str(&outcome.to_json()).unwrap_or(Json::Null);
-        let now_s = self.now_s();
         let record = &mut self.records[number as usize];
         if let Some(userdata) = json.get("userdata").filter(|u| u.is_object()) {
             let userdata = json_text(userdata);
@@ -655,7 +699,6 @@ impl Core {
             _ => State::Error,
         };
         if record.state != State::Assigned {
-            record.ended_s = Some(now_s);
             record.block = json
                 .get("block")
                 .and_then(Json::as_str)
@@ -663,6 +706,9 @@ impl Core {
                 .or(record.block.take());
         }
         record.outcome = Some(json_text(&json));
+        if record.state != State::Assigned {
+            self.end(number);
+        }
         self.note(number, "ended", json!({ "outcome": json }));
     }
 

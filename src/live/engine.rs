@@ -482,6 +482,7 @@ pub(super) fn create(
         core.keys.insert(key, number);
     }
     core.note(number, "created", json!({ "priority": priority }));
+    core.metrics.created(core.flow_labels(number));
     core.sim.add(number, Item::live(now));
     core.wakers.push(None);
     core.runnable += 1;
@@ -520,7 +521,8 @@ pub(super) fn stop(core: &Rc<RefCell<Core>>, id: &str) -> Result<u32, LiveError>
             let now_s = core.now_s();
             let record = &mut core.records[number as usize];
             record.state = State::Stopped;
-            record.ended_s = Some(now_s);
+            core.end(number);
+            let record = &mut core.records[number as usize];
             if let Some(agent) = record.agent {
                 core.agents[agent.index()]
                     .workitems
@@ -575,12 +577,11 @@ pub(super) fn done(
     match record.state {
         State::Done => Ok(number),
         State::Assigned => {
-            let now_s = core.now_s();
             let agent = record.agent;
             let record = &mut core.records[number as usize];
             record.state = State::Done;
-            record.ended_s = Some(now_s);
             record.disposition = disposition.clone();
+            core.end(number);
             core.note(number, "done", json!({ "disposition": disposition }));
             if let Some(agent) = agent {
                 core.agents[agent.index()]
@@ -775,6 +776,8 @@ pub(super) fn answer(
         });
     }
     core.forget_offer(number, agent);
+    core.metrics
+        .offer_ended(if accept { "accepted" } else { "rejected" });
     let event = if accept {
         "offer_accepted"
     } else {

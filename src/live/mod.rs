@@ -13,6 +13,7 @@ mod command;
 mod core;
 mod engine;
 mod flows;
+mod metrics;
 mod port;
 mod recovery;
 mod setup;
@@ -21,6 +22,7 @@ mod views;
 pub use clock::ClockKind;
 pub use command::{Created, LiveError, NewWorkitem, Page, PublishedVersion, Subscription};
 pub use flows::{compile, from_disk};
+pub use metrics::LiveMetrics;
 pub use recovery::Recovered;
 pub use setup::check_agent_id;
 pub use views::{
@@ -44,6 +46,8 @@ pub struct Engine {
     commands: UnboundedSender<Command>,
     /// Why the journal failed, once it has (shared with the engine thread and the journal's writer).
     journal_failures: Arc<std::sync::OnceLock<String>>,
+    /// What the engine counts (shared with the engine thread).
+    metrics: LiveMetrics,
 }
 
 impl std::fmt::Debug for Command {
@@ -61,8 +65,9 @@ impl Engine {
         center: Arc<Center>,
         clock: ClockKind,
     ) -> std::io::Result<Engine> {
-        Engine::spawn(move |receiver, _| async move {
+        Engine::spawn(move |receiver, _, metrics| async move {
             let core = engine::core(center, clock::Clock::new(clock));
+            core.borrow_mut().metrics = metrics;
             engine::started(&core, flow).await;
             engine::run(core, receiver).await;
         })
@@ -82,7 +87,7 @@ impl Engine {
         (journal, stored): (Journal, Vec<Stored>),
         recovered: impl FnOnce(Result<Recovered, String>) + Send + 'static,
     ) -> std::io::Result<Engine> {
-        Engine::spawn(move |receiver, failures| async move {
+        Engine::spawn(move |receiver, failures, metrics| async move {
             let clock = match stored.first() {
                 Some(first) => {
                     clock::Clock::replaying(kind, Instant::from_micros(first.entry.at_us))
@@ -90,6 +95,7 @@ impl Engine {
                 None => clock::Clock::new(kind),
             };
             let core = engine::core(center, clock);
+            core.borrow_mut().metrics = metrics;
             let outcome = recovery::recover(&core, stored).await;
             let Ok(done) = outcome else {
                 recovered(outcome);
@@ -107,13 +113,19 @@ impl Engine {
     /// tasks are not `Send`), with the receiving end of the commands and where the journal's
     /// failure goes.
     fn spawn<F: Future<Output = ()> + 'static>(
-        main: impl FnOnce(UnboundedReceiver<Command>, Arc<std::sync::OnceLock<String>>) -> F
+        main: impl FnOnce(
+            UnboundedReceiver<Command>,
+            Arc<std::sync::OnceLock<String>>,
+            LiveMetrics,
+        ) -> F
         + Send
         + 'static,
     ) -> std::io::Result<Engine> {
         let (commands, receiver) = unbounded_channel();
         let journal_failures = Arc::<std::sync::OnceLock<String>>::default();
         let failures = journal_failures.clone();
+        let metrics = LiveMetrics::default();
+        let counted = metrics.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()?;
@@ -121,12 +133,18 @@ impl Engine {
             .name("routeflow-engine".to_owned())
             .spawn(move || {
                 let local = tokio::task::LocalSet::new();
-                local.block_on(&runtime, main(receiver, failures));
+                local.block_on(&runtime, main(receiver, failures, counted));
             })?;
         Ok(Engine {
             commands,
             journal_failures,
+            metrics,
         })
+    }
+
+    /// What the engine counts, for `GET /metrics`.
+    pub fn metrics(&self) -> &LiveMetrics {
+        &self.metrics
     }
 
     /// Whether the engine thread still takes commands: false once it has ended (it panicked; or,

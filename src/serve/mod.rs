@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod json;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod router;

@@ -4,6 +4,7 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::metrics;
 use super::problem::{PROBLEM_JSON, Problem};
 use super::router::app::AppState;
 use super::router::health::{self, Health, HealthStatus};
@@ -27,7 +28,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
                        Every error is an RFC 9457 problem (`application/problem+json`)."
     ),
     paths(
-        health::healthz, health::readyz, document,
+        health::healthz, health::readyz, document, metrics::metrics,
         workitems::create, workitems::list, workitems::get, workitems::history,
         workitems::patch_userdata, workitems::stop, workitems::done,
         agents::list, agents::get, agents::set_state, agents::events,

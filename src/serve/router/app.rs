@@ -35,6 +35,8 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// The live engine: workitems, agents, offers, event streams (see [`crate::live`]).
     pub engine: crate::live::Engine,
+    /// What `GET /metrics` shows.
+    pub metrics: crate::serve::metrics::SharedMetrics,
 }
 
 impl FromRef<AppState> for Arc<Tokens> {

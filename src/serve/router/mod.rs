@@ -42,10 +42,16 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
+        .route("/metrics", get(super::metrics::metrics))
         .merge(routes)
         .fallback(not_found)
         // Applies to the routes present when it is called: keep it after every route.
         .method_not_allowed_fallback(method_not_allowed)
+        // Counts what every request got, as the layers below made it (a problem for each error).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::metrics::count,
+        ))
         .with_state(state)
         // Inside the size limit, so that a body too large still reads as tower-http's error.
         .layer(MapRequestBodyLayer::new(move |body| {

@@ -62,8 +62,13 @@ fn state() -> AppState {
         crate::live::ClockKind::Test,
     )
     .expect("the engine starts");
+    let metrics = Arc::new(crate::serve::metrics::ServerMetrics::new(
+        engine.metrics(),
+        None,
+    ));
     AppState {
         tokens: Arc::new(Tokens::single(TOKEN, Role::Viewer)),
+        metrics,
         engine,
         clock: ClockMode::Test,
         data: "unused".into(),
