@@ -6,6 +6,7 @@ use super::{EXIT_INVALID, inputs};
 use crate::journal::Journal;
 use crate::live::{ClockKind, Engine, Recovered};
 use crate::serve::auth::{LoadedTokens, Tokens, admin_token_file};
+use crate::serve::log::{self, LogFormat};
 use crate::serve::metrics::ServerMetrics;
 use crate::serve::router::app::{AppState, ClockMode, Readiness};
 use crate::serve::shutdown::Shutdown;
@@ -60,6 +61,10 @@ pub struct ServeArgs {
     #[arg(long = "max-connections", value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
           value_parser = parse_max_connections)]
     max_connections: usize,
+    /// The log's format on standard error: `text`, or `json` (one object per line); `RUST_LOG` filters
+    /// it (`info` unless set: one line per request).
+    #[arg(long = "log-format", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 /// `--clock`.
@@ -97,6 +102,7 @@ fn parse_max_connections(text: &str) -> Result<usize, String> {
 
 /// Run `serve`.
 pub fn run(args: &ServeArgs) -> ExitCode {
+    log::init(args.log_format);
     let (flow, bundle) = match inputs::bundle(&args.flow) {
         Ok(flow) => flow,
         Err(code) => return code,
@@ -130,18 +136,16 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let ready = readiness.clone();
     let recovered = move |outcome: Result<Recovered, String>| match outcome {
         Ok(recovered) => {
-            let mut stderr = std::io::stderr().lock();
             for warning in &recovered.warnings {
-                let _ = writeln!(stderr, "warning: {warning}");
+                log::say(&format!("warning: {warning}"));
             }
             if recovered.entries > 0 {
-                let _ = writeln!(
-                    stderr,
+                log::say(&format!(
                     "routeflow: recovered {} ({} waiting) from {}",
                     crate::diagnostic::counted(recovered.workitems, "workitem"),
                     recovered.waiting,
                     crate::diagnostic::counted(recovered.entries, "journaled change"),
-                );
+                ));
             }
             ready.set_ready();
         }
@@ -196,10 +200,10 @@ async fn listen(address: &str, state: AppState, limits: ConnectionLimits) -> Exi
     };
     let shutdown = state.shutdown.clone();
     shutdown.on_signals();
-    let _ = writeln!(std::io::stderr(), "routeflow: listening on http://{bound}");
+    log::say(&format!("routeflow: listening on http://{bound}"));
     match serve(listener, router::app(state), shutdown, limits).await {
         Ok(()) => {
-            let _ = writeln!(std::io::stderr(), "routeflow: stopped");
+            log::say("routeflow: stopped");
             ExitCode::SUCCESS
         }
         Err(error) => fail(format!("the server stopped: {error}")),
@@ -225,11 +229,10 @@ fn tokens(path: &Path, center: &crate::center::Center) -> Result<Tokens, ()> {
 fn run_token(data: &Path) -> Result<Tokens, ()> {
     match admin_token_file(data) {
         Ok((tokens, path)) => {
-            let _ = writeln!(
-                std::io::stderr(),
+            log::say(&format!(
                 "routeflow: no --tokens file: the admin token of this run is in {} (readable by its owner only)",
                 path.display()
-            );
+            ));
             Ok(tokens)
         }
         Err(error) => {
@@ -243,6 +246,6 @@ fn run_token(data: &Path) -> Result<Tokens, ()> {
 }
 
 fn fail(message: String) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
+    log::say(&format!("error: {message}"));
     ExitCode::from(EXIT_INVALID)
 }

@@ -13,9 +13,8 @@ use super::problem::Problem;
 use super::router::app::AppState;
 use super::v1::problem;
 use crate::live::{AgentStateKind, LiveMetrics};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -136,7 +135,7 @@ impl ServerMetrics {
     }
 
     /// Count a request answered with `status` after `seconds`.
-    fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let labels = RouteLabels {
             method: method.to_owned(),
             route: route.to_owned(),
@@ -149,25 +148,6 @@ impl ServerMetrics {
         };
         self.requests.get_or_create(&labels).inc();
     }
-}
-
-/// The middleware that counts every request (routed or not) by its route's template and status.
-pub async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    let method = request.method().as_str().to_owned();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("(unmatched)", MatchedPath::as_str)
-        .to_owned();
-    let response = next.run(request).await;
-    state.metrics.request(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }
 
 /// The server's metrics in the Prometheus text format.

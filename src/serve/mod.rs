@@ -14,7 +14,9 @@
 
 pub mod auth;
 pub mod json;
+pub mod log;
 pub mod metrics;
+pub mod observe;
 pub mod openapi;
 pub mod problem;
 pub mod router;

@@ -86,9 +86,19 @@ impl Server {
     /// Start the server on `flow` and `center` with the data directory `data` (which outlives it: a
     /// restart on it recovers) and `args` added.
     pub fn start_in(flow: &Path, center: &Path, data: &Path, args: &[&str]) -> Server {
+        let mut command = serve_flow(flow, center, data);
+        command.args(args);
+        Server::start_command_in(command, data)
+    }
+
+    /// Start `command` (a `routeflow serve` whose data directory is a temporary one of the test's).
+    pub fn start_command(command: Command) -> Server {
+        Server::start_command_in(command, Path::new(""))
+    }
+
+    fn start_command_in(mut command: Command, data: &Path) -> Server {
         let data = data.to_owned();
-        let mut child = serve_flow(flow, center, &data)
-            .args(args)
+        let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -100,7 +110,12 @@ impl Server {
         // Keep reading standard error until the process ends, so that it never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in lines.lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("routeflow: listening on ") {
+                // A plain line, or a JSON log line (`--log-format json`) holding the same text.
+                if let Some(at) = line.find("routeflow: listening on ") {
+                    let address = line[at + "routeflow: listening on ".len()..]
+                        .split(['"', ' '])
+                        .next()
+                        .unwrap_or_default();
                     let _ = listening.send(address.to_owned());
                 }
                 kept.lock().expect("stderr").push_str(&(line + "\n"));

@@ -47,10 +47,11 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         .fallback(not_found)
         // Applies to the routes present when it is called: keep it after every route.
         .method_not_allowed_fallback(method_not_allowed)
-        // Counts what every request got, as the layers below made it (a problem for each error).
+        // Counts and logs what every request got, as the layers below made it (a problem for each
+        // error).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            super::metrics::count,
+            super::observe::observe,
         ))
         .with_state(state)
         // Inside the size limit, so that a body too large still reads as tower-http's error.
