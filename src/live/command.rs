@@ -226,6 +226,12 @@ pub struct Page {
 /// An agent's kept events, and a receiver of the next ones.
 pub type Subscription = (Vec<AgentEvent>, Receiver<AgentEvent>);
 
+/// The supervisors' stream: the kept events after the one asked, and a receiver of the next ones.
+pub type FeedSubscription = (
+    Vec<super::feed::FeedEvent>,
+    Receiver<super::feed::FeedEvent>,
+);
+
 /// One command, with where its reply goes.
 pub(super) enum Command {
     Create {
@@ -274,6 +280,11 @@ pub(super) enum Command {
         agent: String,
         after: Option<u64>,
         reply: Reply<Result<Subscription, LiveError>>,
+    },
+    /// Open a supervisors' stream.
+    Feed {
+        after: Option<u64>,
+        reply: Reply<Result<FeedSubscription, LiveError>>,
     },
     Answer {
         offer: String,

@@ -5,6 +5,7 @@
 //! clock times always give the same results (what makes `--clock test` reproduce a replay).
 
 use super::clock::Clock;
+use super::feed::Feed;
 use super::flows::{FlowRef, Flows};
 use super::metrics::{FlowLabels, LiveMetrics};
 use super::views::{
@@ -296,6 +297,8 @@ pub(super) struct Core {
     pub journal_failures: Arc<OnceLock<String>>,
     /// What `GET /metrics` shows of the engine.
     pub metrics: LiveMetrics,
+    /// The supervisors' event stream: every history event and agent state change.
+    pub feed: Feed,
 }
 
 impl Core {
@@ -328,6 +331,7 @@ impl Core {
             journal: None,
             journal_failures: Arc::default(),
             metrics: LiveMetrics::default(),
+            feed: Feed::default(),
         }
     }
 
@@ -390,11 +394,31 @@ impl Core {
             event,
             data,
         };
+        if let Some(record) = self.records.get(number as usize) {
+            self.feed
+                .workitem(entry.seq, entry.at_s, event, &record.id, &entry.data);
+        }
         if let Some(record) = self.records.get_mut(number as usize) {
             // A handful of events a workitem: no room kept for more.
             record.history.reserve_exact(1);
             record.history.push(entry);
         }
+    }
+
+    /// The number of the last event noted (history or agent).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Note agent `agent`'s state (and reason) as it is now, in the supervisors' stream.
+    pub fn note_agent(&mut self, agent: AgentIndex) {
+        self.seq += 1;
+        let record = &self.agents[agent.index()];
+        let state = record.state.unwrap_or(AgentStateKind::LoggedOut);
+        let data = json_text(&json!({ "state": state, "reason": record.reason }));
+        let at_s = self.now_s();
+        self.feed
+            .agent(self.seq, at_s, "agent_state", &self.center[agent].id, &data);
     }
 
     /// Send `event` (its id filled in) to agent `agent`'s stream.
@@ -652,6 +676,7 @@ impl Core {
                     {
                         record.state = Some(AgentStateKind::NotReady);
                         record.reason = Some("not_responding".to_owned());
+                        self.note_agent(agent);
                     }
                     self.forget_offer(item, agent);
                 }

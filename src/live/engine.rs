@@ -216,6 +216,26 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
         } => {
             let _ = reply.send(subscribe(&mut core.borrow_mut(), &agent, after));
         }
+        Command::Feed { after, reply } => {
+            let core = &mut *core.borrow_mut();
+            let last = core.seq();
+            let opened = core.feed.subscribe(after, last).map_err(|not_kept| {
+                let kept = match not_kept.kept {
+                    Some((oldest, newest)) => format!("events {oldest} to {newest} are kept"),
+                    None => "none are kept".to_owned(),
+                };
+                LiveError::Conflict {
+                    detail: format!(
+                        "cannot resume the events after {}: {kept}; reload what you show \
+                         (`GET /v1/workitems`, `GET /v1/agents`), then reconnect without \
+                         `Last-Event-ID`",
+                        after.unwrap_or_default()
+                    ),
+                    state: None,
+                }
+            });
+            let _ = reply.send(opened);
+        }
         Command::Answer {
             offer,
             accept,
@@ -669,6 +689,7 @@ pub(super) fn agent_state(
     let record = &mut core.agents[index.index()];
     record.state = Some(state);
     record.reason = reason.filter(|_| state != AgentStateKind::Ready);
+    core.note_agent(index);
     let mut resolved = Vec::new();
     core.sim
         .set_ready(index, state == AgentStateKind::Ready, &mut resolved);

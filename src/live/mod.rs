@@ -12,6 +12,7 @@ mod clock;
 mod command;
 mod core;
 mod engine;
+mod feed;
 mod flows;
 mod metrics;
 mod port;
@@ -20,7 +21,10 @@ mod setup;
 mod views;
 
 pub use clock::ClockKind;
-pub use command::{Created, LiveError, NewWorkitem, Page, PublishedVersion, Subscription};
+pub use command::{
+    Created, FeedSubscription, LiveError, NewWorkitem, Page, PublishedVersion, Subscription,
+};
+pub use feed::FeedEvent;
 pub use flows::{compile, from_disk};
 pub use metrics::LiveMetrics;
 pub use recovery::Recovered;
@@ -274,6 +278,12 @@ impl Engine {
             reply,
         })
         .await?
+    }
+
+    /// Open a supervisors' event stream: the kept events after `after` (none without it), then every
+    /// new one; a conflict when events after `after` are no longer all kept.
+    pub async fn feed(&self, after: Option<u64>) -> Result<FeedSubscription, LiveError> {
+        self.ask(|reply| Command::Feed { after, reply }).await?
     }
 
     /// Accept (or reject) offer `offer`; `agent`: the agent acting, who must be the one offered.

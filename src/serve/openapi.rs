@@ -8,7 +8,7 @@ use super::metrics;
 use super::problem::{PROBLEM_JSON, Problem};
 use super::router::app::AppState;
 use super::router::health::{self, Health, HealthStatus};
-use super::v1::{agents, clock, flows, offers, workitems};
+use super::v1::{agents, clock, events, flows, offers, workitems};
 use crate::live;
 use axum::extract::State;
 use std::borrow::Cow;
@@ -35,7 +35,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         offers::accept, offers::reject,
         clock::queues, clock::get, clock::advance,
         flows::list, flows::get, flows::publish, flows::bundle, flows::activate,
-        agents::put, agents::delete,
+        agents::put, agents::delete, events::events,
     ),
     components(schemas(
         Problem, Health, HealthStatus,

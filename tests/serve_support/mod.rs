@@ -206,10 +206,13 @@ pub struct Sse {
 
 /// Follow `agent`'s event stream (from after `last`), as its desktop would.
 pub fn follow(server: &Server, token: &str, agent: &str, last: Option<u64>) -> Receiver<Sse> {
+    follow_path(server, token, &format!("/v1/agents/{agent}/events"), last)
+}
+
+/// Follow the event stream at `path` (from after `last`).
+pub fn follow_path(server: &Server, token: &str, path: &str, last: Option<u64>) -> Receiver<Sse> {
     let client = Client::builder().build().expect("a client");
-    let mut request = client
-        .get(server.url(&format!("/v1/agents/{agent}/events")))
-        .bearer_auth(token);
+    let mut request = client.get(server.url(path)).bearer_auth(token);
     if let Some(last) = last {
         request = request.header("Last-Event-ID", last.to_string());
     }

@@ -10,9 +10,9 @@ use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
 use axum::extract::{Path, State as Shared};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::Stream;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -123,33 +123,14 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     caller.require_agent(&id, &[Role::Admin, Role::Viewer])?;
-    let after = match headers.get("last-event-id") {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .map(str::trim)
-                // Digits only (`from_str` would take `+1` too), up to 2^63-1 as the document says
-                // (int64): ids never get near it.
-                .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|text| text.parse::<i64>().ok())
-                .and_then(|id| u64::try_from(id).ok())
-                .ok_or_else(|| {
-                    Problem::bad_request("`Last-Event-ID` must be the id of an earlier event")
-                })?,
-        ),
-    };
+    let after = super::last_event_id(&headers)?;
     let (backlog, receiver) = state.engine.subscribe(&id, after).await.map_err(problem)?;
-    let shutdown = state.shutdown.clone();
-    let live = stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|event| (event, receiver))
-    });
-    let events = stream::iter(backlog)
-        .chain(live)
-        .map(|event| Ok(sse(&event)))
-        .take_until(async move { shutdown.asked().await });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    Ok(super::event_stream(
+        backlog,
+        receiver,
+        state.shutdown.clone(),
+        sse,
+    ))
 }
 
 fn sse(event: &AgentEvent) -> Event {

@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod clock;
+pub mod events;
 pub mod flows;
 pub mod offers;
 pub mod workitems;
@@ -51,10 +52,50 @@ pub fn routes() -> Router<AppState> {
             "/v1/flows/{name}/versions/{version}/activate",
             post(flows::activate),
         )
+        .route("/v1/events", get(events::events))
         .route(
             "/v1/agents/{id}",
             axum::routing::put(agents::put).delete(agents::delete),
         )
+}
+
+/// A stream of Server-Sent Events: the `backlog`, then what `receiver` gets, each made an event by
+/// `sse`, until the server shuts down (kept alive by comments meanwhile).
+pub fn event_stream<T: Send + 'static>(
+    backlog: Vec<T>,
+    receiver: tokio::sync::mpsc::Receiver<T>,
+    shutdown: crate::serve::shutdown::Shutdown,
+    sse: fn(&T) -> axum::response::sse::Event,
+) -> axum::response::sse::Sse<
+    impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use futures_util::stream::{self, StreamExt};
+    let live = stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|event| (event, receiver))
+    });
+    let events = stream::iter(backlog)
+        .chain(live)
+        .map(move |event| Ok(sse(&event)))
+        .take_until(async move { shutdown.asked().await });
+    axum::response::sse::Sse::new(events).keep_alive(axum::response::sse::KeepAlive::default())
+}
+
+/// The `Last-Event-ID` of a stream's request: none, or the id of an earlier event (digits).
+pub fn last_event_id(headers: &axum::http::HeaderMap) -> Result<Option<u64>, Problem> {
+    let Some(value) = headers.get("last-event-id") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        // Digits only (`from_str` would take `+1` too), up to 2^63-1 as the document says (int64):
+        // ids never get near it.
+        .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|text| text.parse::<i64>().ok())
+        .and_then(|id| u64::try_from(id).ok())
+        .map(Some)
+        .ok_or_else(|| Problem::bad_request("`Last-Event-ID` must be the id of an earlier event"))
 }
 
 /// The problem of an engine's refusal.

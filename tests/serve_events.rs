@@ -1,0 +1,146 @@
+//! The supervisors' event stream `GET /v1/events` (issue 18) over real HTTP: every history event and
+//! agent state change in order, secure values masked as the history shows them, resumable with
+//! `Last-Event-ID` (across a `kill -9` and restart too), and its refusals.
+
+mod serve_support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use serve_support::*;
+use std::path::Path;
+use std::sync::mpsc::Receiver;
+
+fn create(server: &Server, id: &str) {
+    let body = json!({ "id": id, "userdata": { "GTR_level1": "Insurance", "caseNumber": id } });
+    let reply = send(server, "POST", "/v1/workitems", CRM, Some(body));
+    assert_eq!(reply.status(), StatusCode::CREATED);
+}
+
+/// The next `n` events: (id, event, whose).
+fn take(events: &Receiver<Sse>, n: usize) -> Vec<(u64, String, String)> {
+    (0..n)
+        .map(|_| {
+            let sse = next(events);
+            assert_eq!(sse.data["id"], json!(sse.id), "{}", sse.data);
+            assert_eq!(sse.data["event"], json!(sse.event), "{}", sse.data);
+            let whose = sse.data["workitem"]
+                .as_str()
+                .or(sse.data["agent"].as_str())
+                .expect("a workitem or an agent")
+                .to_owned();
+            (sse.id, sse.event, whose)
+        })
+        .collect()
+}
+
+fn names(events: &[(u64, String, String)]) -> Vec<(&str, &str)> {
+    events
+        .iter()
+        .map(|(_, event, whose)| (event.as_str(), whose.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_viewer_sees_every_event_in_order_and_resumes_after_a_restart() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let data = dir.path().join("data");
+    let server = ready_server(Path::new(FLOW), &data, dir.path(), &[]);
+    let feed = follow_path(&server, VIEWER, "/v1/events", None);
+    create(&server, "w1");
+    let ready = json!({ "state": "ready" });
+    ok(send(
+        &server,
+        "PUT",
+        "/v1/agents/alice/state",
+        ALICE,
+        Some(ready),
+    ));
+    let first = take(&feed, 4);
+    assert_eq!(
+        names(&first),
+        [
+            ("created", "w1"),
+            ("waiting", "w1"),
+            ("agent_state", "alice"),
+            ("offered", "w1"),
+        ]
+    );
+    let ids: Vec<u64> = first.iter().map(|(id, _, _)| *id).collect();
+    assert!(ids.windows(2).all(|pair| pair[1] == pair[0] + 1), "{ids:?}");
+    // The history shows the same events with the same numbers.
+    let history = ok(send(
+        &server,
+        "GET",
+        "/v1/workitems/w1/history",
+        ADMIN,
+        None,
+    ));
+    let seqs: Vec<u64> = history
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|event| event["seq"].as_u64().expect("a number"))
+        .collect();
+    assert_eq!(seqs[..2], [ids[0], ids[1]]);
+
+    // A restart: the same events get the same ids, so a stream resumes after the last it saw.
+    kill_9(server);
+    let server = ready_server(Path::new(FLOW), &data, dir.path(), &[]);
+    create(&server, "w2");
+    let resumed = follow_path(&server, VIEWER, "/v1/events", Some(ids[1]));
+    let mut after = Vec::new();
+    while !names(&after).contains(&("created", "w2")) {
+        assert!(after.len() < 10, "{after:?}");
+        after.extend(take(&resumed, 1));
+    }
+    // What came before the kill, with the same ids; then the offer made again at the restart.
+    assert_eq!(after[0], first[2]);
+    assert_eq!(after[1], first[3]);
+    assert_eq!(
+        names(&after)[2..],
+        [
+            ("offer_rescinded", "w1"),
+            ("offered", "w1"),
+            ("created", "w2"),
+        ]
+    );
+    let ids: Vec<u64> = after.iter().map(|(id, _, _)| *id).collect();
+    assert!(ids.windows(2).all(|pair| pair[1] == pair[0] + 1), "{ids:?}");
+}
+
+#[test]
+fn what_the_stream_refuses() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    for token in [CRM, ALICE] {
+        problem(
+            send(&server, "GET", "/v1/events", token, None),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let anonymous = client()
+        .get(server.url("/v1/events"))
+        .send()
+        .expect("a reply");
+    problem(anonymous, StatusCode::UNAUTHORIZED);
+    let ahead = client()
+        .get(server.url("/v1/events"))
+        .bearer_auth(VIEWER)
+        .header("Last-Event-ID", "99")
+        .send()
+        .expect("a reply");
+    let refused: Value = problem(ahead, StatusCode::CONFLICT);
+    assert!(
+        refused["detail"]
+            .as_str()
+            .expect("a detail")
+            .contains("after 99")
+    );
+    let bad = client()
+        .get(server.url("/v1/events"))
+        .bearer_auth(VIEWER)
+        .header("Last-Event-ID", "+1")
+        .send()
+        .expect("a reply");
+    problem(bad, StatusCode::BAD_REQUEST);
+}
