@@ -102,7 +102,7 @@ fn parse_max_connections(text: &str) -> Result<usize, String> {
 
 /// Run `serve`.
 pub fn run(args: &ServeArgs) -> ExitCode {
-    log::init(args.log_format);
+    let _log = log::init(args.log_format);
     let (flow, bundle) = match inputs::bundle(&args.flow) {
         Ok(flow) => flow,
         Err(code) => return code,

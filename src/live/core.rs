@@ -17,6 +17,8 @@ use crate::journal::Journal;
 use crate::replay::Outcome;
 use crate::routing::{Notice, Rescinded, Resolved, Simulation};
 use crate::runtime::{Frame, RouteRequest, RouteResult, Runner};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -79,7 +81,8 @@ struct Noted {
     seq: u64,
     at_s: f64,
     event: &'static str,
-    data: Box<str>,
+    /// Shared with the supervisors' stream.
+    data: Arc<str>,
 }
 
 /// A digest of a create request's body: equal for equal JSON values (`serde_json`'s `==`: object keys
@@ -299,6 +302,11 @@ pub(super) struct Core {
     pub metrics: LiveMetrics,
     /// The supervisors' event stream: every history event and agent state change.
     pub feed: Feed,
+    /// The metrics' series met so far (a lookup by label values once, not at every event): workitems
+    /// created (`"created"`) and ended (by outcome) per flow version; Route waits per flow version,
+    /// block and result.
+    counters: HashMap<(FlowRef, &'static str), Counter>,
+    waits: HashMap<(FlowRef, Text, &'static str), Histogram>,
 }
 
 impl Core {
@@ -332,6 +340,8 @@ impl Core {
             journal_failures: Arc::default(),
             metrics: LiveMetrics::default(),
             feed: Feed::default(),
+            counters: HashMap::new(),
+            waits: HashMap::new(),
         }
     }
 
@@ -354,6 +364,24 @@ impl Core {
         }
     }
 
+    /// Count one more of `what` (`created`, or how it ended) for workitem `number`'s flow version.
+    pub fn count(&mut self, number: u32, what: &'static str) {
+        let flow = self.records[number as usize].flow;
+        let counter = match self.counters.get(&(flow, what)) {
+            Some(counter) => counter,
+            None => {
+                let labels = self.flow_labels(number);
+                let counter = if what == "created" {
+                    self.metrics.created(labels)
+                } else {
+                    self.metrics.ended(labels, what)
+                };
+                self.counters.entry((flow, what)).or_insert(counter)
+            }
+        };
+        counter.inc();
+    }
+
     /// Workitem `number` ended now, in the state its record holds (done, stopped, unrouted, error).
     pub fn end(&mut self, number: u32) {
         let now_s = self.now_s();
@@ -368,7 +396,7 @@ impl Core {
             State::Unrouted => "unrouted",
             _ => "error",
         };
-        self.metrics.ended(self.flow_labels(number), outcome);
+        self.count(number, outcome);
     }
 
     pub fn idle_one(&mut self) {
@@ -392,7 +420,7 @@ impl Core {
             seq: self.seq,
             at_s: self.now_s(),
             event,
-            data,
+            data: data.into(),
         };
         if let Some(record) = self.records.get(number as usize) {
             self.feed
@@ -567,9 +595,8 @@ impl Core {
     }
 
     fn ended_request(&mut self, number: u32, result: &RouteResult) {
-        let labels = self.flow_labels(number);
         let now_s = self.now_s();
-        let record = &mut self.records[number as usize];
+        let record = &self.records[number as usize];
         if let (Some(since_s), Some(block)) = (record.waiting_since_s, &record.block) {
             let how = match result {
                 RouteResult::Routed { .. } => "routed",
@@ -577,8 +604,17 @@ impl Core {
                 RouteResult::Stopped => "stopped",
                 RouteResult::Rejected(_) => "rejected",
             };
-            self.metrics
-                .waited(labels, block.as_str(), how, now_s - since_s);
+            let key = (record.flow, block.clone(), how);
+            let waits = match self.waits.get(&key) {
+                Some(waits) => waits,
+                None => {
+                    let waits = self
+                        .metrics
+                        .waits(self.flow_labels(number), block.as_str(), how);
+                    self.waits.entry(key).or_insert(waits)
+                }
+            };
+            waits.observe((now_s - since_s).max(0.0));
         }
         let record = &mut self.records[number as usize];
         record.deadline_s = None;

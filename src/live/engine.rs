@@ -502,7 +502,7 @@ pub(super) fn create(
         core.keys.insert(key, number);
     }
     core.note(number, "created", json!({ "priority": priority }));
-    core.metrics.created(core.flow_labels(number));
+    core.count(number, "created");
     core.sim.add(number, Item::live(now));
     core.wakers.push(None);
     core.runnable += 1;

@@ -101,14 +101,14 @@ impl Feed {
         at_s: f64,
         event: &'static str,
         workitem: &Text,
-        data: &str,
+        data: &Arc<str>,
     ) {
         self.push(Kept {
             id,
             at_s,
             event,
             about: About::Workitem(workitem.clone()),
-            data: data.into(),
+            data: data.clone(),
         });
     }
 

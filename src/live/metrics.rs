@@ -109,27 +109,31 @@ impl LiveMetrics {
         );
     }
 
-    pub(super) fn created(&self, flow: FlowLabels) {
-        self.created.get_or_create(&flow).inc();
+    /// The counter of workitems created on `flow` (kept by the caller: a lookup per flow version,
+    /// not per workitem).
+    pub(super) fn created(&self, flow: FlowLabels) -> Counter {
+        self.created.get_or_create(&flow).clone()
     }
 
-    pub(super) fn ended(&self, flow: FlowLabels, outcome: &'static str) {
+    /// The counter of workitems of `flow` ended with `outcome`.
+    pub(super) fn ended(&self, flow: FlowLabels, outcome: &'static str) -> Counter {
         let labels = EndedLabels {
             flow: flow.flow,
             version: flow.version,
             outcome,
         };
-        self.ended.get_or_create(&labels).inc();
+        self.ended.get_or_create(&labels).clone()
     }
 
-    pub(super) fn waited(&self, flow: FlowLabels, block: &str, result: &'static str, wait_s: f64) {
+    /// The histogram of waits in `block` of `flow` that ended with `result`.
+    pub(super) fn waits(&self, flow: FlowLabels, block: &str, result: &'static str) -> Histogram {
         let labels = RouteLabels {
             flow: flow.flow,
             version: flow.version,
             block: block.to_owned(),
             result,
         };
-        self.waits.get_or_create(&labels).observe(wait_s.max(0.0));
+        self.waits.get_or_create(&labels).clone()
     }
 
     pub(super) fn offered(&self) {

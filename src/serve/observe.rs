@@ -6,11 +6,13 @@
 //! Nothing else of a request is logged: no header (tokens travel in one), no query, no body (user data
 //! holds secure values).
 
-use super::router::app::AppState;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::HeaderValue;
+use super::metrics::SharedMetrics;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The header of a request's id.
@@ -43,28 +45,55 @@ fn request_id(sent: Option<&HeaderValue>) -> HeaderValue {
     HeaderValue::from_str(&made).unwrap_or(HeaderValue::from_static("-"))
 }
 
-/// The middleware: count, log, and give the reply its request id.
-pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// A request method as a label: the standard ones, or `other`.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// A route template as a `'static` label, without allocating per request: each template (the API's
+/// few dozen, and `(unmatched)`) is leaked once per thread that meets it.
+fn route_label(route: Option<&MatchedPath>) -> &'static str {
+    thread_local! {
+        static ROUTES: RefCell<HashMap<Box<str>, &'static str>> = RefCell::new(HashMap::new());
+    }
+    let Some(route) = route.map(MatchedPath::as_str) else {
+        return "(unmatched)";
+    };
+    ROUTES.with(|routes| {
+        if let Some(&label) = routes.borrow().get(route) {
+            return label;
+        }
+        let label: &'static str = Box::leak(route.into());
+        routes.borrow_mut().insert(route.into(), label);
+        label
+    })
+}
+
+/// The middleware (`metrics`: the server's): count, log, and give the reply its request id.
+pub async fn observe(metrics: SharedMetrics, request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let id = request_id(request.headers().get(REQUEST_ID));
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("(unmatched)", MatchedPath::as_str)
-        .to_owned();
+    let method = method_label(request.method());
+    let route = route_label(request.extensions().get::<MatchedPath>());
+    let uri = request.uri().clone();
     let mut response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    state
-        .metrics
-        .request(method.as_str(), &route, status, seconds);
+    metrics.request(method, route, status, seconds);
     tracing::info!(
         target: "routeflow::request",
         request_id = id.to_str().unwrap_or("-"),
-        method = method.as_str(),
-        path,
+        method,
+        path = uri.path(),
         route,
         status,
         ms = (seconds * 1e6).round() / 1e3,

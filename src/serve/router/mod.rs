@@ -38,6 +38,7 @@ pub fn v1() -> Router<AppState> {
 pub fn router(state: AppState, routes: Router<AppState>) -> Router {
     let limit = state.max_body;
     let body_timeout = state.body_timeout;
+    let metrics = state.metrics.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -49,10 +50,9 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         // Counts and logs what every request got, as the layers below made it (a problem for each
         // error).
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            super::observe::observe,
-        ))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            super::observe::observe(metrics.clone(), request, next)
+        }))
         .with_state(state)
         // Inside the size limit, so that a body too large still reads as tower-http's error.
         .layer(MapRequestBodyLayer::new(move |body| {
