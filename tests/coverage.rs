@@ -319,3 +319,46 @@ proptest! {
         prop_assert_eq!(left_by(coverage, ExitKind::Finish), finish);
     }
 }
+
+#[test]
+fn test_suites_report_the_coverage_of_each_flow_over_all_their_cases() {
+    let scratch = scratch();
+    let page = scratch.path().join("coverage.html");
+    let output = routeflow(&[
+        "test",
+        "tests/flows/vip.yaml",
+        "tests/flows/cascades.yaml",
+        "--coverage",
+        &page.to_string_lossy(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("\nflows/gtr_sample.yaml coverage: 19 of 19 blocks reached\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nflows/gtr_vip.yaml coverage: 19 of 21 blocks reached; never reached: "),
+        "{stdout}"
+    );
+    let data = page_data(&text(&page));
+    let flows: Vec<&str> = data["flows"]
+        .as_array()
+        .expect("a list of flows")
+        .iter()
+        .map(|f| f["flow"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(flows, ["flows/gtr_vip.yaml", "flows/gtr_sample.yaml"]);
+    for flow in data["flows"].as_array().into_iter().flatten() {
+        assert_exits_add_up(&flow["coverage"]);
+    }
+    let unwritable = scratch.path().join("missing/coverage.html");
+    let unwritable = unwritable.to_string_lossy();
+    let output = routeflow(&["test", "tests/flows/vip.yaml", "--coverage", &unwritable]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("error: {unwritable}: ")),
+        "{stderr}"
+    );
+}

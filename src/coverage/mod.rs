@@ -241,6 +241,10 @@ impl Coverage {
     /// Add `other`'s counts, another replay of the same flow (its blocks and exits in the same
     /// order); an error says how the two differ.
     pub fn merge(&mut self, other: &Coverage) -> Result<(), String> {
+        // An empty report (a replay that could not run) adds nothing, and takes the other's blocks.
+        if other.blocks.is_empty() && other.workitems == 0 {
+            return Ok(());
+        }
         if self.blocks.is_empty() && self.workitems == 0 {
             *self = other.clone();
             return Ok(());
