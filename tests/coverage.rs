@@ -10,6 +10,7 @@ use routeflow::center::Center;
 use routeflow::coverage::{Coverage, ExitKind};
 use routeflow::diagnostic::SourceFile;
 use routeflow::flow::load;
+use routeflow::graph::Edge;
 use routeflow::replay::{Kind, Options, Outcome, replay};
 use routeflow::runtime::Runner;
 use routeflow::workitem::WorkitemReader;
@@ -360,5 +361,75 @@ fn test_suites_report_the_coverage_of_each_flow_over_all_their_cases() {
     assert!(
         stderr.contains(&format!("error: {unwritable}: ")),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_rejected_target_is_counted_apart_from_timeouts_and_drawn_on_the_timed_out_edge() {
+    let scratch = scratch();
+    let (page, summary) = replay_with_coverage(
+        "tests/coverage_cases/rejected.yaml",
+        "tests/replay_cases/center.yaml",
+        "tests/coverage_cases/rejected.jsonl",
+        scratch.path(),
+    );
+    let coverage = &summary["coverage"];
+    assert_exits_add_up(coverage);
+    let route_skill = &coverage["by_block"][1];
+    assert_eq!(route_skill["block"], "route_skill");
+    let exits: Vec<(&str, u64)> = route_skill["exits"]
+        .as_array()
+        .expect("exits")
+        .iter()
+        .map(|e| {
+            (
+                e["exit"].as_str().unwrap_or_default(),
+                e["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        exits,
+        [
+            ("routed", 0),
+            ("timed_out", 1),
+            ("rejected", 1),
+            ("stopped", 0)
+        ]
+    );
+    assert_eq!(coverage["by_block"][2]["entered"], 2);
+    assert!(page.contains("routed 0 · timed out 1 · rejected 1 · stopped 0"));
+    // Both went along the timed-out edge: its note on the drawing counts them both.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let flow = load(&root.join("tests/coverage_cases/rejected.yaml"))
+        .flow
+        .expect("the flow loads");
+    let file = SourceFile::new("center.yaml", "agents: [ { id: ann, groups: [pool] } ]");
+    let center = Arc::new(Center::parse(&file).expect("a valid center"));
+    let input = text(&root.join("tests/coverage_cases/rejected.jsonl"));
+    let flow = Arc::new(flow);
+    let replayed = replay(
+        Arc::new(Runner::new(flow.clone())),
+        center,
+        WorkitemReader::new(input.as_bytes()),
+        Options::default(),
+        &mut |_| {},
+    )
+    .expect("the replay runs");
+    let notes = replayed.coverage.notes();
+    let graph = &flow.graph.graph;
+    let timed_out = graph
+        .edge_indices()
+        .find(|&e| {
+            graph[e] == Edge::TimedOut
+                && graph
+                    .edge_endpoints(e)
+                    .and_then(|(from, _)| flow.graph.block(from))
+                    .is_some_and(|b| &*b.id == "route_skill")
+        })
+        .expect("route_skill's timed-out edge");
+    assert_eq!(
+        notes.edges.get(&timed_out).map(String::as_str),
+        Some("2 (100%)")
     );
 }
