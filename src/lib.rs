@@ -6,7 +6,7 @@
 //! [`workitem`] (JSON Lines), [`suite`] (flow test suites). Loading: [`graph`] (checks and the petgraph
 //! DAG), [`flow`] (a flow loaded whole). Running: [`runtime`] (the async interpreter), [`time`] (virtual
 //! time), [`routing`] (the simulation), [`replay`] (the driver and outcomes). Around them: [`diagnostic`]
-//! (located errors), [`render`] (DOT, Mermaid, SVG), [`workload`] (`gen`), [`serve`] (the HTTP layer of
+//! (located errors), [`render`] (DOT, Mermaid, SVG), [`coverage`] (blocks entered and left, per replay), [`workload`] (`gen`), [`serve`] (the HTTP layer of
 //! `routeflow serve`), [`journal`] (its durable record of
 //! every state change), and [`cli`] (the commands).
 #![forbid(unsafe_code)]
@@ -14,6 +14,7 @@
 pub mod center;
 pub mod cli;
 pub mod compare;
+pub mod coverage;
 pub mod diagnostic;
 pub mod expr;
 pub mod flow;

@@ -2,6 +2,7 @@
 //! or `--out`, a summary on standard error, a progress bar when standard error is a terminal.
 
 use super::{EXIT_INVALID, inputs};
+use crate::coverage::page::{self, Section};
 use crate::replay::{Options, Summary, replay};
 use crate::runtime::Runner;
 use crate::workitem::WorkitemReader;
@@ -35,6 +36,10 @@ pub struct ReplayArgs {
     /// Write the summary as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
+    /// Write the coverage page to FILE (HTML, self-contained): the flow drawn with how many workitems
+    /// entered each block and left it each way, blocks never reached highlighted.
+    #[arg(long, value_name = "FILE.html")]
+    coverage: Option<PathBuf>,
     /// The service level's thresholds: the share of workitems routed within each of these seconds.
     #[arg(long = "service-level", value_name = "S,S,...", value_parser = parse_levels, default_value = "20,60,120")]
     service_levels: Levels,
@@ -100,7 +105,8 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
     let mut line = String::with_capacity(512);
     let mut write_error = None;
     let mut written: u64 = 0;
-    let runner = Arc::new(Runner::new(Arc::new(flow)));
+    let flow = Arc::new(flow);
+    let runner = Arc::new(Runner::new(flow.clone()));
     let options = Options { trace: args.trace };
     let replayed = replay(
         runner,
@@ -144,6 +150,17 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
         && let Err(error) = std::fs::write(path, summary.to_json())
     {
         return fail(format!("{}: {error}", path.display()));
+    }
+    if let Some(path) = &args.coverage {
+        let section = Section {
+            flow: &flow,
+            coverage: &summary.replayed().coverage,
+            headline: summary.headline(),
+        };
+        let title = format!("Coverage of {}", flow.application);
+        if let Err(error) = std::fs::write(path, page::html(&title, &[section])) {
+            return fail(format!("{}: {error}", path.display()));
+        }
     }
     // A replay in which nothing ran through the flow (a wrong file, every line bad) is a failure.
     if summary.all_errors() {

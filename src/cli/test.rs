@@ -3,6 +3,8 @@
 //! below it), then a count; the diagnostics of invalid suite files on standard error.
 
 use super::{EXIT_INVALID, EXIT_USAGE};
+use crate::coverage::Coverage;
+use crate::coverage::page::{self, Section};
 use crate::diagnostic::counted;
 use crate::suite::junit::{self, Ran, SuiteReport};
 use crate::suite::{self, CaseResult, Loaded, files};
@@ -22,6 +24,18 @@ pub struct TestArgs {
     /// Also write the results as JUnit XML to FILE.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write the coverage page to FILE (HTML, self-contained): each flow tested, drawn with how many of
+    /// the cases' workitems entered each block and left it each way, over every suite using it.
+    #[arg(long, value_name = "FILE.html")]
+    coverage: Option<PathBuf>,
+}
+
+/// One flow's coverage over every case of every suite that tests it.
+struct Tested {
+    flow: std::sync::Arc<crate::flow::Flow>,
+    suites: usize,
+    cases: usize,
+    coverage: Coverage,
 }
 
 /// One suite file's results, kept for the JUnit file.
@@ -46,6 +60,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let mut all: Vec<(String, Results)> = Vec::with_capacity(found.len());
     let mut checked = std::collections::HashSet::new();
+    let mut tested: Vec<Tested> = Vec::new();
     for file in &found {
         let shown = file.path.display().to_string();
         match suite::load(&file.path, file.in_directory) {
@@ -71,6 +86,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
                     }
                 }
                 let results = suite::run(&suite);
+                add_coverage(&mut tested, &suite, &results);
                 for result in &results {
                     let verdict = if result.passed() { "ok  " } else { "FAIL" };
                     let _ = writeln!(stdout, "{verdict} {shown}: {}", result.name);
@@ -127,9 +143,67 @@ pub fn run(args: &TestArgs) -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     }
+    if let Some(path) = &args.coverage {
+        for flow in &tested {
+            let _ = write!(
+                stdout,
+                "{} {}",
+                flow.flow.source.display(),
+                flow.coverage.to_text()
+            );
+        }
+        let _ = stdout.flush();
+        if let Err(error) = std::fs::write(path, coverage_page(&tested)) {
+            let _ = writeln!(std::io::stderr(), "error: {}: {error}", path.display());
+            return ExitCode::from(EXIT_INVALID);
+        }
+    }
     if failed + invalid == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INVALID)
     }
+}
+
+/// Add the coverage of `suite`'s cases to its flow's, by flow file: suites of the same flow add up
+/// (a flow loaded with a table replaced has the same blocks).
+fn add_coverage(tested: &mut Vec<Tested>, suite: &suite::Suite, results: &[CaseResult]) {
+    let flow = suite.runner.flow();
+    let at = tested.iter().position(|t| t.flow.source == flow.source);
+    let entry = match at {
+        Some(at) => &mut tested[at],
+        None => {
+            tested.push(Tested {
+                flow: flow.clone(),
+                suites: 0,
+                cases: 0,
+                coverage: Coverage::default(),
+            });
+            let last = tested.len() - 1;
+            &mut tested[last]
+        }
+    };
+    entry.suites += 1;
+    entry.cases += results.len();
+    for result in results {
+        // Same file, same blocks: a merge cannot fail but for a flow edited while the tests ran.
+        let _ = entry.coverage.merge(&result.coverage);
+    }
+}
+
+/// The page of every flow tested.
+fn coverage_page(tested: &[Tested]) -> String {
+    let sections: Vec<Section<'_>> = tested
+        .iter()
+        .map(|t| Section {
+            flow: &t.flow,
+            coverage: &t.coverage,
+            headline: vec![
+                ("suites".to_owned(), t.suites.to_string()),
+                ("cases".to_owned(), t.cases.to_string()),
+                ("workitems".to_owned(), t.coverage.workitems.to_string()),
+            ],
+        })
+        .collect();
+    page::html("Coverage of the flow test suites", &sections)
 }

@@ -4,10 +4,11 @@ use super::order::InputOrder;
 use super::routes::{Replayed, Routes};
 use super::{Outcome, outcome};
 use crate::center::Center;
+use crate::coverage::{Coverage, Tally};
 use crate::expr::Text;
 use crate::routing::{Item, Resolved, Simulation, Stepped};
 use crate::runtime::Ended;
-use crate::runtime::{Facts, RouteRequest, RouteResult, RoutingPort, Runner};
+use crate::runtime::{Exit, Facts, RouteRequest, RouteResult, RoutingPort, Runner};
 use crate::time::Instant;
 use crate::workitem::{Line, Workitem};
 use std::cell::RefCell;
@@ -69,10 +70,12 @@ pub fn replay(
     let mut sim = Simulation::new(center.clone());
     sim.reserve(count);
     let routes = Routes::of(runner.flow());
+    let coverage = Tally::new(runner.flow());
     let shared = Rc::new(RefCell::new(Shared {
         sim,
         wakers: std::iter::repeat_with(|| None).take(count).collect(),
         routes,
+        coverage,
         asked: vec![0; count],
         mailbox: Vec::new(),
         runnable: 0,
@@ -94,7 +97,10 @@ pub fn replay(
     let times = shared.sim.agent_times();
     let measured_s = (shared.sim.measured_from().seconds(), shared.sim.now());
     let routes = std::mem::take(&mut shared.routes);
-    Ok(routes.finish().with_times(&center, &times, measured_s))
+    let coverage = Coverage::new(shared.runner.flow(), &shared.coverage);
+    let mut replayed = routes.finish().with_times(&center, &times, measured_s);
+    replayed.coverage = coverage;
+    Ok(replayed)
 }
 
 /// Workitems read before the replay starts, in chunks: a million of them are read before the first
@@ -170,6 +176,8 @@ struct Shared {
     wakers: Vec<Option<Waker>>,
     /// What Route blocks asked for and how it ended.
     routes: Routes,
+    /// Per block, how many workitems entered it and how they left it.
+    coverage: Tally,
     /// Per workitem number: the slot of `routes` its current Route request counts in.
     asked: Vec<u32>,
     /// Requests that ended, until their tasks take the result: tasks run before time moves on, so this
@@ -260,6 +268,7 @@ impl Future for Driver<'_> {
                         shared.asked.resize(number as usize + 1, 0);
                     }
                     shared.runnable += 1;
+                    shared.coverage.started();
                     drop(shared);
                     let start = Start {
                         position,
@@ -386,6 +395,14 @@ impl RoutingPort for Port {
         self.shared.borrow().sim.now()
     }
 
+    fn entered(&self, node: petgraph::graph::NodeIndex) {
+        self.shared.borrow_mut().coverage.entered(node);
+    }
+
+    fn left(&self, node: petgraph::graph::NodeIndex, exit: Exit) {
+        self.shared.borrow_mut().coverage.left(node, exit);
+    }
+
     fn route<'p>(&'p self, request: &RouteRequest<'_>) -> Wait<'p> {
         let shared = &mut *self.shared.borrow_mut();
         let kind = request.target.kind();
@@ -473,6 +490,7 @@ mod tests {
             sim: Simulation::new(center),
             wakers: vec![None],
             routes: Routes::default(),
+            coverage: Tally::default(),
             asked: vec![0],
             mailbox: Vec::new(),
             runnable: 1,

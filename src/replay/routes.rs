@@ -115,6 +115,8 @@ pub struct Replayed {
     pub agents: Option<GroupTime>,
     /// When the agents' time was measured: from the first arrival to the end of the replay.
     pub measured_s: (f64, f64),
+    /// Per block of the flow, how many workitems entered it and how they left it.
+    pub coverage: crate::coverage::Coverage,
 }
 
 impl Replayed {

@@ -199,6 +199,7 @@ impl Summary {
                 json
             }),
             "occupancy_measured_s": { "from": from_s, "to": to_s },
+            "coverage": self.replayed.coverage.to_json_value(),
         })
     }
 
@@ -239,6 +240,9 @@ impl Summary {
         let _ = writeln!(out, "service level (routed within): {}", levels.join(", "));
         self.routes_text(&mut out);
         self.occupancy_text(&mut out);
+        if !self.replayed.coverage.blocks.is_empty() {
+            out.push_str(&self.replayed.coverage.to_text());
+        }
         if self.warnings > 0 {
             let _ = writeln!(
                 out,
@@ -254,6 +258,32 @@ impl Summary {
 }
 
 impl Summary {
+    /// The numbers a coverage page heads its flow with: workitems, each outcome, waits, service level.
+    pub fn headline(&self) -> Vec<(String, String)> {
+        let total = self.total();
+        let mut headline = vec![("workitems".to_owned(), total.to_string())];
+        for kind in Kind::ALL {
+            let n = self.count(kind);
+            headline.push((
+                kind.as_str().to_owned(),
+                format!("{n} ({})", share(n, total).trim()),
+            ));
+        }
+        for (p, value) in self.percentiles() {
+            headline.push((format!("wait p{p}"), seconds(value)));
+        }
+        for (level, value) in self.service_levels() {
+            headline.push((
+                format!(
+                    "routed within {} s",
+                    crate::expr::js::number::to_string(level)
+                ),
+                value.map_or("-".to_owned(), |v| format!("{:.1}%", v * 100.0)),
+            ));
+        }
+        headline
+    }
+
     /// Per Route block, then per target, how its requests ended.
     fn routes_text(&self, out: &mut String) {
         let routes = &self.replayed.routes;

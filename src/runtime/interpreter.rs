@@ -2,7 +2,7 @@
 //! the routing port at Route blocks. Everything else runs in zero (virtual) time.
 
 use super::frame::{Facts, Frame};
-use super::port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
+use super::port::{Exit, RouteRequest, RouteResult, RouteTarget, RoutingPort};
 use super::secure::{Secrets, Taint};
 use super::trace::TraceEntry;
 use crate::diagnostic::Span;
@@ -18,7 +18,7 @@ use crate::script::call::{Failed, Secrecy};
 use crate::script::log::Log;
 use crate::script::{Origin, ScriptError};
 use crate::workitem::{Key, Userdata};
-use petgraph::graph::NodeIndex;
+use petgraph::graph::{EdgeIndex, NodeIndex};
 use std::sync::Arc;
 
 /// What a failed script that can reach a secret says, whatever its error (which could spell it).
@@ -99,10 +99,35 @@ pub struct Routing {
 
 /// What running one block leads to.
 enum Next {
-    /// Go on at this node.
-    Go(NodeIndex),
+    /// Go on along this way.
+    Go(Way),
     /// End the application now.
     Finish,
+}
+
+/// An edge taken out of a block, and the node it leads to.
+#[derive(Clone, Copy)]
+struct Way {
+    edge: EdgeIndex,
+    to: NodeIndex,
+}
+
+impl Way {
+    fn of(edge: petgraph::graph::EdgeReference<'_, Edge>) -> Way {
+        use petgraph::visit::EdgeRef;
+        Way {
+            edge: edge.id(),
+            to: edge.target(),
+        }
+    }
+}
+
+/// How a run that ended in a block left it, for coverage.
+fn exit_of(end: &End) -> Exit {
+    match end {
+        End::Stopped { .. } => Exit::Stopped,
+        _ => Exit::Error,
+    }
 }
 
 /// A block's failure, before it is located: what went wrong, and the expression that failed when one
@@ -319,7 +344,7 @@ impl Runner {
                 Step::Block(block) => walk.run_block(node, block, now_s),
             };
             match next {
-                Ok(Next::Go(next)) => node = next,
+                Ok(Next::Go(way)) => node = way.to,
                 Ok(Next::Finish) => return Err(walk.finished()),
                 Err(end) => return Err(end),
             }
@@ -355,10 +380,27 @@ impl Runner {
                 for (key, value) in port.userdata_updates() {
                     walk.frame.userdata.insert(key, value);
                 }
+                let rejected = matches!(result, RouteResult::Rejected(_));
                 match walk.routed(node, result) {
-                    Ok(Next::Go(next)) => node = next,
-                    Ok(Next::Finish) => break walk.finished(),
-                    Err(end) => break end,
+                    Ok(Next::Go(way)) => {
+                        port.left(
+                            node,
+                            if rejected {
+                                Exit::Rejected
+                            } else {
+                                Exit::Edge(way.edge)
+                            },
+                        );
+                        node = way.to;
+                    }
+                    Ok(Next::Finish) => {
+                        port.left(node, Exit::Finish);
+                        break walk.finished();
+                    }
+                    Err(end) => {
+                        port.left(node, exit_of(&end));
+                        break end;
+                    }
                 }
             };
             let ended_s = port.now();
@@ -433,14 +475,15 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
             let block = match &graph.graph[at] {
                 Step::End(Phase::Finalize) => return Advance::End(self.finished()),
                 Step::End(_) => match self.follow(at, |e| *e == Edge::Next) {
-                    Ok(next) => {
-                        *node = next;
+                    Ok(way) => {
+                        *node = way.to;
                         continue;
                     }
                     Err(end) => return Advance::End(end),
                 },
                 Step::Block(block) => block,
             };
+            port.entered(at);
             let next = match &block.kind {
                 BlockKind::Route(route) => match self.route(at, route, priority, port) {
                     Ok(wait) => return Advance::Wait(wait),
@@ -449,9 +492,18 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 _ => self.run_block(at, block, port.now()),
             };
             match next {
-                Ok(Next::Go(next)) => *node = next,
-                Ok(Next::Finish) => return Advance::End(self.finished()),
-                Err(end) => return Advance::End(end),
+                Ok(Next::Go(way)) => {
+                    port.left(at, Exit::Edge(way.edge));
+                    *node = way.to;
+                }
+                Ok(Next::Finish) => {
+                    port.left(at, Exit::Finish);
+                    return Advance::End(self.finished());
+                }
+                Err(end) => {
+                    port.left(at, exit_of(&end));
+                    return Advance::End(end);
+                }
             }
         }
     }
@@ -505,14 +557,14 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
         }
     }
 
-    /// The node the edge of `node` chosen by `which` leads to.
-    fn follow(&self, node: NodeIndex, which: impl Fn(&Edge) -> bool) -> Result<NodeIndex, End> {
+    /// The edge of `node` chosen by `which`, and where it leads.
+    fn follow(&self, node: NodeIndex, which: impl Fn(&Edge) -> bool) -> Result<Way, End> {
         self.flow()
             .graph
             .graph
             .edges(node)
             .find(|edge| which(edge.weight()))
-            .map(|edge| petgraph::visit::EdgeRef::target(&edge))
+            .map(Way::of)
             .ok_or_else(|| End::Error {
                 message: format!(
                     "{}: the flow graph has no way on from here (a bug in routeflow)",
@@ -817,10 +869,10 @@ impl<R: std::ops::Deref<Target = Runner>> Walk<R> {
                 .graph
                 .edges(node)
                 .find(|e| matches!(e.weight(), Edge::Output { index: i, .. } if *i == index))
-                .map(|e| petgraph::visit::EdgeRef::target(&e))
+                .map(Way::of)
         });
         match chosen {
-            Some(next) => Ok(Next::Go(next)),
+            Some(way) => Ok(Next::Go(way)),
             // No output, or one the flow gives no blocks: the next block.
             None => self.onward(node).map_err(Ok),
         }

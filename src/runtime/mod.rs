@@ -11,6 +11,6 @@ mod trace;
 
 pub use frame::{Facts, Frame};
 pub use interpreter::{End, Ended, Routing, Runner};
-pub use port::{RouteRequest, RouteResult, RouteTarget, RoutingPort};
+pub use port::{Exit, RouteRequest, RouteResult, RouteTarget, RoutingPort};
 pub use secure::Secrets;
 pub use trace::TraceEntry;

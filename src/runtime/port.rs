@@ -2,6 +2,7 @@
 //! of a replay, live agent state later).
 
 use crate::skill::SkillExpression;
+use petgraph::graph::{EdgeIndex, NodeIndex};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -78,6 +79,21 @@ pub enum RouteResult {
     Rejected(String),
 }
 
+/// How a workitem left a block, as coverage counts it (docs/coverage.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Along this edge of the flow graph (the next block, a branch, an output, routed, timed out).
+    Edge(EdgeIndex),
+    /// A Route block's target could not be used: on along its timed-out edge, counted apart.
+    Rejected,
+    /// Stopped by the third-party system while it waited in the Route block.
+    Stopped,
+    /// The block failed: the workitem ended with an `error` outcome there.
+    Error,
+    /// A `finish` block ended the application.
+    Finish,
+}
+
 /// Where Route blocks get their agents. The interpreter knows nothing else of routing, so the same
 /// interpreter serves replays and live traffic.
 pub trait RoutingPort {
@@ -100,4 +116,11 @@ pub trait RoutingPort {
     fn userdata_updates(&self) -> Vec<(crate::workitem::Key, crate::expr::Value)> {
         Vec::new()
     }
+
+    /// The workitem entered the block at `node` (a Route block: when it sends its request). For
+    /// coverage: a replay counts it; by default nothing is done.
+    fn entered(&self, _node: NodeIndex) {}
+
+    /// The workitem left the block at `node` by `exit` (see [`RoutingPort::entered`]).
+    fn left(&self, _node: NodeIndex, _exit: Exit) {}
 }

@@ -31,6 +31,8 @@ pub struct CaseResult {
     pub misses: Vec<Miss>,
     /// What the workitem reader noted about the input (unknown fields, repeated ids), shown with failures.
     pub notes: Vec<String>,
+    /// Per block of the suite's flow, how many of the case's workitems entered it and left it each way.
+    pub coverage: crate::coverage::Coverage,
 }
 
 impl CaseResult {
@@ -89,20 +91,25 @@ pub fn run_case(suite: &Suite, case: &Case) -> CaseResult {
         })
         .collect();
     let mut misses = compare::check(&case.expect, &actuals);
-    if let Err(error) = replayed {
-        misses.insert(
-            0,
-            Miss {
-                at: case.at.clone(),
-                subject: "the replay".to_owned(),
-                problem: compare::Problem::NotFound(format!("it stopped: {error}")),
-            },
-        );
-    }
+    let coverage = match replayed {
+        Ok(replayed) => replayed.coverage,
+        Err(error) => {
+            misses.insert(
+                0,
+                Miss {
+                    at: case.at.clone(),
+                    subject: "the replay".to_owned(),
+                    problem: compare::Problem::NotFound(format!("it stopped: {error}")),
+                },
+            );
+            crate::coverage::Coverage::default()
+        }
+    };
     CaseResult {
         name: case.name.clone(),
         at: case.at.clone(),
         misses,
         notes: reader.warnings().iter().map(ToString::to_string).collect(),
+        coverage,
     }
 }
