@@ -297,12 +297,17 @@ fn draw(flow: &Flow, blocks: &[Block], arrows: &[Arrow], drawing: &layout::Drawi
         } else {
             ""
         };
+        // An edge that joins its bundle's way ends there; the way carries the arrowhead.
+        let arrowhead = if route.joins {
+            String::new()
+        } else {
+            format!(" marker-end=\"url(#arrow-{})\"", marker(arrow.style))
+        };
         let _ = write!(
             out,
-            "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#arrow-{})\"/>",
-            curve(&points, from, to),
+            "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{dash}{arrowhead}/>",
+            curve(&points, from, (!route.joins).then_some(to)),
             colour(arrow.style),
-            marker(arrow.style)
         );
         if let Some(centre) = route.label.map(at) {
             let size = text_size(&arrow.lines, LABEL_PAD_X, LABEL_PAD_Y);
@@ -429,8 +434,9 @@ fn port(block: &Block, c: Point, towards: Point) -> Point {
 }
 
 /// The path through `points` (centres of the ends, then the dummies between), clipped to the ends'
-/// outlines: upright cubic curves from layer to layer, straight where a layer has no room to bend.
-fn curve(points: &[Point], from: &Block, to: &Block) -> String {
+/// outlines (to `to`'s unless the edge joins another): upright cubic curves from layer to layer,
+/// straight where a layer has no room to bend.
+fn curve(points: &[Point], from: &Block, to: Option<&Block>) -> String {
     let mut path = String::new();
     let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
         return path;
@@ -439,7 +445,9 @@ fn curve(points: &[Point], from: &Block, to: &Block) -> String {
     let n = way.len();
     if n >= 2 {
         way[0] = port(from, first, points[1]);
-        way[n - 1] = port(to, last, points[n - 2]);
+        if let Some(to) = to {
+            way[n - 1] = port(to, last, points[n - 2]);
+        }
     }
     let _ = write!(path, "M{},{}", num(way[0].x), num(way[0].y));
     for pair in way.windows(2) {

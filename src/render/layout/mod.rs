@@ -55,12 +55,15 @@ pub struct Band {
     pub bottom: f64,
 }
 
-/// How an edge goes: from its source's centre through its dummies to its target's centre.
+/// How an edge goes: from its source's centre through its dummies to its target's centre, or to where
+/// it joins its bundle's way to the target.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
     pub points: Vec<Point>,
     /// The centre of its label.
     pub label: Option<Point>,
+    /// It ends where it joins another edge of its bundle, not at its target.
+    pub joins: bool,
 }
 
 /// A laid out graph: coordinates are ≥ 0, the content ends at `size`.
@@ -108,6 +111,8 @@ struct Layered {
     chains: Vec<Vec<usize>>,
     /// Each edge's label node.
     labels: Vec<Option<usize>>,
+    /// Whether each edge ends on its bundle's way (the last of its chain) rather than at its target.
+    joins: Vec<bool>,
 }
 
 impl Layered {
@@ -147,6 +152,7 @@ pub fn layout(nodes: &[Node], edges: &[Edge]) -> Drawing {
         .map(|e| Route {
             points: through(&layered, &layered.chains[e], &heights, at),
             label: layered.labels[e].map(at),
+            joins: layered.joins[e],
         })
         .collect();
     let height = bands.last().map_or(0.0, |b| b.bottom);
@@ -226,6 +232,7 @@ fn layer(nodes: &[Node], edges: &[Edge], ranks: &[usize]) -> Layered {
         down: Vec::new(),
         chains: Vec::new(),
         labels: Vec::new(),
+        joins: Vec::new(),
     };
     for (node, &rank) in nodes.iter().zip(ranks) {
         layered.add(2 * rank, node.size, Kind::Real);
@@ -241,6 +248,7 @@ fn layer(nodes: &[Node], edges: &[Edge], ranks: &[usize]) -> Layered {
         if edge.from >= nodes.len() || edge.to >= nodes.len() {
             layered.chains.push(Vec::new());
             layered.labels.push(None);
+            layered.joins.push(false);
             continue;
         }
         let (from, to) = (2 * ranks[edge.from], 2 * ranks[edge.to]);
@@ -249,6 +257,7 @@ fn layer(nodes: &[Node], edges: &[Edge], ranks: &[usize]) -> Layered {
         let crossed = bottom.saturating_sub(top + 1);
         let mut chain = vec![edge.from];
         let mut label = None;
+        let mut joins = false;
         if crossed > 0 && layered.layer.len() + crossed <= nodes.len() + budget {
             // Walk from the source: its label right below (or above) it, then the way on.
             let layers: Vec<usize> = if downward {
@@ -263,15 +272,28 @@ fn layer(nodes: &[Node], edges: &[Edge], ranks: &[usize]) -> Layered {
                         label = Some(dummy);
                         dummy
                     }
-                    (_, _, Some(bundle)) if downward => *shared
-                        .entry((edge.to, bundle, at))
-                        .or_insert_with(|| layered.add(at, none, Kind::Dummy)),
+                    (_, _, Some(bundle)) if downward => match shared.get(&(edge.to, bundle, at)) {
+                        // The bundle's way is there already: join it and stop, so that each edge
+                        // of a bundle costs only the ranks to its junction.
+                        Some(&way) => {
+                            chain.push(way);
+                            joins = true;
+                            break;
+                        }
+                        None => {
+                            let dummy = layered.add(at, none, Kind::Dummy);
+                            shared.insert((edge.to, bundle, at), dummy);
+                            dummy
+                        }
+                    },
                     _ => layered.add(at, none, Kind::Dummy),
                 };
                 chain.push(dummy);
             }
         }
-        chain.push(edge.to);
+        if !joins {
+            chain.push(edge.to);
+        }
         for pair in chain.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             let (a, b) = if layered.layer[a] <= layered.layer[b] {
@@ -285,6 +307,7 @@ fn layer(nodes: &[Node], edges: &[Edge], ranks: &[usize]) -> Layered {
         }
         layered.chains.push(chain);
         layered.labels.push(label);
+        layered.joins.push(joins);
     }
     layered
 }
@@ -352,7 +375,16 @@ mod tests {
             });
         }
         let drawing = layout(&nodes, &edges);
-        let (a, b) = (&drawing.routes[3].points, &drawing.routes[4].points);
-        assert_eq!(a[a.len() - 2], b[b.len() - 2]);
+        let (a, b) = (&drawing.routes[3], &drawing.routes[4]);
+        assert!(!a.joins && b.joins);
+        // b ends on a's way: on one of its upright stretches.
+        let junction = b.points[b.points.len() - 1];
+        let on = |w: &[Point]| {
+            w[0].x == junction.x
+                && w[1].x == junction.x
+                && w[0].y <= junction.y
+                && junction.y <= w[1].y
+        };
+        assert!(a.points.contains(&junction) || a.points.windows(2).any(on));
     }
 }
