@@ -22,8 +22,8 @@ const TITLE_SIZE: f64 = 13.0;
 const TEXT_SIZE: f64 = 12.0;
 const LANE_TITLE_SIZE: f64 = 14.0;
 /// Lines are cut at this many characters: a block's name, its other lines, an edge's label.
-const TITLE_COLUMNS: usize = 36;
-const TEXT_COLUMNS: usize = 44;
+const TITLE_COLUMNS: usize = 40;
+const TEXT_COLUMNS: usize = 48;
 const LABEL_COLUMNS: usize = 32;
 /// Space around text inside a box, and inside an edge's label.
 const PAD_X: f64 = 12.0;
@@ -32,6 +32,8 @@ const LABEL_PAD_X: f64 = 5.0;
 const LABEL_PAD_Y: f64 = 3.0;
 /// Space between the drawing and the canvas's edge.
 const MARGIN: f64 = 4.0;
+/// Steps across smaller than this between two layers are drawn straight.
+const KINK: f64 = 8.0;
 /// A line's height, as a multiple of its font size.
 const LEADING: f64 = 1.3;
 
@@ -452,7 +454,8 @@ fn curve(points: &[Point], from: &Block, to: Option<&Block>) -> String {
     let _ = write!(path, "M{},{}", num(way[0].x), num(way[0].y));
     for pair in way.windows(2) {
         let (p, q) = (pair[0], pair[1]);
-        if (p.x - q.x).abs() < 0.5 || (p.y - q.y).abs() < 1.0 {
+        // A small step across is drawn straight: an S-bend that small reads as a kink.
+        if (p.x - q.x).abs() < KINK || (p.y - q.y).abs() < 1.0 {
             let _ = write!(path, " L{},{}", num(q.x), num(q.y));
         } else {
             let middle = (p.y + q.y) / 2.0;

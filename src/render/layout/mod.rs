@@ -97,6 +97,8 @@ enum Kind {
     Real,
     Label,
     Dummy,
+    /// A dummy that a bundle's edges share.
+    Way,
 }
 
 /// The layered graph: the nodes, then dummies; edges join neighbouring layers only.
@@ -281,7 +283,7 @@ fn layer(nodes: &[Node], edges: &[Edge], ranks: &[usize]) -> Layered {
                             break;
                         }
                         None => {
-                            let dummy = layered.add(at, none, Kind::Dummy);
+                            let dummy = layered.add(at, none, Kind::Way);
                             shared.insert((edge.to, bundle, at), dummy);
                             dummy
                         }

@@ -59,12 +59,17 @@ fn apart(graph: &Layered, a: usize, b: usize) -> f64 {
     (graph.size[a].width + graph.size[b].width) / 2.0 + gap
 }
 
-/// How hard an edge between `a` and `b` pulls: hardest between dummies (Gansner et al.'s weights).
+/// How hard an edge between `a` and `b` pulls: hardest between dummies, so long edges run straight
+/// (Gansner et al.'s weights), harder still along a bundle's way, which many edges join; and weakly
+/// where a long edge meets a block, so that the long edge bends at its end rather than pulling the
+/// block off the line of its neighbours (a Segmentation's `otherwise` comes in from the side).
 fn pull(graph: &Layered, a: usize, b: usize) -> f64 {
-    match (graph.kind[a] == Kind::Real, graph.kind[b] == Kind::Real) {
-        (true, true) => 1.0,
-        (true, false) | (false, true) => 2.0,
-        (false, false) => 8.0,
+    match (graph.kind[a], graph.kind[b]) {
+        (Kind::Way, Kind::Way) => 32.0,
+        (Kind::Real, Kind::Real) => 1.0,
+        (Kind::Real, Kind::Label) | (Kind::Label, Kind::Real) => 2.0,
+        (Kind::Real, _) | (_, Kind::Real) => 0.5,
+        _ => 8.0,
     }
 }
 
