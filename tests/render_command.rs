@@ -48,6 +48,12 @@ fn sample_as_svg_draws_every_block_and_branch() {
         "svg",
     ]));
     assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
+    // Long lines are wrapped: read the text of the picture line after line.
+    let words: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|part| part.rsplit_once('>').map(|(_, text)| text))
+        .collect();
+    let words = words.join(" ");
     for text in [
         "Read variables from interaction userdata",
         "If no Agent, Skill or Agent Group provided with an interaction",
@@ -60,11 +66,7 @@ fn sample_as_svg_draws_every_block_and_branch() {
         "after 120 s",
         "requestedAgent != &apos;&apos;",
     ] {
-        let escaped = text.replace('&', "&amp;").replace("&amp;apos;", "&apos;");
-        assert!(
-            svg.contains(text) || svg.contains(&escaped),
-            "the SVG lacks {text:?}"
-        );
+        assert!(words.contains(text), "the SVG lacks {text:?}");
     }
 }
 
@@ -235,39 +237,20 @@ fn the_center_schema_covers_the_shipped_center() {
     }
 }
 
+/// Flows the earlier layout (layout-rs) refused are drawn: 501 blocks in a row, 24 chained
+/// Segmentations (exponential work for it), 80 chained Route blocks (their `routed` edges crossing
+/// every rank below). How long the largest take is in docs/performance.md, not timed here.
 #[test]
-fn a_flow_too_big_to_lay_out_is_drawn_as_text_and_refused_as_svg() {
+fn flows_the_old_layout_refused_are_drawn() {
     let dir = tempfile::tempdir().unwrap();
-    let mut flow = String::from(
+    let mut long = String::from(
         "application: long\nvariables:\n  v: { default: \"'x'\" }\nphases:\n  initialize:\n",
     );
-    for i in 0..=routeflow::render::MAX_SVG_BLOCKS {
-        flow.push_str(&format!(
+    for i in 0..=500 {
+        long.push_str(&format!(
             "    - {{ id: a{i}, type: assign, variable: v, value: \"v\" }}\n"
         ));
     }
-    let path = dir.path().join("long.yaml");
-    std::fs::write(&path, flow).unwrap();
-    let path = path.to_str().unwrap();
-    let svg = routeflow(&["render", path, "--format", "svg"]);
-    assert_eq!(svg.status.code(), Some(1));
-    assert!(svg.stdout.is_empty());
-    assert_eq!(
-        String::from_utf8_lossy(&svg.stderr),
-        "routeflow render: an SVG drawing lays out at most 500 blocks and this flow has 501: draw it \
-         with `--format dot` (and Graphviz) or `--format mermaid`\n"
-    );
-    for format in ["dot", "mermaid"] {
-        let text = stdout(&routeflow(&["render", path, "--format", format]));
-        assert!(text.contains("a500"), "{format}");
-    }
-}
-
-/// layout-rs's time grows exponentially with a chain of Segmentations and steeply with long edges
-/// (the `routed` edges of a Route chain): such flows are refused at once, however few their blocks.
-#[test]
-fn flows_too_branched_for_the_svg_layout_are_refused_at_once() {
-    let dir = tempfile::tempdir().unwrap();
     let mut segmentations =
         String::from("application: s\nvariables:\n  v: {}\nphases:\n  initialize:\n");
     for i in 0..24 {
@@ -281,25 +264,20 @@ fn flows_too_branched_for_the_svg_layout_are_refused_at_once() {
             "    - {{ id: r{i}, type: route, target: {{ agent_group: \"'g'\" }} }}\n"
         ));
     }
-    for (name, flow) in [
-        ("segmentations.yaml", segmentations),
-        ("routes.yaml", routes),
+    for (name, flow, last) in [
+        ("long.yaml", long, "a500"),
+        ("segmentations.yaml", segmentations, "s23"),
+        ("routes.yaml", routes, "r79"),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, flow).unwrap();
-        let started = std::time::Instant::now();
-        let output = routeflow(&["render", path.to_str().unwrap(), "--format", "svg"]);
-        // A hang detector, not a timing test: the layout took 43 s and 23 s on these.
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "{name}"
-        );
-        assert_eq!(output.status.code(), Some(1), "{name}");
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("too branched for the SVG layout"),
-            "{name}"
-        );
-        let dot = routeflow(&["render", path.to_str().unwrap(), "--format", "dot"]);
-        assert!(dot.status.success(), "{name}");
+        let svg = stdout(&routeflow(&[
+            "render",
+            path.to_str().unwrap(),
+            "--format",
+            "svg",
+        ]));
+        assert!(svg.contains(&format!("data-block=\"{last}\"")), "{name}");
+        assert!(svg.trim_end().ends_with("</svg>"), "{name}");
     }
 }

@@ -5,51 +5,35 @@ use super::labels::{self, EdgeStyle, Shape};
 use crate::flow::Flow;
 use std::fmt::Write;
 
-/// The flow as DOT; `clusters`: draw each phase as a cluster (Graphviz), or only colour its nodes;
-/// `notes` are added to the labels (and unreached blocks drawn red).
-pub fn render(flow: &Flow, clusters: bool, notes: &Notes) -> String {
+/// The flow as DOT, each phase a cluster; `notes` are added to the labels (and unreached blocks drawn
+/// red).
+pub fn render(flow: &Flow, notes: &Notes) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", escape(&flow.application));
     out.push_str("  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (phase, nodes) in labels::phases(flow) {
-        let indent = if clusters { "    " } else { "  " };
-        if clusters {
-            let _ = writeln!(out, "  subgraph cluster_{} {{", phase.key());
-            let _ = writeln!(
-                out,
-                "    label=\"{}\"; style=\"rounded,filled\"; fillcolor=\"{}\"; color=\"#9aa0a6\";",
-                phase.title(),
-                labels::phase_colour(phase)
-            );
-        }
+        let indent = "    ";
+        let _ = writeln!(out, "  subgraph cluster_{} {{", phase.key());
+        let _ = writeln!(
+            out,
+            "    label=\"{}\"; style=\"rounded,filled\"; fillcolor=\"{}\"; color=\"#9aa0a6\";",
+            phase.title(),
+            labels::phase_colour(phase)
+        );
         for node in nodes {
             let label = labels::node(flow, node);
             let shape = match label.shape {
                 Shape::Block => "box",
-                Shape::Decision => {
-                    if clusters {
-                        "diamond"
-                    } else {
-                        "box"
-                    }
-                }
+                Shape::Decision => "diamond",
                 Shape::Route => "box",
-                Shape::Terminal => {
-                    if clusters {
-                        "ellipse"
-                    } else {
-                        "box"
-                    }
-                }
+                Shape::Terminal => "ellipse",
             };
             let note = notes.blocks.get(&node);
             let fill = if note.is_some_and(|note| note.unreached) {
                 UNREACHED
-            } else if clusters {
-                "white"
             } else {
-                labels::phase_colour(phase)
+                "white"
             };
             let width = if label.shape == Shape::Route {
                 ", penwidth=2"
@@ -65,9 +49,7 @@ pub fn render(flow: &Flow, clusters: bool, notes: &Notes) -> String {
                 text.join("\\n")
             );
         }
-        if clusters {
-            out.push_str("  }\n");
-        }
+        out.push_str("  }\n");
     }
     for (from, to, edge) in labels::edges(flow) {
         let (text, style) = labels::edge(flow, edge);

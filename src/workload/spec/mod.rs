@@ -12,7 +12,7 @@ pub mod format;
 mod read;
 mod write;
 
-pub use write::write;
+pub use write::{NO_WORK, write};
 
 use crate::diagnostic::{Diagnostic, Report, SourceFile};
 use crate::model::read::Problems;

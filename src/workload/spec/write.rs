@@ -26,6 +26,9 @@ const ESTIMATE_DRAWS: usize = 1 << 16;
 
 /// Write the workload `spec` describes into `dir` (created if missing) with `seed`: [`CENTER_FILE`]
 /// unless `existing` gives the center, and [`WORKITEMS_FILE`]. `command` goes into the center's header.
+/// Why a `load` cannot size the span of workitems that take no time.
+pub const NO_WORK: &str = "the workitems take no time (handle times of 0 s), so `load` cannot size the span: give `days` or `hours`";
+
 pub fn write(
     spec: &Spec,
     seed: u64,
@@ -55,6 +58,9 @@ pub fn write(
                 Amount::Rate(_) => 0.0,
             };
             let mean = mean_handle_s(items, default_handle_s, seed);
+            if count > 0.0 && mean <= 0.0 {
+                return Err(Error::Workload(NO_WORK));
+            }
             let work = count * mean / load;
             let span = match (existing, &drafted) {
                 (Some(center), _) => {
