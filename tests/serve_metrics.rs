@@ -170,6 +170,22 @@ fn a_scrape_counts_what_a_scripted_run_did() {
         value(&text, "routeflow_route_wait_seconds_bucket", &labels)
     };
     assert_eq!((within("le=\"30.0\""), within("le=\"60.0\"")), (0.0, 1.0));
+    // Blocks entered and left, in the coverage page's words.
+    let entries = "routeflow_block_entries_total";
+    assert_eq!(
+        value(&text, entries, &with(&["block=\"route_skill\""])),
+        3.0
+    );
+    assert_eq!(
+        value(&text, entries, &with(&["block=\"route_default_group\""])),
+        1.0
+    );
+    let exits = "routeflow_block_exits_total";
+    let left = |block, exit| value(&text, exits, &with(&[block, exit]));
+    assert_eq!(left("block=\"route_skill\"", "exit=\"routed\""), 1.0);
+    assert_eq!(left("block=\"route_skill\"", "exit=\"stopped\""), 1.0);
+    assert_eq!(left("block=\"route_skill\"", "exit=\"timed out\""), 1.0);
+    assert_eq!(left("block=\"agent_requested\"", "exit=\"otherwise\""), 3.0);
     // Nothing waits any more; alice did not respond to the last offer.
     assert_eq!(value(&text, "routeflow_waiting_workitems", waiting), 0.0);
     assert_eq!(

@@ -409,8 +409,8 @@ fn short_label(exit: &ExitCount) -> String {
     }
 }
 
-/// What an edge is, as an exit.
-fn edge_exit(edge: &Edge) -> (ExitKind, String) {
+/// What an edge is, as an exit: its kind, and its label (`branch 0 (gold)`, `timed out`, …).
+pub fn edge_exit(edge: &Edge) -> (ExitKind, String) {
     match edge {
         Edge::Next | Edge::Jump => (ExitKind::Next, "next".to_owned()),
         Edge::Branch { index, name, .. } => (

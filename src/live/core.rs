@@ -16,7 +16,8 @@ use crate::expr::Text;
 use crate::journal::Journal;
 use crate::replay::Outcome;
 use crate::routing::{Notice, Rescinded, Resolved, Simulation};
-use crate::runtime::{Frame, RouteRequest, RouteResult, Runner};
+use crate::runtime::{Exit, Frame, RouteRequest, RouteResult, Runner};
+use petgraph::graph::NodeIndex;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::histogram::Histogram;
 use serde::Serialize;
@@ -307,6 +308,16 @@ pub(super) struct Core {
     /// block and result.
     counters: HashMap<(FlowRef, &'static str), Counter>,
     waits: HashMap<(FlowRef, Text, &'static str), Histogram>,
+    /// Entries per block and exits per block and way out, by flow version and graph index.
+    entries: HashMap<(FlowRef, NodeIndex), Counter>,
+    exits: HashMap<(FlowRef, NodeIndex, ExitKey), Counter>,
+}
+
+/// A way out of a block, as the metrics' cache keys it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum ExitKey {
+    Edge(petgraph::graph::EdgeIndex),
+    Other(&'static str),
 }
 
 impl Core {
@@ -342,6 +353,8 @@ impl Core {
             feed: Feed::default(),
             counters: HashMap::new(),
             waits: HashMap::new(),
+            entries: HashMap::new(),
+            exits: HashMap::new(),
         }
     }
 
@@ -380,6 +393,55 @@ impl Core {
             }
         };
         counter.inc();
+    }
+
+    /// Workitem `number` entered the block at `node` of its flow (for `/metrics`).
+    pub fn entered(&mut self, number: u32, node: NodeIndex) {
+        let flow = self.records[number as usize].flow;
+        if !self.entries.contains_key(&(flow, node)) {
+            let runner = self.flows.runner(flow).clone();
+            let Some(block) = runner.flow().graph.block(node) else {
+                return;
+            };
+            let counter = self.metrics.entries(self.flow_labels(number), &block.id);
+            self.entries.insert((flow, node), counter);
+        }
+        if let Some(counter) = self.entries.get(&(flow, node)) {
+            counter.inc();
+        }
+    }
+
+    /// Workitem `number` left the block at `node` of its flow by `exit` (for `/metrics`).
+    pub fn left(&mut self, number: u32, node: NodeIndex, exit: Exit) {
+        let flow = self.records[number as usize].flow;
+        let key = match exit {
+            Exit::Edge(edge) => ExitKey::Edge(edge),
+            Exit::Rejected => ExitKey::Other("rejected"),
+            Exit::Stopped => ExitKey::Other("stopped"),
+            Exit::Error => ExitKey::Other("error"),
+            Exit::Finish => ExitKey::Other("finish"),
+        };
+        if !self.exits.contains_key(&(flow, node, key)) {
+            let runner = self.flows.runner(flow).clone();
+            let graph = &runner.flow().graph;
+            let Some(block) = graph.block(node) else {
+                return;
+            };
+            let label = match key {
+                ExitKey::Edge(edge) => match graph.graph.edge_weight(edge) {
+                    Some(edge) => crate::coverage::edge_exit(edge).1,
+                    None => return,
+                },
+                ExitKey::Other(word) => word.to_owned(),
+            };
+            let counter = self
+                .metrics
+                .exits(self.flow_labels(number), &block.id, label);
+            self.exits.insert((flow, node, key), counter);
+        }
+        if let Some(counter) = self.exits.get(&(flow, node, key)) {
+            counter.inc();
+        }
     }
 
     /// Workitem `number` ended now, in the state its record holds (done, stopped, unrouted, error).

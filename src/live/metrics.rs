@@ -38,6 +38,25 @@ pub struct RouteLabels {
     pub result: &'static str,
 }
 
+/// A block of a flow's version.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BlockLabels {
+    pub flow: String,
+    pub version: String,
+    pub block: String,
+}
+
+/// How a workitem left a block of a flow's version.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BlockExitLabels {
+    pub flow: String,
+    pub version: String,
+    pub block: String,
+    /// `next`, `branch 0 (name)`, `otherwise`, `output NAME`, `routed`, `timed out`, `rejected`,
+    /// `stopped`, `error`, `finish` (the coverage page's words).
+    pub exit: String,
+}
+
 /// How an offer ended.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OfferLabels {
@@ -63,6 +82,8 @@ pub struct LiveMetrics {
     waits: Family<RouteLabels, Histogram, fn() -> Histogram>,
     offers_made: Counter,
     offers: Family<OfferLabels, Counter>,
+    entries: Family<BlockLabels, Counter>,
+    exits: Family<BlockExitLabels, Counter>,
 }
 
 impl Default for LiveMetrics {
@@ -73,6 +94,8 @@ impl Default for LiveMetrics {
             waits: Family::new_with_constructor(wait_histogram),
             offers_made: Counter::default(),
             offers: Family::default(),
+            entries: Family::default(),
+            exits: Family::default(),
         }
     }
 }
@@ -95,6 +118,17 @@ impl LiveMetrics {
             "Time from a Route block's request to its result (routed, timed_out, stopped, rejected), \
              by flow, version and block",
             self.waits.clone(),
+        );
+        registry.register(
+            "routeflow_block_entries",
+            "Workitems that entered each block, by flow, version and block",
+            self.entries.clone(),
+        );
+        registry.register(
+            "routeflow_block_exits",
+            "Workitems that left each block, by flow, version, block and exit (a branch, an output, \
+             routed, timed out, rejected, stopped, error, finish, next)",
+            self.exits.clone(),
         );
         registry.register(
             "routeflow_offers_made",
@@ -134,6 +168,27 @@ impl LiveMetrics {
             result,
         };
         self.waits.get_or_create(&labels).clone()
+    }
+
+    /// The counter of entries into `block` of `flow`.
+    pub(super) fn entries(&self, flow: FlowLabels, block: &str) -> Counter {
+        let labels = BlockLabels {
+            flow: flow.flow,
+            version: flow.version,
+            block: block.to_owned(),
+        };
+        self.entries.get_or_create(&labels).clone()
+    }
+
+    /// The counter of workitems leaving `block` of `flow` by `exit`.
+    pub(super) fn exits(&self, flow: FlowLabels, block: &str, exit: String) -> Counter {
+        let labels = BlockExitLabels {
+            flow: flow.flow,
+            version: flow.version,
+            block: block.to_owned(),
+            exit,
+        };
+        self.exits.get_or_create(&labels).clone()
     }
 
     pub(super) fn offered(&self) {

@@ -32,6 +32,14 @@ impl RoutingPort for LivePort {
         Wait { port: self }
     }
 
+    fn entered(&self, node: petgraph::graph::NodeIndex) {
+        self.core.borrow_mut().entered(self.number, node);
+    }
+
+    fn left(&self, node: petgraph::graph::NodeIndex, exit: crate::runtime::Exit) {
+        self.core.borrow_mut().left(self.number, node, exit);
+    }
+
     fn userdata_updates(&self) -> Vec<(crate::workitem::Key, crate::expr::Value)> {
         self.core
             .borrow_mut()
