@@ -41,7 +41,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         Problem, Health, HealthStatus,
         workitems::CreateWorkitem, workitems::MarkDone, agents::SetState, clock::Advance,
         live::WorkitemView, live::State, live::FlowView, live::TargetView, live::HistoryEvent,
-        live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, live::QueueView,
+        live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, SupervisorEventMessage, live::QueueView,
         live::ClockView, live::PublishedFlowView, live::FlowVersionView, flows::Published,
         crate::flow::Bundle, crate::diagnostic::DiagnosticJson,
         agents::PutAgent,
@@ -191,32 +191,64 @@ impl PartialSchema for AgentEventMessage {
             "contentSchema".to_owned(),
             serde_json::json!({ "$ref": format!("#/components/schemas/{}", live::AgentEvent::name()) }),
         );
-        let data = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some("The event, as the JSON of an `AgentEvent`"))
-            .content_media_type("application/json")
-            .extensions(Some(data_schema));
-        let id = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some("^[0-9]+$"))
-            .description(Some(
-                "The event's id, for `Last-Event-ID` (the `id` of its data)",
-            ));
-        let event = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some("Its type (the `event` of its data)"));
-        ObjectBuilder::new()
-            .description(Some(
-                "One Server-Sent Event of an agent's stream: its id, its type, and its data, an `AgentEvent` as JSON",
-            ))
-            .property("id", id)
-            .property("event", event)
-            .property("data", data)
-            .required("id")
-            .required("event")
-            .required("data")
-            .into()
+        event_message(
+            "The event, as the JSON of an `AgentEvent`",
+            Some(data_schema),
+            "One Server-Sent Event of an agent's stream: its id, its type, and its data, an `AgentEvent` as JSON",
+        )
     }
+}
+
+/// One Server-Sent Event of the supervisors' stream (`GET /v1/events`) as it is sent.
+pub struct SupervisorEventMessage;
+
+impl PartialSchema for SupervisorEventMessage {
+    fn schema() -> RefOr<Schema> {
+        event_message(
+            "The event, as a JSON object: `id`, `event`, `at_s`, `workitem` or `agent`, and `data` (the \
+             event's details, as the workitem's history shows them; `{state, reason}` for an agent)",
+            None,
+            "One Server-Sent Event of the supervisors' stream: its id, its type, and its data as JSON",
+        )
+    }
+}
+
+impl ToSchema for SupervisorEventMessage {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("SupervisorEventMessage")
+    }
+}
+
+/// The schema of one Server-Sent Event: `id` (digits), `event`, and `data` (JSON text, described by
+/// `data_description` and, when given, `data_schema`'s `contentSchema`).
+fn event_message(
+    data_description: &str,
+    data_schema: Option<Extensions>,
+    description: &str,
+) -> RefOr<Schema> {
+    let data = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(data_description))
+        .content_media_type("application/json")
+        .extensions(data_schema);
+    let id = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[0-9]+$"))
+        .description(Some(
+            "The event's id, for `Last-Event-ID` (the `id` of its data)",
+        ));
+    let event = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("Its type (the `event` of its data)"));
+    ObjectBuilder::new()
+        .description(Some(description))
+        .property("id", id)
+        .property("event", event)
+        .property("data", data)
+        .required("id")
+        .required("event")
+        .required("data")
+        .into()
 }
 
 impl ToSchema for AgentEventMessage {

@@ -7,6 +7,7 @@
 use super::{last_event_id, problem};
 use crate::live::FeedEvent;
 use crate::serve::auth::{Caller, Role};
+use crate::serve::openapi::SupervisorEventMessage;
 use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
 use axum::extract::State as Shared;
@@ -23,7 +24,7 @@ use std::convert::Infallible;
     ),
     responses(
         (status = 200, description = "An event stream. Each event's type is the event's name and its data a JSON object: `id`, `event`, `at_s`, `workitem` (a workitem's history event) or `agent` (`agent_state`), and `data` (the event's details, as the workitem's history shows them; `{state, reason}` for an agent)",
-            body = String, content_type = "text/event-stream"),
+            body = SupervisorEventMessage, content_type = "text/event-stream"),
         (status = 400, description = "`Last-Event-ID` is not an event id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin's or a viewer's token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Events after `Last-Event-ID` are no longer kept, or it is no id of this stream: reload, then reconnect without it", body = Problem, content_type = "application/problem+json"),
