@@ -302,7 +302,7 @@ impl Template {
                 }
                 _ => {
                     return Err(format!(
-                        "unknown placeholder `{{{inside}}}`: the placeholders are `{{n}}`, `{{n:W}}` and `{{digits:W}}`"
+                        "a template has no field `{{{inside}}}`: its fields are `{{n}}`, `{{n:W}}` and `{{digits:W}}` (`{{{{` and `}}}}` for braces)"
                     ));
                 }
             };
@@ -921,7 +921,7 @@ mod tests {
             (
                 "{ template: 'x{m}' }",
                 Purpose::UserData,
-                "unknown placeholder",
+                "a template has no field `{m}`",
             ),
             (
                 "{ template: 'x{digits}' }",
