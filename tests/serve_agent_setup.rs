@@ -100,7 +100,8 @@ fn an_agent_is_created_replaced_and_removed_and_the_same_put_again_changes_nothi
     );
     let created: Value = reply.json().expect("JSON");
     let expected = json!({
-        "id": "zoe", "state": "logged_out", "reason": null, "capacity": 2, "workitems": [],
+        "id": "zoe", "state": "logged_out", "reason": null, "since_s": null, "capacity": 2,
+        "workitems": [],
         "auto_accept": false, "groups": ["gold_group", "workitems"],
         "skills": { "english": 9, "spanish": 3 },
     });

@@ -144,3 +144,37 @@ fn what_the_stream_refuses() {
         .expect("a reply");
     problem(bad, StatusCode::BAD_REQUEST);
 }
+
+#[test]
+fn a_first_connection_starts_after_the_event_its_query_names() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    create(&server, "w1");
+    create(&server, "w2");
+    // A browser's EventSource cannot send `Last-Event-ID` the first time: `?after=` says it.
+    let feed = follow_path(&server, VIEWER, "/v1/events?after=2", None);
+    let events = take(&feed, 2);
+    assert_eq!(
+        names(&events),
+        [("created", "w2"), ("waiting", "w2")],
+        "{events:?}"
+    );
+    assert_eq!(events[0].0, 3);
+    // A reconnection's `Last-Event-ID` wins over the address it reconnects to.
+    let resumed = follow_path(&server, VIEWER, "/v1/events?after=0", Some(3));
+    assert_eq!(names(&take(&resumed, 1)), [("waiting", "w2")]);
+    for (query, status) in [
+        ("?after=99", StatusCode::CONFLICT),
+        ("?after=-1", StatusCode::UNPROCESSABLE_ENTITY),
+        ("?after=", StatusCode::UNPROCESSABLE_ENTITY),
+        ("?after=1&after=2", StatusCode::UNPROCESSABLE_ENTITY),
+        ("?since=1", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let reply = client()
+            .get(server.url(&format!("/v1/events{query}")))
+            .bearer_auth(VIEWER)
+            .send()
+            .expect("a reply");
+        problem(reply, status);
+    }
+}

@@ -1,8 +1,8 @@
 //! The commands the API sends the engine thread, and what can go wrong with them.
 
 use super::views::{
-    AgentEvent, AgentStateKind, AgentView, ClockView, HistoryEvent, PublishedFlowView, QueueView,
-    State, WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, BlockCountsView, ClockView, HistoryEvent,
+    PublishedFlowView, QueueView, State, WorkitemView,
 };
 use crate::flow::Bundle;
 use crate::runtime::Runner;
@@ -300,6 +300,11 @@ pub(super) enum Command {
     Queues {
         reply: Reply<Vec<QueueView>>,
     },
+    BlockCounts {
+        name: String,
+        version: u32,
+        reply: Reply<Result<BlockCountsView, LiveError>>,
+    },
     Patch {
         id: String,
         /// The revision `If-Match` names, when it names one.
@@ -331,6 +336,12 @@ pub(super) enum Command {
         name: String,
         version: u32,
         reply: Reply<Result<Arc<Bundle>, LiveError>>,
+    },
+    /// The flow a version compiled to.
+    CompiledFlow {
+        name: String,
+        version: u32,
+        reply: Reply<Result<Arc<crate::flow::Flow>, LiveError>>,
     },
     /// The agent setup now (the center file's, with the API's changes).
     Center {

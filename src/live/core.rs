@@ -9,7 +9,8 @@ use super::feed::Feed;
 use super::flows::{FlowRef, Flows};
 use super::metrics::{FlowLabels, LiveMetrics};
 use super::views::{
-    AgentEvent, AgentStateKind, AgentView, HistoryEvent, QueueView, State, TargetView, WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, BlockCountView, BlockCountsView, HistoryEvent,
+    QueueView, State, TargetView, WorkitemView,
 };
 use crate::center::{AgentIndex, Center};
 use crate::expr::Text;
@@ -254,6 +255,8 @@ struct OfferedData<'a> {
 pub(super) struct AgentRecord {
     pub state: Option<AgentStateKind>,
     pub reason: Option<String>,
+    /// When `state` last changed.
+    pub since_s: Option<f64>,
     /// Workitems it holds or is offered, by number.
     pub workitems: Vec<u32>,
     /// Kept events, each with its size.
@@ -503,10 +506,11 @@ impl Core {
     /// Note agent `agent`'s state (and reason) as it is now, in the supervisors' stream.
     pub fn note_agent(&mut self, agent: AgentIndex) {
         self.seq += 1;
-        let record = &self.agents[agent.index()];
+        let at_s = self.now_s();
+        let record = &mut self.agents[agent.index()];
+        record.since_s = Some(at_s);
         let state = record.state.unwrap_or(AgentStateKind::LoggedOut);
         let data = json_text(&json!({ "state": state, "reason": record.reason }));
-        let at_s = self.now_s();
         self.feed
             .agent(self.seq, at_s, "agent_state", &self.center[agent].id, &data);
     }
@@ -867,6 +871,7 @@ impl Core {
             id: agent.id.clone(),
             state: record.state.unwrap_or(AgentStateKind::LoggedOut),
             reason: record.reason.clone(),
+            since_s: record.since_s,
             capacity: agent.capacity,
             workitems: record
                 .workitems
@@ -879,32 +884,101 @@ impl Core {
         }
     }
 
-    /// Waiting workitems by target.
+    /// Waiting workitems by target, with those routed in the last 15 minutes: targets with workitems
+    /// waiting first, each part in the order the targets were first met.
     pub fn queues(&self) -> Vec<QueueView> {
+        const RECENT_S: f64 = 15.0 * 60.0;
         let now_s = self.now_s();
         let mut queues: Vec<QueueView> = Vec::new();
         for record in &self.records {
-            let (State::Waiting | State::Offered, Some(target)) = (record.state, &record.target)
+            let Some(target) = &record.target else {
+                continue;
+            };
+            let waiting = matches!(record.state, State::Waiting | State::Offered);
+            let routed = record
+                .routed_s
+                .is_some_and(|routed_s| now_s - routed_s <= RECENT_S);
+            if !waiting && !routed {
+                continue;
+            }
+            let at = match queues.iter().position(|q| q.target == **target) {
+                Some(at) => at,
+                None => {
+                    queues.push(QueueView {
+                        target: (**target).clone(),
+                        waiting: 0,
+                        oldest_wait_s: None,
+                        routed_last_15m: 0,
+                    });
+                    queues.len() - 1
+                }
+            };
+            let queue = &mut queues[at];
+            if routed {
+                queue.routed_last_15m += 1;
+            }
+            if waiting {
+                queue.waiting += 1;
+                let wait = record.waiting_since_s.map(|since| now_s - since);
+                queue.oldest_wait_s = match (queue.oldest_wait_s, wait) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        queues.sort_by_key(|queue| queue.waiting == 0);
+        queues
+    }
+
+    /// What the blocks of flow version `at` have seen: entries, and who waits in its Route blocks.
+    pub fn block_counts(&self, at: FlowRef) -> BlockCountsView {
+        let now_s = self.now_s();
+        let runner = self.flows.runner(at);
+        let graph = &runner.flow().graph;
+        let mut blocks = Vec::new();
+        let mut routes: HashMap<&str, usize> = HashMap::new();
+        for node in graph.graph.node_indices() {
+            let Some(block) = graph.block(node) else {
+                continue;
+            };
+            let route = matches!(block.kind, crate::graph::BlockKind::Route(_));
+            if route {
+                routes.insert(&*block.id, blocks.len());
+            }
+            blocks.push(BlockCountView {
+                block: block.id.to_string(),
+                route,
+                entered: self.entries.get(&(at, node)).map_or(0, Counter::get),
+                waiting: route.then_some(0),
+                oldest_wait_s: None,
+            });
+        }
+        for record in &self.records {
+            let (State::Waiting | State::Offered, Some(block)) = (record.state, &record.block)
             else {
                 continue;
             };
-            let wait = record.waiting_since_s.map(|since| now_s - since);
-            match queues.iter_mut().find(|q| q.target == **target) {
-                Some(queue) => {
-                    queue.waiting += 1;
-                    queue.oldest_wait_s = match (queue.oldest_wait_s, wait) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
-                        (a, b) => a.or(b),
-                    };
-                }
-                None => queues.push(QueueView {
-                    target: (**target).clone(),
-                    waiting: 1,
-                    oldest_wait_s: wait,
-                }),
+            if record.flow != at {
+                continue;
+            }
+            let Some(&index) = routes.get(block.as_str()) else {
+                continue;
+            };
+            let count = &mut blocks[index];
+            count.waiting = Some(count.waiting.unwrap_or(0) + 1);
+            if let Some(since) = record.waiting_since_s {
+                let wait = now_s - since;
+                count.oldest_wait_s = Some(count.oldest_wait_s.map_or(wait, |w| w.max(wait)));
             }
         }
-        queues
+        let name = self.flows.view(at).name;
+        BlockCountsView {
+            flow: name,
+            version: at.version,
+            seq: self.seq,
+            now_s,
+            blocks,
+        }
     }
 }
 

@@ -258,6 +258,18 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
         Command::Queues { reply } => {
             let _ = reply.send(core.borrow().queues());
         }
+        Command::BlockCounts {
+            name,
+            version,
+            reply,
+        } => {
+            let core = core.borrow();
+            let counts = core
+                .flows
+                .find_version(&name, version)
+                .map(|at| core.block_counts(at));
+            let _ = reply.send(counts);
+        }
         Command::Patch {
             id,
             if_match,
@@ -322,6 +334,18 @@ async fn handle(core: &Rc<RefCell<Core>>, command: Command) {
             reply,
         } => {
             let _ = reply.send(core.borrow().flows.bundle(&name, version));
+        }
+        Command::CompiledFlow {
+            name,
+            version,
+            reply,
+        } => {
+            let core = core.borrow();
+            let flow = core
+                .flows
+                .find_version(&name, version)
+                .map(|at| core.flows.runner(at).flow().clone());
+            let _ = reply.send(flow);
         }
         Command::Center { reply } => {
             let _ = reply.send(core.borrow().center.clone());

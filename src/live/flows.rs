@@ -154,14 +154,18 @@ impl Flows {
 
     /// The bundle of version `version` of flow `name`.
     pub fn bundle(&self, name: &str, version: u32) -> Result<Arc<Bundle>, LiveError> {
-        let flow = &self.flows[self.find(name)? as usize];
-        match version
-            .checked_sub(1)
-            .and_then(|at| flow.versions.get(at as usize))
-        {
-            Some(found) => Ok(found.bundle.clone()),
-            None => Err(no_version(name, version, flow.versions.len())),
+        let at = self.find_version(name, version)?;
+        Ok(self.version(at).bundle.clone())
+    }
+
+    /// Version `version` of flow `name`.
+    pub fn find_version(&self, name: &str, version: u32) -> Result<FlowRef, LiveError> {
+        let flow = self.find(name)?;
+        let versions = self.flows[flow as usize].versions.len();
+        if version == 0 || version as usize > versions {
+            return Err(no_version(name, version, versions));
         }
+        Ok(FlowRef { flow, version })
     }
 
     /// The runner of the version `at` names.

@@ -30,8 +30,9 @@ pub use metrics::LiveMetrics;
 pub use recovery::Recovered;
 pub use setup::check_agent_id;
 pub use views::{
-    AgentEvent, AgentStateKind, AgentView, ClockView, FlowVersionView, FlowView, HistoryEvent,
-    PopupView, PublishedFlowView, QueueView, State, TargetView, WorkitemView,
+    AgentEvent, AgentStateKind, AgentView, BlockCountView, BlockCountsView, ClockView,
+    FlowVersionView, FlowView, HistoryEvent, PopupView, PublishedFlowView, QueueView, State,
+    TargetView, WorkitemView,
 };
 
 use crate::center::Center;
@@ -335,6 +336,22 @@ impl Engine {
         self.ask(|reply| Command::Queues { reply }).await
     }
 
+    /// What the blocks of version `version` of flow `name` have seen (entries, who waits in its
+    /// Route blocks).
+    pub async fn block_counts(
+        &self,
+        name: &str,
+        version: u32,
+    ) -> Result<BlockCountsView, LiveError> {
+        let name = name.to_owned();
+        self.ask(|reply| Command::BlockCounts {
+            name,
+            version,
+            reply,
+        })
+        .await?
+    }
+
     /// Publish `bundle` (checked, and compiled to `runner`, by [`compile`]) as flow `name`: a new
     /// version that new workitems run, or the version that holds the same content already.
     pub async fn publish(
@@ -386,6 +403,21 @@ impl Engine {
     pub async fn bundle(&self, name: &str, version: u32) -> Result<Arc<Bundle>, LiveError> {
         let name = name.to_owned();
         self.ask(|reply| Command::Bundle {
+            name,
+            version,
+            reply,
+        })
+        .await?
+    }
+
+    /// The flow version `version` of flow `name` compiled to (what `routeflow render` draws).
+    pub async fn compiled_flow(
+        &self,
+        name: &str,
+        version: u32,
+    ) -> Result<Arc<crate::flow::Flow>, LiveError> {
+        let name = name.to_owned();
+        self.ask(|reply| Command::CompiledFlow {
             name,
             version,
             reply,

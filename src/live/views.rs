@@ -171,6 +171,8 @@ pub struct AgentView {
     pub state: AgentStateKind,
     /// Why it is not ready (`not_responding` after an offer it did not take).
     pub reason: Option<String>,
+    /// When its state last changed, in seconds of the server's clock (none before it first did).
+    pub since_s: Option<f64>,
     /// How many workitems it works at once.
     pub capacity: u32,
     /// The workitems it holds (assigned), and offered.
@@ -252,5 +254,39 @@ pub struct QueueView {
     /// How many workitems wait for it.
     pub waiting: usize,
     /// How long the oldest has waited in this block, in seconds.
+    pub oldest_wait_s: Option<f64>,
+    /// How many workitems agents took from it in the last 15 minutes (a target with none waiting is
+    /// listed while this is not 0).
+    pub routed_last_15m: usize,
+}
+
+/// What a flow version's blocks have seen (`GET /v1/flows/{name}/versions/{version}/blocks`): the
+/// counts the web view draws on its blocks.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct BlockCountsView {
+    /// The flow.
+    pub flow: String,
+    /// The version.
+    pub version: u32,
+    /// The id of the last event these counts include (of `GET /v1/events`).
+    pub seq: u64,
+    /// When they were taken, in seconds of the server's clock.
+    pub now_s: f64,
+    /// Every block, in the flow's order.
+    pub blocks: Vec<BlockCountView>,
+}
+
+/// One block's counts.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct BlockCountView {
+    /// The block's id.
+    pub block: String,
+    /// Whether it is a Route block (then `waiting` and `oldest_wait_s` are given).
+    pub route: bool,
+    /// Workitems that entered it (since the journal began: across restarts).
+    pub entered: u64,
+    /// Workitems waiting in it now, offered ones included (Route blocks).
+    pub waiting: Option<usize>,
+    /// How long the oldest of them has waited in it, in seconds (Route blocks, when one waits).
     pub oldest_wait_s: Option<f64>,
 }

@@ -49,6 +49,8 @@ struct Line {
     size: f64,
     bold: bool,
     colour: &'static str,
+    /// A block's note: `class="note"`, for pages that rewrite it (the web view's live counts).
+    note: bool,
 }
 
 impl Line {
@@ -58,6 +60,7 @@ impl Line {
             size,
             bold,
             colour,
+            note: false,
         }
     }
 
@@ -115,7 +118,11 @@ fn block(flow: &Flow, node: NodeIndex, notes: &Notes) -> Block {
     }
     let note = notes.blocks.get(&node);
     for line in note.map_or(&[][..], |n| &n.lines[..]) {
-        lines.extend(wrapped(line, TEXT_COLUMNS, TEXT_SIZE, true, NOTE));
+        lines.extend(
+            wrapped(line, TEXT_COLUMNS, TEXT_SIZE, true, NOTE)
+                .into_iter()
+                .map(|line| Line { note: true, ..line }),
+        );
     }
     let text = text_size(&lines, PAD_X, PAD_Y);
     // A hexagon's points and a pill's round ends take room beside the text.
@@ -492,9 +499,10 @@ fn text_line(out: &mut String, line: &Line, x: f64, top: f64, anchor: &str) {
     } else {
         ""
     };
+    let class = if line.note { " class=\"note\"" } else { "" };
     let _ = write!(
         out,
-        "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{anchor}\" fill=\"{}\"{weight}>{}</text>",
+        "<text{class} x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{anchor}\" fill=\"{}\"{weight}>{}</text>",
         num(x),
         num(baseline),
         num(line.size),

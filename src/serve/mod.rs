@@ -11,6 +11,7 @@
 //! - [`write_deadline`]: [`WriteDeadline`](write_deadline::WriteDeadline), a connection whose
 //!   writes time out.
 //! - [`v1`]: the `/v1` API: workitems, agents, offers, queues, the clock.
+//! - [`ui`]: the web view, `GET /ui`.
 
 pub mod auth;
 pub mod json;
@@ -21,6 +22,7 @@ pub mod openapi;
 pub mod problem;
 pub mod router;
 pub mod shutdown;
+pub mod ui;
 pub mod v1;
 pub mod write_deadline;
 

@@ -8,7 +8,8 @@ use super::metrics;
 use super::problem::{PROBLEM_JSON, Problem};
 use super::router::app::AppState;
 use super::router::health::{self, Health, HealthStatus};
-use super::v1::{agents, clock, events, flows, offers, workitems};
+use super::ui;
+use super::v1::{agents, blocks, clock, events, flows, offers, workitems};
 use crate::live;
 use axum::extract::State;
 use std::borrow::Cow;
@@ -35,6 +36,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         offers::accept, offers::reject,
         clock::queues, clock::get, clock::advance,
         flows::list, flows::get, flows::publish, flows::bundle, flows::activate,
+        blocks::counts, blocks::drawing, ui::page, ui::script, ui::style,
         agents::put, agents::delete, events::events,
     ),
     components(schemas(
@@ -43,6 +45,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         live::WorkitemView, live::State, live::FlowView, live::TargetView, live::HistoryEvent,
         live::AgentView, live::AgentStateKind, live::AgentEvent, AgentEventMessage, SupervisorEventMessage, live::QueueView,
         live::ClockView, live::PublishedFlowView, live::FlowVersionView, flows::Published,
+        live::BlockCountsView, live::BlockCountView,
         crate::flow::Bundle, crate::diagnostic::DiagnosticJson,
         agents::PutAgent,
     )),
@@ -56,7 +59,8 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
         (name = "offers", description = "Offers to agents: accept, reject"),
         (name = "queues", description = "Waiting workitems by target"),
         (name = "clock", description = "The server's clock; a test clock moves only when told"),
-        (name = "flows", description = "Flows and their versions: publish, roll back, list"),
+        (name = "flows", description = "Flows and their versions: publish, roll back, list, draw, count"),
+        (name = "ui", description = "The web view: the active flow with live counts, queues and agents (HTTP Basic, the token as password, is taken on GET requests)"),
     ),
 )]
 pub struct ApiDoc;

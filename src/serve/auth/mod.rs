@@ -13,8 +13,8 @@ pub use tokens::{
 
 use super::problem::Problem;
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
 use std::fmt;
 use std::sync::Arc;
 
@@ -144,20 +144,16 @@ where
                 false,
             ));
         };
+        let reads = parts.method == Method::GET || parts.method == Method::HEAD;
         // The header's text is never quoted back: it holds a secret, maybe mistyped.
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|text| text.trim().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty());
-        let Some(token) = token else {
+        let Some(token) = presented_token(value, reads) else {
             return Err(Problem::unauthorized(
-                "the Authorization header must be `Bearer <token>`",
+                "the Authorization header must be `Bearer <token>` (or, on GET requests, HTTP Basic \
+                 with the token as its password)",
                 true,
             ));
         };
+        let token = token.as_str();
         match tokens.role_of(token) {
             Some(role) => Ok(Caller { role: role.clone() }),
             None => Err(Problem::unauthorized(
@@ -168,10 +164,55 @@ where
     }
 }
 
+/// The token of an `Authorization` header: `Bearer <token>`, or, when `basic` (reading requests
+/// only), `Basic` credentials whose password is the token (the user name is not looked at). A browser
+/// keeps Basic credentials once asked for them and sends them with every request of the page,
+/// event streams included, which a bearer token cannot do; not on writes, which a page of another site
+/// could make a signed-in browser send.
+fn presented_token(value: &HeaderValue, basic: bool) -> Option<String> {
+    let (scheme, credentials) = value.to_str().ok()?.trim().split_once(' ')?;
+    let credentials = credentials.trim();
+    let token = if scheme.eq_ignore_ascii_case("bearer") {
+        credentials.to_owned()
+    } else if basic && scheme.eq_ignore_ascii_case("basic") {
+        use base64::Engine as _;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(credentials)
+            .ok()?;
+        let (_user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+        password.to_owned()
+    } else {
+        return None;
+    };
+    Some(token).filter(|token| !token.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::StatusCode;
+
+    #[test]
+    fn a_token_is_a_bearer_token_or_on_reads_a_basic_password() {
+        use base64::Engine as _;
+        let header = |text: &str| HeaderValue::from_str(text).expect("a header");
+        let basic = |credentials: &str| {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+            header(&format!("Basic {encoded}"))
+        };
+        let token = |value: &HeaderValue, reads| presented_token(value, reads);
+        assert_eq!(token(&header("Bearer  t1 "), false).as_deref(), Some("t1"));
+        assert_eq!(token(&header("bearer t1"), true).as_deref(), Some("t1"));
+        assert_eq!(token(&basic("viewer:t:2"), true).as_deref(), Some("t:2"));
+        assert_eq!(token(&basic(":t3"), true).as_deref(), Some("t3"));
+        // Not on writes; not without a password; not when it is no Basic credentials at all.
+        assert_eq!(token(&basic("viewer:t1"), false), None);
+        assert_eq!(token(&basic("viewer:"), true), None);
+        assert_eq!(token(&basic("no colon"), true), None);
+        assert_eq!(token(&header("Basic !!!"), true), None);
+        assert_eq!(token(&header("Bearer"), true), None);
+        assert_eq!(token(&header("Digest t1"), true), None);
+    }
 
     #[test]
     fn roles_read_and_print_alike() {

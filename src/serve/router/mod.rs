@@ -44,6 +44,9 @@ pub fn router(state: AppState, routes: Router<AppState>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
         .route("/metrics", get(super::metrics::metrics))
+        .route("/ui", get(super::ui::page))
+        .route("/ui/page.js", get(super::ui::script))
+        .route("/ui/page.css", get(super::ui::style))
         .merge(routes)
         .fallback(not_found)
         // Applies to the routes present when it is called: keep it after every route.

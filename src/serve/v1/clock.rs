@@ -59,7 +59,9 @@ pub async fn advance(
     Ok(Json(state.engine.clock().await.map_err(problem)?))
 }
 
-/// Waiting workitems by target: how many, and how long the oldest has waited.
+/// Waiting workitems by target: how many, how long the oldest has waited, how many agents took in the
+/// last 15 minutes. Targets with workitems waiting come first; a target is listed while one waits or
+/// was routed in the last 15 minutes.
 #[utoipa::path(
     get, path = "/v1/queues", tag = "queues",
     responses(

@@ -10,7 +10,7 @@ use crate::serve::auth::{Caller, Role};
 use crate::serve::openapi::SupervisorEventMessage;
 use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
-use axum::extract::State as Shared;
+use axum::extract::{Query, State as Shared};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, Sse};
 use futures_util::stream::Stream;
@@ -21,22 +21,29 @@ use std::convert::Infallible;
     get, path = "/v1/events", tag = "events",
     params(
         ("Last-Event-ID" = Option<u64>, Header, nullable = false, description = "Resume after this event (the id of an earlier event)"),
+        ("after" = Option<u64>, Query, nullable = false, minimum = 0,
+            description = "Start after this event, for a first connection that cannot send `Last-Event-ID` (a browser's); `Last-Event-ID` wins when both are given"),
     ),
     responses(
         (status = 200, description = "An event stream. Each event's type is the event's name and its data a JSON object: `id`, `event`, `at_s`, `workitem` (a workitem's history event) or `agent` (`agent_state`), and `data` (the event's details, as the workitem's history shows them; `{state, reason}` for an agent)",
             body = SupervisorEventMessage, content_type = "text/event-stream"),
         (status = 400, description = "`Last-Event-ID` is not an event id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin's or a viewer's token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Events after `Last-Event-ID` are no longer kept, or it is no id of this stream: reload, then reconnect without it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Events after `Last-Event-ID` (or `after`) are no longer kept, or it is no id of this stream: reload, then reconnect without it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter other than `after`, given twice, or not an event id", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn events(
     caller: Caller,
     Shared(state): Shared<AppState>,
     headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     caller.require(&[Role::Admin, Role::Viewer])?;
-    let after = last_event_id(&headers)?;
+    let after = match last_event_id(&headers)? {
+        Some(id) => Some(id),
+        None => after_parameter(&query)?,
+    };
     let (backlog, receiver) = state.engine.feed(after).await.map_err(problem)?;
     Ok(super::event_stream(
         backlog,
@@ -44,6 +51,33 @@ pub async fn events(
         state.shutdown.clone(),
         sse,
     ))
+}
+
+/// The `after` query parameter, if given: digits, once, and no other parameter.
+fn after_parameter(query: &[(String, String)]) -> Result<Option<u64>, Problem> {
+    let mut after = None;
+    for (name, value) in query {
+        if name != "after" {
+            return Err(Problem::unknown_field(
+                format!("/{name}"),
+                format!("unknown query parameter `{name}`; the one parameter is `after`"),
+            ));
+        }
+        let id = Some(value.as_str())
+            .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|text| text.parse::<i64>().ok())
+            .and_then(|id| u64::try_from(id).ok())
+            .ok_or_else(|| {
+                Problem::invalid_value("/after", "`after` must be the id of an earlier event")
+            })?;
+        if after.replace(id).is_some() {
+            return Err(Problem::invalid_value(
+                "/after",
+                "the query parameter `after` is given more than once",
+            ));
+        }
+    }
+    Ok(after)
 }
 
 fn sse(event: &FeedEvent) -> Event {

@@ -155,7 +155,7 @@ pub async fn publish(
 }
 
 /// A version's number from its path segment: 404 when it is none.
-fn version_number(name: &str, text: &str) -> Result<u32, Problem> {
+pub(super) fn version_number(name: &str, text: &str) -> Result<u32, Problem> {
     text.parse::<u32>()
         .ok()
         .filter(|&version| version > 0)

@@ -3,6 +3,7 @@
 //! ([`crate::live::Engine`]); its refusals become problems here.
 
 pub mod agents;
+pub mod blocks;
 pub mod clock;
 pub mod events;
 pub mod flows;
@@ -51,6 +52,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v1/flows/{name}/versions/{version}/activate",
             post(flows::activate),
+        )
+        .route(
+            "/v1/flows/{name}/versions/{version}/blocks",
+            get(blocks::counts),
+        )
+        .route(
+            "/v1/flows/{name}/versions/{version}/drawing",
+            get(blocks::drawing),
         )
         .route("/v1/events", get(events::events))
         .route(
