@@ -15,6 +15,7 @@ pub mod center;
 pub mod cli;
 pub mod compare;
 pub mod coverage;
+pub mod demo;
 pub mod diagnostic;
 pub mod expr;
 pub mod flow;

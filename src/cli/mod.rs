@@ -2,6 +2,7 @@
 //! returns the process exit code (0 success, 1 invalid input, 2 usage error).
 
 mod check;
+mod demo;
 mod diff;
 mod eval;
 mod r#gen;
@@ -30,6 +31,8 @@ pub struct Cli {
 enum Command {
     /// Load and validate flow files; diagnostics on standard error.
     Check(check::CheckArgs),
+    /// Run the sample live: a server, a simulated CRM and agents; prints the web view's address.
+    Demo(demo::DemoArgs),
     /// Replay two flows (or one flow with a table replaced) on the same workitems and compare outcomes.
     Diff(diff::DiffArgs),
     /// Evaluate one expression and print its value as JSON.
@@ -58,6 +61,7 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Gen(args) => r#gen::run(&args),

@@ -1,0 +1,332 @@
+//! What the parties do, in virtual time: the CRM creates each workitem of the workload when it
+//! arrives (and the workload again, under new ids, once it is done: the demo runs until stopped); an
+//! agent answers an offer a few seconds after it comes (one in twenty it lets go: the server then puts
+//! it `not_ready`, and it is ready again 30 s later), and marks a workitem done when its handle time
+//! has passed. The clock moves from one due action to the next, so that each happens at its time.
+
+use super::desktop::Heard;
+use super::server::Server;
+use rand_core::Rng;
+use rand_pcg::Pcg64Mcg;
+use serde_json::{Value, json};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::path::Path;
+
+/// A workitem of the workload.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    pub id: String,
+    pub at_s: f64,
+    pub handle_s: f64,
+    priority: i64,
+    userdata: Value,
+}
+
+/// Read the workload (JSON Lines, `docs/workitem-format.md`): each line's id, arrival, handle time,
+/// priority and user data, in the order of arrival. A line that is not a workitem is an error naming it.
+pub fn read_workload(path: &Path, default_handle_s: f64) -> Result<Vec<Arrival>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let mut arrivals = Vec::new();
+    for (at, line) in text.lines().enumerate() {
+        let at = at + 1;
+        let problem = |what: &str| format!("{}:{at}: {what}", path.display());
+        let json: Value =
+            serde_json::from_str(line).map_err(|error| problem(&format!("not JSON: {error}")))?;
+        let id = json["id"]
+            .as_str()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| problem("`id` must be a non-blank string"))?;
+        let time = |key: &str, default: f64| match &json[key] {
+            Value::Null => Ok(default),
+            value => value
+                .as_f64()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .ok_or_else(|| problem(&format!("`{key}` must be a number of seconds"))),
+        };
+        let userdata = match &json["userdata"] {
+            Value::Object(_) => json["userdata"].clone(),
+            _ => return Err(problem("`userdata` must be an object")),
+        };
+        arrivals.push(Arrival {
+            id: id.to_owned(),
+            at_s: time("arrive_s", 0.0)?,
+            handle_s: time("handle_s", default_handle_s)?,
+            priority: json["priority"].as_i64().unwrap_or(0),
+            userdata,
+        });
+    }
+    arrivals.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    Ok(arrivals)
+}
+
+/// Something a party does at a time.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Action {
+    Answer {
+        agent: String,
+        offer: String,
+        accept: bool,
+    },
+    Done {
+        agent: String,
+        workitem: String,
+    },
+    Ready {
+        agent: String,
+    },
+}
+
+/// A time, ordered (never NaN here).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct At(f64);
+
+impl Eq for At {}
+
+impl PartialOrd for At {
+    fn partial_cmp(&self, other: &At) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for At {
+    fn cmp(&self, other: &At) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// One agent in twenty lets an offer go.
+const LET_GO: u64 = 20;
+/// How long an agent takes to answer an offer: 2 to 8 s.
+const THINK_S: (f64, f64) = (2.0, 8.0);
+/// How long an agent that let an offer go stays not ready.
+const BACK_S: f64 = 30.0;
+
+/// The parties' state.
+pub struct Script {
+    arrivals: Vec<Arrival>,
+    next: usize,
+    /// Rounds of the workload created so far (ids of later rounds end in `-2`, `-3`…).
+    round: u32,
+    /// How far apart rounds start.
+    period_s: f64,
+    now_s: f64,
+    /// Actions due, in time order (then in the order they were planned).
+    due: BinaryHeap<Reverse<(At, u64, Action)>>,
+    planned: u64,
+    /// Handle times, by workitem id.
+    handle: HashMap<String, f64>,
+    /// Offers withdrawn before their answer, and workitems stopped before done.
+    withdrawn: HashSet<String>,
+    rng: Pcg64Mcg,
+    agents: Vec<String>,
+    created: u64,
+    taken: u64,
+    let_go: u64,
+    done: u64,
+    refused: u64,
+}
+
+impl Script {
+    /// The script of `arrivals` (sorted by time) for `agents`.
+    pub fn new(arrivals: Vec<Arrival>, agents: &[String], _speed: f64) -> Script {
+        let last = arrivals.last().map_or(0.0, |a| a.at_s);
+        Script {
+            period_s: last + 60.0,
+            arrivals,
+            next: 0,
+            round: 1,
+            now_s: 0.0,
+            due: BinaryHeap::new(),
+            planned: 0,
+            handle: HashMap::new(),
+            withdrawn: HashSet::new(),
+            rng: Pcg64Mcg::new(0x2024_0615_cafe_f00d_0123_4567_89ab_cdef),
+            agents: agents.to_vec(),
+            created: 0,
+            taken: 0,
+            let_go: 0,
+            done: 0,
+            refused: 0,
+        }
+    }
+
+    /// Every agent logs in, ready, as a shift starts.
+    pub fn log_in_everyone(&mut self, server: &Server) -> Result<(), String> {
+        for agent in &self.agents {
+            server.set_state(agent, "ready")?;
+        }
+        Ok(())
+    }
+
+    fn plan(&mut self, after_s: f64, action: Action) {
+        self.planned += 1;
+        let at = At(self.now_s + after_s);
+        self.due.push(Reverse((at, self.planned, action)));
+    }
+
+    /// What an agent's desktop heard: an offer to answer, work to do, an offer or a workitem gone.
+    pub fn heard(&mut self, heard: Heard) {
+        match heard.event.as_str() {
+            "offer" => {
+                let Some(offer) = heard.offer else { return };
+                let accept = !self.rng.next_u64().is_multiple_of(LET_GO);
+                let unit = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                let think = THINK_S.0 + (THINK_S.1 - THINK_S.0) * unit;
+                let agent = heard.agent;
+                self.plan(
+                    think,
+                    Action::Answer {
+                        agent,
+                        offer,
+                        accept,
+                    },
+                );
+            }
+            "assigned" => {
+                self.taken += 1;
+                let handle = self.handle.get(&heard.workitem).copied().unwrap_or(300.0);
+                let action = Action::Done {
+                    agent: heard.agent,
+                    workitem: heard.workitem,
+                };
+                self.plan(handle, action);
+            }
+            "offer_rescinded" => {
+                if let Some(offer) = heard.offer {
+                    self.withdrawn.insert(offer);
+                }
+                // Not answered in time (the demo fell behind): the server made the agent not ready.
+                if heard.reason.as_deref() == Some("expired") {
+                    let agent = heard.agent;
+                    self.plan(BACK_S, Action::Ready { agent });
+                }
+            }
+            "stopped" => {
+                self.withdrawn.insert(heard.workitem);
+            }
+            _ => {}
+        }
+    }
+
+    /// The next arrival: its time in this run, and the workitem.
+    fn next_arrival(&self) -> (f64, &Arrival) {
+        let arrival = &self.arrivals[self.next];
+        let offset = f64::from(self.round - 1) * self.period_s;
+        (arrival.at_s + offset, arrival)
+    }
+
+    /// Move the clock `by_s` seconds on, each action at its time.
+    pub fn advance(&mut self, server: &Server, by_s: f64) -> Result<(), String> {
+        let until = self.now_s + by_s;
+        loop {
+            let arrival = self.next_arrival().0;
+            let action = self
+                .due
+                .peek()
+                .map_or(f64::INFINITY, |Reverse((at, ..))| at.0);
+            let next = arrival.min(action);
+            if next > until {
+                break;
+            }
+            self.move_clock(server, next)?;
+            if arrival <= action {
+                self.create(server);
+            } else if let Some(Reverse((_, _, action))) = self.due.pop() {
+                self.act(server, action);
+            }
+        }
+        self.move_clock(server, until)
+    }
+
+    fn move_clock(&mut self, server: &Server, to_s: f64) -> Result<(), String> {
+        if to_s > self.now_s {
+            self.now_s = server.advance(to_s - self.now_s)?;
+        }
+        Ok(())
+    }
+
+    fn create(&mut self, server: &Server) {
+        let round = self.round;
+        let arrival = &self.arrivals[self.next];
+        let id = match round {
+            1 => arrival.id.clone(),
+            _ => format!("{}-{round}", arrival.id),
+        };
+        let body = json!({ "id": id, "priority": arrival.priority, "userdata": arrival.userdata });
+        self.handle.insert(id, arrival.handle_s);
+        match server.create(&body) {
+            Ok(_) => self.created += 1,
+            Err(_) => self.refused += 1,
+        }
+        self.next += 1;
+        if self.next == self.arrivals.len() {
+            self.next = 0;
+            self.round += 1;
+        }
+    }
+
+    fn act(&mut self, server: &Server, action: Action) {
+        // The server may have moved on meanwhile (an offer expired, a workitem stopped): its refusal
+        // is counted, not fatal.
+        let outcome = match action {
+            Action::Answer { offer, .. } if self.withdrawn.remove(&offer) => return,
+            Action::Answer {
+                agent,
+                offer,
+                accept,
+            } => {
+                if !accept {
+                    self.let_go += 1;
+                    self.plan(
+                        BACK_S,
+                        Action::Ready {
+                            agent: agent.clone(),
+                        },
+                    );
+                }
+                server.answer(&agent, &offer, accept)
+            }
+            Action::Done { workitem, .. } if self.withdrawn.remove(&workitem) => return,
+            Action::Done { agent, workitem } => {
+                self.handle.remove(&workitem);
+                let done = server.done(&agent, &workitem, "resolved");
+                if done.is_ok() {
+                    self.done += 1;
+                }
+                done
+            }
+            Action::Ready { agent } => server.set_state(&agent, "ready"),
+        };
+        if outcome.is_err() {
+            self.refused += 1;
+        }
+    }
+
+    /// A line saying how far the demo is.
+    pub fn progress(&self) -> String {
+        format!(
+            "clock at {}: {} created, {} taken by agents, {} done, {} let go{}",
+            clock_text(self.now_s),
+            crate::diagnostic::counted(self.created as usize, "workitem"),
+            self.taken,
+            self.done,
+            crate::diagnostic::counted(self.let_go as usize, "offer"),
+            match self.refused {
+                0 => String::new(),
+                n => format!(", {n} requests refused (the server had moved on)"),
+            }
+        )
+    }
+}
+
+/// Seconds of the clock as `1 h 2 min 5 s`.
+fn clock_text(seconds: f64) -> String {
+    let s = seconds.max(0.0) as u64;
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, m, s) => format!("{h} h {m} min {s} s"),
+    }
+}
