@@ -12,7 +12,8 @@ const RECONNECT_MS = 2000;
 const EVENTS_SHOWN = 60;
 const EVENTS_BACK = 30; // events shown from before the page opened
 const EVENT_NAMES = [
-  'created', 'waiting', 'offered', 'offer_rescinded', 'offer_rejected', 'assigned', 'timed_out',
+  'created', 'waiting', 'offered', 'offer_rescinded', 'offer_accepted', 'offer_rejected', 'assigned',
+  'timed_out',
   'target_rejected', 'userdata_updated', 'stopped', 'ended', 'done', 'agent_state',
 ];
 
@@ -27,6 +28,7 @@ const view = {
   streamOpen: false,
   loaded: false,
   testClock: false,
+  scrolled: false,
 };
 
 const byId = (id) => document.getElementById(id);
@@ -85,6 +87,19 @@ async function draw(name, version) {
     view.blocks.set(group.dataset.block, group);
   }
   view.drawn = `${name}@${version}`;
+  view.scrolled = false;
+}
+
+/** Once per drawing: scroll the drawing to its first Route block, where workitems wait. */
+function showRoutes(counts) {
+  if (view.scrolled) return;
+  view.scrolled = true;
+  const first = counts.blocks.find((count) => count.route);
+  const group = first && view.blocks.get(first.block);
+  const holder = byId('drawing');
+  if (!group || holder.scrollHeight <= holder.clientHeight) return;
+  const top = group.getBoundingClientRect().top - holder.getBoundingClientRect().top;
+  holder.scrollTop += top - 24;
 }
 
 function showFlow(flow, version) {
@@ -197,6 +212,7 @@ async function refresh() {
     const counts = await getJson(path);
     showFlow(flow, version);
     showCounts(counts);
+    showRoutes(counts);
   }
   showClock(clock);
   const waiting = showQueues(queues);
@@ -255,6 +271,10 @@ function describe(message) {
   if (data.target && typeof data.target.value === 'string') {
     parts.push(`target ${data.target.value}`);
   }
+  // `ended`: the outcome line, as a replay writes it.
+  if (data.outcome && typeof data.outcome.outcome === 'string') {
+    parts.push(`outcome ${data.outcome.outcome}`);
+  }
   return parts.join(' · ');
 }
 
@@ -270,7 +290,7 @@ function showEvent(name, message) {
       ? duration(message.at_s) || '0 s'
       : new Date(message.at_s * 1000).toLocaleTimeString();
   }
-  item.append(title, describe(message), at);
+  item.append(title, ' ', describe(message), ' ', at);
   const list = byId('events');
   byId('events-empty').hidden = true;
   list.prepend(item);
