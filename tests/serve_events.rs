@@ -163,6 +163,14 @@ fn a_first_connection_starts_after_the_event_its_query_names() {
     // A reconnection's `Last-Event-ID` wins over the address it reconnects to.
     let resumed = follow_path(&server, VIEWER, "/v1/events?after=0", Some(3));
     assert_eq!(names(&take(&resumed, 1)), [("waiting", "w2")]);
+    // Each is checked, even when the other would be used.
+    let reply = client()
+        .get(server.url("/v1/events?after=9223372036854775808"))
+        .bearer_auth(VIEWER)
+        .header("Last-Event-ID", "0")
+        .send()
+        .expect("a reply");
+    problem(reply, StatusCode::UNPROCESSABLE_ENTITY);
     for (query, status) in [
         ("?after=99", StatusCode::CONFLICT),
         ("?after=-1", StatusCode::UNPROCESSABLE_ENTITY),

@@ -257,3 +257,31 @@ fn block_counts_queues_and_agents_follow_a_scripted_run() {
         StatusCode::FORBIDDEN,
     );
 }
+
+#[test]
+fn the_counts_and_queues_are_the_same_after_a_kill_and_restart() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let data = dir.path().join("data");
+    let flow = std::path::Path::new(FLOW);
+    let server = ready_server(flow, &data, dir.path(), &[]);
+    for id in ["w1", "w2"] {
+        create(&server, id);
+    }
+    advance(&server, 5.0);
+    set_state(&server, "ready");
+    let offered = ok(send(&server, "GET", "/v1/workitems/w1", CRM, None));
+    let offer = offered["offer"].as_str().expect("w1 is offered");
+    ok(send(
+        &server,
+        "POST",
+        &format!("/v1/offers/{offer}/accept"),
+        ALICE,
+        None,
+    ));
+    let before = (counts(&server, "route_skill"), queues(&server));
+    assert_eq!(before.0, (2, Some(1), Some(5.0)));
+    assert_eq!(before.1[0]["routed_last_15m"], 1);
+    kill_9(server);
+    let server = ready_server(flow, &data, dir.path(), &[]);
+    assert_eq!((counts(&server, "route_skill"), queues(&server)), before);
+}

@@ -24,7 +24,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use tokio::sync::mpsc::Sender;
@@ -277,6 +277,11 @@ pub(super) struct Core {
     pub center: Arc<Center>,
     pub clock: Clock,
     pub records: Vec<Record>,
+    /// The numbers of the workitems that have not ended (what the views of the load scan, rather
+    /// than every workitem since the journal began).
+    pub unended: BTreeSet<u32>,
+    /// Workitems routed in the last 15 minutes (at least): when, and which.
+    routed: VecDeque<(f64, u32)>,
     pub by_id: HashMap<Text, u32>,
     /// Idempotency keys, each with the workitem it created.
     pub keys: HashMap<String, u32>,
@@ -316,6 +321,9 @@ pub(super) struct Core {
     exits: HashMap<(FlowRef, NodeIndex, ExitKey), Counter>,
 }
 
+/// How far back `GET /v1/queues` counts workitems routed: 15 minutes.
+const RECENT_S: f64 = 15.0 * 60.0;
+
 /// A way out of a block, as the metrics' cache keys it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum ExitKey {
@@ -338,6 +346,8 @@ impl Core {
             center,
             clock,
             records: Vec::new(),
+            unended: BTreeSet::new(),
+            routed: VecDeque::new(),
             by_id: HashMap::new(),
             keys: HashMap::new(),
             agents,
@@ -455,6 +465,7 @@ impl Core {
             return;
         }
         record.ended_s = Some(now_s);
+        self.unended.remove(&number);
         let outcome = match record.state {
             State::Done => "done",
             State::Stopped => "stopped",
@@ -691,6 +702,14 @@ impl Core {
                 record.state = State::Assigned;
                 record.agent = index;
                 record.routed_s = Some(*at_s);
+                while self
+                    .routed
+                    .front()
+                    .is_some_and(|&(at, _)| *at_s - at > RECENT_S)
+                {
+                    self.routed.pop_front();
+                }
+                self.routed.push_back((*at_s, number));
                 self.note(number, "assigned", json!({ "agent": &**agent }));
                 if let Some(index) = index {
                     let agent = &mut self.agents[index.index()];
@@ -887,44 +906,51 @@ impl Core {
     /// Waiting workitems by target, with those routed in the last 15 minutes: targets with workitems
     /// waiting first, each part in the order the targets were first met.
     pub fn queues(&self) -> Vec<QueueView> {
-        const RECENT_S: f64 = 15.0 * 60.0;
         let now_s = self.now_s();
         let mut queues: Vec<QueueView> = Vec::new();
-        for record in &self.records {
-            let Some(target) = &record.target else {
-                continue;
-            };
-            let waiting = matches!(record.state, State::Waiting | State::Offered);
-            let routed = record
-                .routed_s
-                .is_some_and(|routed_s| now_s - routed_s <= RECENT_S);
-            if !waiting && !routed {
-                continue;
-            }
-            let at = match queues.iter().position(|q| q.target == **target) {
+        let mut queue = |target: &TargetView| -> usize {
+            match queues.iter().position(|q| q.target == *target) {
                 Some(at) => at,
                 None => {
                     queues.push(QueueView {
-                        target: (**target).clone(),
+                        target: target.clone(),
                         waiting: 0,
                         oldest_wait_s: None,
                         routed_last_15m: 0,
                     });
                     queues.len() - 1
                 }
+            }
+        };
+        let mut waiting = Vec::new();
+        for &number in &self.unended {
+            let record = &self.records[number as usize];
+            let (State::Waiting | State::Offered, Some(target)) = (record.state, &record.target)
+            else {
+                continue;
             };
+            let wait = record.waiting_since_s.map(|since| now_s - since);
+            waiting.push((queue(target), wait));
+        }
+        let mut routed = Vec::new();
+        for &(at_s, number) in &self.routed {
+            if now_s - at_s > RECENT_S {
+                continue;
+            }
+            if let Some(target) = &self.records[number as usize].target {
+                routed.push(queue(target));
+            }
+        }
+        for (at, wait) in waiting {
             let queue = &mut queues[at];
-            if routed {
-                queue.routed_last_15m += 1;
-            }
-            if waiting {
-                queue.waiting += 1;
-                let wait = record.waiting_since_s.map(|since| now_s - since);
-                queue.oldest_wait_s = match (queue.oldest_wait_s, wait) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
-            }
+            queue.waiting += 1;
+            queue.oldest_wait_s = match (queue.oldest_wait_s, wait) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        for at in routed {
+            queues[at].routed_last_15m += 1;
         }
         queues.sort_by_key(|queue| queue.waiting == 0);
         queues

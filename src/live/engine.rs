@@ -388,8 +388,11 @@ pub(super) async fn started(core: &Rc<RefCell<Core>>, (bundle, runner): (Bundle,
 /// Flow `name` (or every flow) with its versions, and how many workitems run each.
 fn flows_view(core: &Core, name: Option<&str>) -> Result<Vec<PublishedFlowView>, LiveError> {
     let mut running: HashMap<FlowRef, usize> = HashMap::new();
-    for record in core.records.iter().filter(|record| !record.state.ended()) {
-        *running.entry(record.flow).or_default() += 1;
+    for &number in &core.unended {
+        let record = &core.records[number as usize];
+        if !record.state.ended() {
+            *running.entry(record.flow).or_default() += 1;
+        }
     }
     let running = |at: FlowRef| running.get(&at).copied().unwrap_or(0);
     match name {
@@ -521,6 +524,7 @@ pub(super) fn create(
         &new.userdata,
         flow,
     ));
+    core.unended.insert(number);
     core.by_id.insert(id.clone(), number);
     if let Some(key) = new.key {
         core.keys.insert(key, number);

@@ -40,10 +40,9 @@ pub async fn events(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     caller.require(&[Role::Admin, Role::Viewer])?;
-    let after = match last_event_id(&headers)? {
-        Some(id) => Some(id),
-        None => after_parameter(&query)?,
-    };
+    // Both read (a bad one is refused even when the other is good); the header wins.
+    let asked = after_parameter(&query)?;
+    let after = last_event_id(&headers)?.or(asked);
     let (backlog, receiver) = state.engine.feed(after).await.map_err(problem)?;
     Ok(super::event_stream(
         backlog,
