@@ -278,7 +278,30 @@ function describe(message) {
   return parts.join(' · ');
 }
 
+/** Events heard since the list was last drawn: drawn once a frame, the last EVENTS_SHOWN only, so
+ * that thousands of events a second cost the page one short list a frame. */
+const heard = [];
+let drawing = false;
+
 function showEvent(name, message) {
+  heard.push([name, message]);
+  if (heard.length > EVENTS_SHOWN) heard.splice(0, heard.length - EVENTS_SHOWN);
+  if (!drawing) {
+    drawing = true;
+    requestAnimationFrame(drawEvents);
+  }
+}
+
+function drawEvents() {
+  drawing = false;
+  const list = byId('events');
+  byId('events-empty').hidden = true;
+  const items = heard.splice(0).map(([name, message]) => eventItem(name, message));
+  list.prepend(...items.reverse());
+  while (list.children.length > EVENTS_SHOWN) list.lastElementChild.remove();
+}
+
+function eventItem(name, message) {
   const item = document.createElement('li');
   const title = document.createElement('span');
   title.className = 'name';
@@ -291,16 +314,13 @@ function showEvent(name, message) {
       : new Date(message.at_s * 1000).toLocaleTimeString();
   }
   item.append(title, ' ', describe(message), ' ', at);
-  const list = byId('events');
-  byId('events-empty').hidden = true;
-  list.prepend(item);
-  while (list.children.length > EVENTS_SHOWN) list.lastElementChild.remove();
   const block = message.data && message.data.block;
   const group = typeof block === 'string' ? view.blocks.get(block) : undefined;
   if (group) {
     group.classList.add('pulse');
     setTimeout(() => group.classList.remove('pulse'), 600);
   }
+  return item;
 }
 
 /** Follow the event stream, from after event `after` (null: from now). */
