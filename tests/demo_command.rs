@@ -33,7 +33,7 @@ fn the_demo_prints_the_web_view_and_routes_workitems_until_it_stops() {
             "--listen",
             "127.0.0.1:0",
             "--speed",
-            "60",
+            "100",
             "--for-s",
             "12",
         ])
@@ -96,7 +96,7 @@ fn the_demo_prints_the_web_view_and_routes_workitems_until_it_stops() {
     std::io::Read::read_to_string(&mut demo.stderr.take().expect("stderr"), &mut stderr)
         .expect("stderr");
     assert!(status.success(), "{status}: {stderr}");
-    // Its last word: how far it got (600 s of the sample: some workitems done).
+    // Its last word: how far it got (1200 s of the sample: some workitems done).
     let last = stderr.lines().last().expect("a progress line");
     let done: u64 = last
         .split(", ")
@@ -109,7 +109,17 @@ fn the_demo_prints_the_web_view_and_routes_workitems_until_it_stops() {
         .and_then(|rest| rest.split(" min").next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{stderr}"));
-    assert!((10..=12).contains(&minutes), "{stderr}");
+    assert!((17..=20).contains(&minutes), "{stderr}");
+    // At the fastest speed too, agents answer their offers in time: most workitems are taken.
+    let count = |suffix: &str| -> u64 {
+        last.split(": ")
+            .nth(2)
+            .and_then(|parts| parts.split(", ").find_map(|part| part.strip_suffix(suffix)))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no `{suffix}` in {last}"))
+    };
+    let (created, taken) = (count(" workitems created"), count(" taken by agents"));
+    assert!(created > 20 && taken * 10 >= created * 8, "{stderr}");
     // The journal was in a directory of its own, removed at the end.
     let left: Vec<_> = std::fs::read_dir(tmp.path())
         .expect("the directory")
@@ -125,6 +135,12 @@ fn the_demo_refuses_what_it_cannot_run() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not a speed"));
+    // Faster than 100, the desktops could not answer offers in their 30 s.
+    let output = routeflow()
+        .args(["demo", "--speed", "1000"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
     let output = routeflow()
         .args([
             "demo",
@@ -138,7 +154,7 @@ fn the_demo_refuses_what_it_cannot_run() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("cannot read no/such/file.jsonl"),
+        stderr.contains("no/such/file.jsonl is not there"),
         "{stderr}"
     );
     // Elsewhere than the repository, the sample is not there: the message says which file.
@@ -150,5 +166,59 @@ fn the_demo_refuses_what_it_cannot_run() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("center.yaml"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "flows/gtr_sample.yaml is not there: run the demo from the repository's root"
+        ),
+        "{stderr}"
+    );
+}
+
+/// The processes whose command line names `text`.
+fn processes_naming(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        if let Ok(line) = std::fs::read(entry.path().join("cmdline")) {
+            let line = String::from_utf8_lossy(&line).replace('\0', " ");
+            if line.contains(text) {
+                found.push(line);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_signal_at_any_instant_stops_the_demo_its_server_and_removes_its_directory() {
+    for (after_ms, signal) in [(30, "-INT"), (200, "-TERM"), (1500, "-INT")] {
+        let tmp = tempfile::tempdir().expect("a directory");
+        let demo = routeflow()
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .env("TMPDIR", tmp.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the demo starts");
+        std::thread::sleep(Duration::from_millis(after_ms));
+        let sent = Command::new("kill")
+            .args([signal, &demo.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let started = Instant::now();
+        let output = demo.wait_with_output().expect("the demo ends");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{after_ms} ms {signal}"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{after_ms} ms {signal}: {stderr}");
+        let tmp_path = tmp.path().to_str().expect("UTF-8");
+        let left = processes_naming(tmp_path);
+        assert!(left.is_empty(), "{after_ms} ms {signal}: {left:?}");
+        let files: Vec<_> = std::fs::read_dir(tmp.path())
+            .expect("the directory")
+            .collect();
+        assert!(files.is_empty(), "{after_ms} ms {signal}: {files:?}");
+    }
 }

@@ -24,22 +24,20 @@ pub struct DemoArgs {
     /// The address to listen on (port 0: any free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// How fast the contact center's clock runs, in seconds per real second.
+    /// How fast the contact center's clock runs, in seconds per real second (at most 100: faster, the
+    /// desktops could not answer offers within their 30 s).
     #[arg(long, value_name = "X", default_value = "10", value_parser = parse_speed)]
     speed: f64,
     /// Stop after this many seconds of real time (default: at Ctrl-C).
     #[arg(long = "for-s", value_name = "SECONDS", value_parser = parse_for)]
     for_s: Option<f64>,
-    /// Keep the server's journal in this directory (default: a new one, removed at the end).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
     text.parse::<f64>()
         .ok()
-        .filter(|x| x.is_finite() && (0.1..=1000.0).contains(x))
-        .ok_or_else(|| format!("`{text}` is not a speed from 0.1 to 1000, e.g. 10"))
+        .filter(|x| x.is_finite() && (0.1..=100.0).contains(x))
+        .ok_or_else(|| format!("`{text}` is not a speed from 0.1 to 100, e.g. 10"))
 }
 
 fn parse_for(text: &str) -> Result<f64, String> {
@@ -51,6 +49,21 @@ fn parse_for(text: &str) -> Result<f64, String> {
 
 /// Run `demo`.
 pub fn run(args: &DemoArgs) -> ExitCode {
+    for (path, flag) in [
+        (&args.flow, "--flow"),
+        (&args.center, "--center"),
+        (&args.workitems, "--workitems"),
+    ] {
+        if !path.exists() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {} is not there: run the demo from the repository's root (it uses the \
+                 shipped sample in flows/), or give its file with {flag}",
+                path.display()
+            );
+            return ExitCode::from(EXIT_INVALID);
+        }
+    }
     let center = match inputs::center(Some(&args.center)) {
         Ok(center) => center,
         Err(code) => return code,
@@ -62,7 +75,6 @@ pub fn run(args: &DemoArgs) -> ExitCode {
         listen: args.listen.clone(),
         speed: args.speed,
         duration: args.for_s.map(Duration::from_secs_f64),
-        data: args.data.clone(),
     };
     match demo::run(&options, &center) {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,8 +32,6 @@ pub struct Options {
     pub speed: f64,
     /// Stop after this long (none: at Ctrl-C).
     pub duration: Option<Duration>,
-    /// Where the journal goes (none: a new directory, removed at the end).
-    pub data: Option<PathBuf>,
 }
 
 /// How often the demo moves the clock and acts, in real time.
@@ -41,6 +39,9 @@ const TICK: Duration = Duration::from_millis(200);
 
 /// Run the demo; `Err` is a message for standard error.
 pub fn run(options: &Options, center: &Center) -> Result<(), String> {
+    // First, so that Ctrl-C at any later instant stops the demo the same way: its server killed, its
+    // directory removed.
+    let interrupted = server::on_interrupt();
     let arrivals = script::read_workload(&options.workitems, center.default_handle_s())?;
     if arrivals.is_empty() {
         return Err(format!(
@@ -48,18 +49,18 @@ pub fn run(options: &Options, center: &Center) -> Result<(), String> {
             options.workitems.display()
         ));
     }
-    let (data, temporary) = match &options.data {
-        Some(data) => (data.clone(), false),
-        None => (fresh_directory()?, true),
-    };
+    let data = fresh_directory()?;
     let agents: Vec<String> = center.agents().iter().map(|a| a.id.clone()).collect();
-    let outcome = Server::start(options, &data, &agents).and_then(|mut server| {
+    let outcome = Server::start(options, &data, &agents, interrupted).and_then(|server| {
+        let Some(server) = server else {
+            return Ok(());
+        };
         tell(&server, options);
-        play(&mut server, options, arrivals, &agents)
+        let outcome = play(&server, options, arrivals, &agents);
+        drop(server);
+        outcome
     });
-    if temporary {
-        let _ = std::fs::remove_dir_all(&data);
-    }
+    let _ = std::fs::remove_dir_all(&data);
     outcome
 }
 
@@ -85,33 +86,24 @@ fn tell(server: &Server, options: &Options) {
 
 /// Play the script until Ctrl-C (or `--for-s`), a line of progress now and then.
 fn play(
-    server: &mut Server,
+    server: &Server,
     options: &Options,
     arrivals: Vec<Arrival>,
     agents: &[String],
 ) -> Result<(), String> {
     let events = desktop::follow_all(server, agents);
-    let mut script = Script::new(arrivals, agents, options.speed);
-    script.log_in_everyone(server)?;
+    let mut script = Script::new(arrivals, agents);
     let started = Instant::now();
+    let stop = || {
+        server.interrupted()
+            || options
+                .duration
+                .is_some_and(|limit| started.elapsed() >= limit)
+    };
+    script.log_in_everyone(server, &stop)?;
     let mut said = Instant::now();
     let mut moved = Instant::now();
-    loop {
-        if options
-            .duration
-            .is_some_and(|limit| started.elapsed() >= limit)
-            || server.interrupted()
-        {
-            break;
-        }
-        if server.ended() {
-            // Ctrl-C reaches the server too, which may stop before the demo hears of it.
-            std::thread::sleep(Duration::from_millis(200));
-            if server.interrupted() {
-                break;
-            }
-            return Err("the server stopped (its messages are above)".to_owned());
-        }
+    while !stop() {
         let tick = Instant::now();
         while let Ok(event) = events.try_recv() {
             script.heard(event);
@@ -121,7 +113,10 @@ fn play(
         let now = Instant::now();
         let real = (now - moved).min(Duration::from_secs(1));
         moved = now;
-        script.advance(server, real.as_secs_f64() * options.speed)?;
+        script.advance(server, real.as_secs_f64() * options.speed, &events, &stop)?;
+        if server.ended() {
+            return Err("the server stopped (its messages are above)".to_owned());
+        }
         if said.elapsed() >= Duration::from_secs(10) {
             say(&script.progress());
             said = Instant::now();
@@ -134,7 +129,7 @@ fn play(
     Ok(())
 }
 
-fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "routeflow demo: {line}");
 }
 

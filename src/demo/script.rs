@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc::Receiver;
 
 /// A workitem of the workload.
 #[derive(Clone, Debug)]
@@ -23,38 +24,47 @@ pub struct Arrival {
     userdata: Value,
 }
 
-/// Read the workload (JSON Lines, `docs/workitem-format.md`): each line's id, arrival, handle time,
-/// priority and user data, in the order of arrival. A line that is not a workitem is an error naming it.
+/// Read the workload (JSON Lines, `docs/workitem-format.md`) as a replay reads it: each valid line's
+/// id, arrival, handle time, priority and user data, in the order of arrival. A bad line is skipped
+/// with a warning naming it (as a replay gives it an `error` outcome); a repeated id keeps its first
+/// line, since the server takes an id once.
 pub fn read_workload(path: &Path, default_handle_s: f64) -> Result<Vec<Arrival>, String> {
-    let text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let mut arrivals = Vec::new();
-    for (at, line) in text.lines().enumerate() {
-        let at = at + 1;
-        let problem = |what: &str| format!("{}:{at}: {what}", path.display());
-        let json: Value =
-            serde_json::from_str(line).map_err(|error| problem(&format!("not JSON: {error}")))?;
-        let id = json["id"]
-            .as_str()
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| problem("`id` must be a non-blank string"))?;
-        let time = |key: &str, default: f64| match &json[key] {
-            Value::Null => Ok(default),
-            value => value
-                .as_f64()
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .ok_or_else(|| problem(&format!("`{key}` must be a number of seconds"))),
+    let mut ids = HashSet::new();
+    for line in crate::workitem::WorkitemReader::new(std::io::BufReader::new(file)) {
+        let line = line.map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let item = match line.item {
+            Ok(item) => item,
+            Err(error) => {
+                super::say(&format!("warning: {}:{error} (skipped)", path.display()));
+                continue;
+            }
         };
-        let userdata = match &json["userdata"] {
-            Value::Object(_) => json["userdata"].clone(),
-            _ => return Err(problem("`userdata` must be an object")),
-        };
+        if !ids.insert(item.id.to_string()) {
+            super::say(&format!(
+                "warning: {}: line {}: the id `{}` is taken by an earlier line (skipped)",
+                path.display(),
+                line.number,
+                item.id
+            ));
+            continue;
+        }
+        let userdata: serde_json::Map<String, Value> = item
+            .userdata
+            .iter()
+            .map(|(key, value)| {
+                let json = serde_json::from_str(&value.to_json()).unwrap_or(Value::Null);
+                (key.to_owned(), json)
+            })
+            .collect();
         arrivals.push(Arrival {
-            id: id.to_owned(),
-            at_s: time("arrive_s", 0.0)?,
-            handle_s: time("handle_s", default_handle_s)?,
-            priority: json["priority"].as_i64().unwrap_or(0),
-            userdata,
+            id: item.id.to_string(),
+            at_s: item.arrive_s,
+            handle_s: item.handle_s_or(default_handle_s),
+            priority: item.priority,
+            userdata: Value::Object(userdata),
         });
     }
     arrivals.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
@@ -102,6 +112,10 @@ const LET_GO: u64 = 20;
 const THINK_S: (f64, f64) = (2.0, 8.0);
 /// How long an agent that let an offer go stays not ready.
 const BACK_S: f64 = 30.0;
+/// The clock's resolution: a microsecond.
+const RESOLUTION_S: f64 = 1e-6;
+/// The longest move of the clock at once, in seconds: well within an offer's 30 s.
+const STEP_S: f64 = 5.0;
 
 /// The parties' state.
 pub struct Script {
@@ -130,7 +144,7 @@ pub struct Script {
 
 impl Script {
     /// The script of `arrivals` (sorted by time) for `agents`.
-    pub fn new(arrivals: Vec<Arrival>, agents: &[String], _speed: f64) -> Script {
+    pub fn new(arrivals: Vec<Arrival>, agents: &[String]) -> Script {
         let last = arrivals.last().map_or(0.0, |a| a.at_s);
         Script {
             period_s: last + 60.0,
@@ -152,9 +166,16 @@ impl Script {
         }
     }
 
-    /// Every agent logs in, ready, as a shift starts.
-    pub fn log_in_everyone(&mut self, server: &Server) -> Result<(), String> {
+    /// Every agent logs in, ready, as a shift starts (until `stop` says so).
+    pub fn log_in_everyone(
+        &mut self,
+        server: &Server,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<(), String> {
         for agent in &self.agents {
+            if stop() {
+                break;
+            }
             server.set_state(agent, "ready")?;
         }
         Ok(())
@@ -217,31 +238,52 @@ impl Script {
         (arrival.at_s + offset, arrival)
     }
 
-    /// Move the clock `by_s` seconds on, each action at its time.
-    pub fn advance(&mut self, server: &Server, by_s: f64) -> Result<(), String> {
+    /// Move the clock `by_s` seconds on, each action at its time, and never more than [`STEP_S`] at
+    /// once: an offer made in a step is heard by its desktop before the next (it has 30 s). Returns
+    /// early when `stop` says so.
+    pub fn advance(
+        &mut self,
+        server: &Server,
+        by_s: f64,
+        heard: &Receiver<Heard>,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<(), String> {
         let until = self.now_s + by_s;
-        loop {
-            let arrival = self.next_arrival().0;
-            let action = self
-                .due
-                .peek()
-                .map_or(f64::INFINITY, |Reverse((at, ..))| at.0);
-            let next = arrival.min(action);
-            if next > until {
-                break;
+        // The server's clock counts whole microseconds: closer than that is there.
+        while until - self.now_s >= RESOLUTION_S {
+            if stop() {
+                return Ok(());
             }
-            self.move_clock(server, next)?;
-            if arrival <= action {
-                self.create(server);
-            } else if let Some(Reverse((_, _, action))) = self.due.pop() {
-                self.act(server, action);
+            let step = until.min(self.now_s + STEP_S);
+            loop {
+                let arrival = self.next_arrival().0;
+                let action = self
+                    .due
+                    .peek()
+                    .map_or(f64::INFINITY, |Reverse((at, ..))| at.0);
+                let next = arrival.min(action);
+                if next > step || stop() {
+                    break;
+                }
+                self.move_clock(server, next)?;
+                if arrival <= action {
+                    self.create(server);
+                } else if let Some(Reverse((_, _, action))) = self.due.pop() {
+                    self.act(server, action);
+                }
+            }
+            self.move_clock(server, step)?;
+            // What the desktops heard meanwhile (their streams deliver within milliseconds).
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            while let Ok(event) = heard.try_recv() {
+                self.heard(event);
             }
         }
-        self.move_clock(server, until)
+        Ok(())
     }
 
     fn move_clock(&mut self, server: &Server, to_s: f64) -> Result<(), String> {
-        if to_s > self.now_s {
+        if to_s - self.now_s >= RESOLUTION_S {
             self.now_s = server.advance(to_s - self.now_s)?;
         }
         Ok(())

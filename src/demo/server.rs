@@ -6,11 +6,12 @@ use crate::serve::auth::{generate_token, sha256_hex};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A running server and the parties' tokens.
@@ -22,7 +23,7 @@ pub struct Server {
     crm: String,
     desktops: HashMap<String, String>,
     pub agents: usize,
-    child: Child,
+    child: Mutex<Child>,
     client: reqwest::blocking::Client,
     interrupted: Arc<AtomicBool>,
 }
@@ -31,8 +32,14 @@ pub struct Server {
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Server {
-    /// Write the tokens file into `data`, start the server on it, and wait until it listens.
-    pub fn start(options: &Options, data: &Path, agents: &[String]) -> Result<Server, String> {
+    /// Write the tokens file into `data`, start the server on it, and wait until it is ready; `None`
+    /// when `interrupted` is set meanwhile (the server is stopped then).
+    pub fn start(
+        options: &Options,
+        data: &Path,
+        agents: &[String],
+        interrupted: Arc<AtomicBool>,
+    ) -> Result<Option<Server>, String> {
         let token = || generate_token().map_err(|error| format!("no randomness: {error}"));
         let (admin, viewer, crm) = (token()?, token()?, token()?);
         let mut desktops = HashMap::new();
@@ -75,36 +82,35 @@ impl Server {
             .arg(&tokens)
             // The server's problems only: not a line per request of the simulated parties.
             .env("RUST_LOG", "warn")
+            // Its own process group: Ctrl-C at the terminal reaches the demo only, which stops the
+            // parties first and then the server, rather than the server under them.
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|error| format!("cannot start the server: {error}"))?;
-        let base = match listening(&mut child) {
-            Ok(base) => base,
-            Err(error) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(error);
-            }
-        };
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|error| format!("cannot make an HTTP client: {error}"))?;
-        let server = Server {
-            base,
+        let base = listening(&mut child, &interrupted);
+        let mut server = Server {
+            base: String::new(),
             admin,
             viewer,
             crm,
             desktops,
             agents: agents.len(),
-            child,
+            child: Mutex::new(child),
             client,
-            interrupted: on_interrupt(),
+            interrupted,
         };
-        server.wait_ready()?;
-        Ok(server)
+        match base? {
+            Some(base) => server.base = base,
+            None => return Ok(None),
+        }
+        Ok(server.wait_ready()?.then_some(server))
     }
 
     /// Whether Ctrl-C (or SIGTERM) asked the demo to end.
@@ -113,16 +119,26 @@ impl Server {
     }
 
     /// Whether the server process has ended.
-    pub fn ended(&mut self) -> bool {
-        !matches!(self.child.try_wait(), Ok(None))
+    pub fn ended(&self) -> bool {
+        let Ok(mut child) = self.child.lock() else {
+            return true;
+        };
+        !matches!(child.try_wait(), Ok(None))
     }
 
-    fn wait_ready(&self) -> Result<(), String> {
+    /// Wait until the server is ready: true, or false when interrupted meanwhile.
+    fn wait_ready(&self) -> Result<bool, String> {
         let url = format!("{}/readyz", self.base);
         for _ in 0..300 {
+            if self.interrupted() {
+                return Ok(false);
+            }
             let reply = self.client.get(&url).bearer_auth(&self.admin).send();
             if reply.is_ok_and(|reply| reply.status().is_success()) {
-                return Ok(());
+                return Ok(true);
+            }
+            if self.ended() {
+                return Err("the server stopped (its messages are above)".to_owned());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -194,10 +210,11 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // SIGKILL: nothing acknowledged is lost by it (the journal), and it is what Ctrl-C has
-        // already asked of the server when it is the terminal's.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // SIGKILL: its journal is thrown away with its directory.
+        if let Ok(child) = self.child.get_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -206,8 +223,9 @@ pub fn segment(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-/// Read the server's standard error until it says where it listens; pass on what it says after.
-fn listening(child: &mut Child) -> Result<String, String> {
+/// Read the server's standard error until it says where it listens (`None` when `interrupted` is set
+/// first); pass on what it says after.
+fn listening(child: &mut Child, interrupted: &AtomicBool) -> Result<Option<String>, String> {
     let stderr = child
         .stderr
         .take()
@@ -229,36 +247,52 @@ fn listening(child: &mut Child) -> Result<String, String> {
             let _ = found.send(Err("the server stopped before it listened".to_owned()));
         }
     });
-    address
-        .recv_timeout(START_TIMEOUT)
-        .map_err(|_| "the server did not say where it listens within 30 s".to_owned())?
+    let started = std::time::Instant::now();
+    while started.elapsed() < START_TIMEOUT {
+        if interrupted.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        match address.recv_timeout(Duration::from_millis(50)) {
+            Ok(base) => return base.map(Some),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    Err("the server did not say where it listens within 30 s".to_owned())
 }
 
-/// A flag set at Ctrl-C (SIGINT) or SIGTERM.
-fn on_interrupt() -> Arc<AtomicBool> {
+/// A flag set at Ctrl-C (SIGINT) or SIGTERM, from this call on: the handlers are in place when it
+/// returns (a signal before would end the process without its clean-up).
+pub fn on_interrupt() -> Arc<AtomicBool> {
+    use tokio::signal::unix::{SignalKind, signal};
     let flag = Arc::new(AtomicBool::new(false));
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return flag;
+    };
+    let (interrupt, terminate) = {
+        let _entered = runtime.enter();
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
     let set = flag.clone();
     std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
-        runtime.block_on(async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            let terminated = async {
-                match term.as_mut() {
-                    Some(term) => {
-                        term.recv().await;
+        runtime.block_on(async move {
+            let heard = |stream: Option<tokio::signal::unix::Signal>| async move {
+                match stream {
+                    Some(mut stream) => {
+                        stream.recv().await;
                     }
                     None => std::future::pending::<()>().await,
                 }
             };
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                () = terminated => {}
+                () = heard(interrupt) => {}
+                () = heard(terminate) => {}
             }
         });
         set.store(true, Ordering::Relaxed);
