@@ -135,11 +135,19 @@ fn the_page_asks_a_browser_to_sign_in_and_takes_the_token_as_password() {
         refused["detail"]
             .as_str()
             .unwrap()
-            .contains("on GET requests"),
+            .contains("HTTP Basic is taken on GET and HEAD requests only"),
         "{refused}"
     );
     let reply = send(&server, "GET", "/v1/workitems/w1", CRM, None);
     assert_eq!(reply.status(), StatusCode::NOT_FOUND);
+    // Two Authorization headers: which one is meant is not guessed.
+    let reply = client()
+        .get(server.url("/v1/queues"))
+        .header("Authorization", format!("Bearer {VIEWER}"))
+        .basic_auth("anyone", Some(ADMIN))
+        .send()
+        .expect("a reply");
+    problem(reply, StatusCode::UNAUTHORIZED);
     assert!(!server.stderr().contains(VIEWER));
 }
 

@@ -164,6 +164,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let state = AppState {
         tokens: Arc::new(tokens),
         metrics,
+        drawings: Default::default(),
         engine,
         clock: mode,
         data: args.data.clone(),

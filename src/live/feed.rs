@@ -15,7 +15,8 @@ use tokio::sync::mpsc::{Receiver, Sender, channel};
 
 /// Events kept for streams that resume.
 pub const KEPT_EVENTS: usize = 10_000;
-/// Bytes of events kept, at most (their data's text, and a little for the rest).
+/// Bytes of events kept, at most (their data's text and the events written from it, and a little for
+/// the rest).
 pub const KEPT_BYTES: usize = 8 << 20;
 /// Events queued for one stream that does not read: past it the stream ends (it reconnects).
 const QUEUED: usize = 1_024;
@@ -46,15 +47,25 @@ struct Kept {
     about: About,
     /// The data, as JSON text.
     data: Arc<str>,
+    /// The event as streams send it, written once, when a stream first needs it: every stream, and
+    /// every stream that resumes, shares it.
+    rendered: std::cell::OnceCell<FeedEvent>,
 }
 
 impl Kept {
+    /// The bytes it is counted as: its data, and the event written from it (whether written yet or
+    /// not, so that it counts the same kept and let go).
     fn size(&self) -> usize {
         let about = match &self.about {
             About::Workitem(id) => id.len(),
             About::Agent(id) => id.len(),
         };
-        self.data.len() + about + 64
+        2 * (self.data.len() + about) + 128
+    }
+
+    /// The event as streams send it.
+    fn event(&self) -> &FeedEvent {
+        self.rendered.get_or_init(|| self.render())
     }
 
     fn render(&self) -> FeedEvent {
@@ -109,6 +120,7 @@ impl Feed {
             event,
             about: About::Workitem(workitem.clone()),
             data: data.clone(),
+            rendered: std::cell::OnceCell::new(),
         });
     }
 
@@ -120,12 +132,13 @@ impl Feed {
             event,
             about: About::Agent(agent.into()),
             data: data.into(),
+            rendered: std::cell::OnceCell::new(),
         });
     }
 
     fn push(&mut self, kept: Kept) {
         if !self.streams.is_empty() {
-            let event = kept.render();
+            let event = kept.event();
             // A stream whose queue is full (it does not read) ends; its supervisor reconnects.
             self.streams
                 .retain(|stream| stream.try_send(event.clone()).is_ok());
@@ -160,10 +173,12 @@ impl Feed {
                         kept: newest.map(|newest| (oldest, newest)),
                     });
                 }
+                // Ids are consecutive: the first event after `after` is at a known place.
+                let first =
+                    usize::try_from((after + 1).saturating_sub(oldest)).unwrap_or(usize::MAX);
                 self.kept
-                    .iter()
-                    .filter(|kept| kept.id > after)
-                    .map(Kept::render)
+                    .range(first.min(self.kept.len())..)
+                    .map(|kept| kept.event().clone())
                     .collect()
             }
         };

@@ -144,14 +144,23 @@ where
                 false,
             ));
         };
+        if parts.headers.get_all(header::AUTHORIZATION).iter().count() > 1 {
+            return Err(Problem::unauthorized(
+                "the request has more than one Authorization header: send one",
+                true,
+            ));
+        }
         let reads = parts.method == Method::GET || parts.method == Method::HEAD;
         // The header's text is never quoted back: it holds a secret, maybe mistyped.
         let Some(token) = presented_token(value, reads) else {
-            return Err(Problem::unauthorized(
-                "the Authorization header must be `Bearer <token>` (or, on GET requests, HTTP Basic \
-                 with the token as its password)",
-                true,
-            ));
+            let detail = if !reads && is_basic(value) {
+                "HTTP Basic is taken on GET and HEAD requests only (a browser sends it by itself, to \
+                 other sites' requests too): send `Authorization: Bearer <token>`"
+            } else {
+                "the Authorization header must be `Bearer <token>` (or, on GET and HEAD requests, \
+                 HTTP Basic with the token as its password)"
+            };
+            return Err(Problem::unauthorized(detail, true));
         };
         let token = token.as_str();
         match tokens.role_of(token) {
@@ -170,21 +179,38 @@ where
 /// event streams included, which a bearer token cannot do; not on writes, which a page of another site
 /// could make a signed-in browser send.
 fn presented_token(value: &HeaderValue, basic: bool) -> Option<String> {
-    let (scheme, credentials) = value.to_str().ok()?.trim().split_once(' ')?;
+    let text = value.to_str().ok()?.trim();
+    let (scheme, credentials) = text.split_once([' ', '\t'])?;
     let credentials = credentials.trim();
     let token = if scheme.eq_ignore_ascii_case("bearer") {
         credentials.to_owned()
     } else if basic && scheme.eq_ignore_ascii_case("basic") {
         use base64::Engine as _;
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(credentials)
-            .ok()?;
-        let (_user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-        password.to_owned()
+        use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+        // Padded or not, as clients write it.
+        const LENIENT: GeneralPurpose = GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        );
+        let decoded = LENIENT.decode(credentials).ok()?;
+        // The user name is not looked at, whatever its bytes; the password is the token.
+        let colon = decoded.iter().position(|&byte| byte == b':')?;
+        std::str::from_utf8(&decoded[colon + 1..]).ok()?.to_owned()
     } else {
         return None;
     };
     Some(token).filter(|token| !token.is_empty())
+}
+
+/// Whether `value` offers HTTP Basic credentials (to say why a write refuses them).
+fn is_basic(value: &HeaderValue) -> bool {
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().get(..6))
+        .is_some_and(|scheme| {
+            scheme.eq_ignore_ascii_case("basic ") || scheme.eq_ignore_ascii_case("basic\t")
+        })
 }
 
 #[cfg(test)]
@@ -205,6 +231,18 @@ mod tests {
         assert_eq!(token(&header("bearer t1"), true).as_deref(), Some("t1"));
         assert_eq!(token(&basic("viewer:t:2"), true).as_deref(), Some("t:2"));
         assert_eq!(token(&basic(":t3"), true).as_deref(), Some("t3"));
+        assert_eq!(token(&header("Basic\tOnQ0"), true).as_deref(), Some("t4"));
+        // Unpadded, and a user name that is not UTF-8.
+        assert_eq!(token(&header("Basic OnQ1"), true).as_deref(), Some("t5"));
+        assert_eq!(
+            token(&header("Basic dXNlcjp0Ng"), true).as_deref(),
+            Some("t6")
+        );
+        let latin1 = base64::engine::general_purpose::STANDARD.encode(b"\xe9t\xe9:t7");
+        assert_eq!(
+            token(&header(&format!("Basic {latin1}")), true).as_deref(),
+            Some("t7")
+        );
         // Not on writes; not without a password; not when it is no Basic credentials at all.
         assert_eq!(token(&basic("viewer:t1"), false), None);
         assert_eq!(token(&basic("viewer:"), true), None);

@@ -37,6 +37,8 @@ pub struct AppState {
     pub engine: crate::live::Engine,
     /// What `GET /metrics` shows.
     pub metrics: crate::serve::metrics::SharedMetrics,
+    /// The flow versions drawn for the web view, kept.
+    pub drawings: crate::serve::v1::blocks::Drawings,
 }
 
 impl FromRef<AppState> for Arc<Tokens> {

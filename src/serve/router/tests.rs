@@ -69,6 +69,7 @@ fn state() -> AppState {
     AppState {
         tokens: Arc::new(Tokens::single(TOKEN, Role::Viewer)),
         metrics,
+        drawings: Default::default(),
         engine,
         clock: ClockMode::Test,
         data: "unused".into(),

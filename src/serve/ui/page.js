@@ -37,6 +37,9 @@ const byId = (id) => document.getElementById(id);
  * has its credentials in its own address, and requests relative to it would carry them (refused). */
 const api = (path) => `${window.location.origin}${path}`;
 
+/** `text` as one path segment: dots too, so that a flow named `..` stays a name, not a step up. */
+const segment = (text) => encodeURIComponent(text).replace(/\./g, '%2E');
+
 function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
 }
@@ -72,7 +75,7 @@ function chosen(flows) {
 }
 
 async function draw(name, version) {
-  const path = `/v1/flows/${encodeURIComponent(name)}/versions/${version}/drawing`;
+  const path = `/v1/flows/${segment(name)}/versions/${version}/drawing`;
   const reply = await fetch(api(path), { cache: 'no-store' });
   if (!reply.ok) throw new Error(`${path}: ${reply.status}`);
   const parsed = new DOMParser().parseFromString(await reply.text(), 'image/svg+xml');
@@ -208,7 +211,7 @@ async function refresh() {
   } else {
     const { flow, version } = pick;
     if (view.drawn !== `${flow.name}@${version}`) await draw(flow.name, version);
-    const path = `/v1/flows/${encodeURIComponent(flow.name)}/versions/${version}/blocks`;
+    const path = `/v1/flows/${segment(flow.name)}/versions/${version}/blocks`;
     const counts = await getJson(path);
     showFlow(flow, version);
     showCounts(counts);

@@ -10,6 +10,7 @@ use crate::serve::auth::{Caller, Role};
 use crate::serve::json::Json;
 use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
+use axum::body::Bytes;
 use axum::extract::{Path, State as Shared};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -60,19 +61,11 @@ pub async fn drawing(
     // As the bundle: the drawing shows the flow's conditions and targets.
     caller.require(&[Role::Admin, Role::Viewer])?;
     let version = version_number(&name, &version)?;
-    let flow = state
-        .engine
-        .compiled_flow(&name, version)
-        .await
-        .map_err(problem)?;
-    // Drawing a large flow takes a while (10,000 blocks: about a second): not on a worker that
-    // serves requests.
-    let svg =
-        tokio::task::spawn_blocking(move || crate::render::svg_with_notes(&flow, &notes(&flow)))
-            .await
-            .map_err(|_| Problem::internal())?
-            .map_err(|error| Problem::internal().with_detail(error))?;
-    let mut reply = svg.into_response();
+    let svg = state
+        .drawings
+        .drawing(&state.engine, &name, version)
+        .await?;
+    let mut reply = axum::body::Body::from(svg).into_response();
     let headers = reply.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -105,4 +98,61 @@ fn notes(flow: &crate::flow::Flow) -> Notes {
         );
     }
     notes
+}
+
+/// Drawings made, by flow and version (a version never changes): drawing a large flow takes a while
+/// (10,000 blocks: about 2 s, 11 MB), so each is made once, one at a time, and kept.
+#[derive(Clone, Debug, Default)]
+pub struct Drawings {
+    made: std::sync::Arc<std::sync::Mutex<Vec<Drawn>>>,
+    /// Held while one is drawn: a burst of requests for a new version draws it once.
+    drawing: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A version drawn: its flow's name and its number, and the SVG.
+type Drawn = ((String, u32), Bytes);
+
+/// Drawings kept, at most (the most recently made).
+const KEPT_DRAWINGS: usize = 8;
+
+impl Drawings {
+    fn kept(&self, name: &str, version: u32) -> Option<Bytes> {
+        let made = self.made.lock().ok()?;
+        made.iter()
+            .find(|((n, v), _)| n == name && *v == version)
+            .map(|(_, svg)| svg.clone())
+    }
+
+    /// Version `version` of flow `name`, drawn (once).
+    async fn drawing(
+        &self,
+        engine: &crate::live::Engine,
+        name: &str,
+        version: u32,
+    ) -> Result<Bytes, Problem> {
+        if let Some(svg) = self.kept(name, version) {
+            return Ok(svg);
+        }
+        let _drawing = self.drawing.lock().await;
+        if let Some(svg) = self.kept(name, version) {
+            return Ok(svg);
+        }
+        let flow = engine.compiled_flow(name, version).await.map_err(problem)?;
+        // Not on a worker that serves requests; carried to its end even when the client has gone,
+        // so that the next request finds it made.
+        let svg = tokio::task::spawn_blocking(move || {
+            crate::render::svg_with_notes(&flow, &notes(&flow))
+        })
+        .await
+        .map_err(|_| Problem::internal())?
+        .map_err(|error| Problem::internal().with_detail(error))?;
+        let svg = Bytes::from(svg);
+        if let Ok(mut made) = self.made.lock() {
+            if made.len() >= KEPT_DRAWINGS {
+                made.remove(0);
+            }
+            made.push(((name.to_owned(), version), svg.clone()));
+        }
+        Ok(svg)
+    }
 }
