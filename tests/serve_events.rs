@@ -186,3 +186,44 @@ fn a_first_connection_starts_after_the_event_its_query_names() {
         problem(reply, status);
     }
 }
+
+#[test]
+fn a_head_request_opens_no_stream() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let server = live_server(dir.path(), &[]);
+    // alice's desktop has the most streams an agent may have open: a ninth would end the oldest.
+    let streams: Vec<_> = (0..8)
+        .map(|_| follow(&server, ALICE, "alice", None))
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for path in ["/v1/agents/alice/events", "/v1/events"] {
+        let reply = client()
+            .head(server.url(path))
+            .bearer_auth(ADMIN)
+            .send()
+            .expect("a reply");
+        assert_eq!(reply.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            reply.headers()["content-type"],
+            "text/event-stream",
+            "{path}"
+        );
+    }
+    let reply = client()
+        .head(server.url("/v1/agents/nobody/events"))
+        .bearer_auth(ADMIN)
+        .send()
+        .expect("a reply");
+    assert_eq!(reply.status(), StatusCode::NOT_FOUND);
+    // Every stream is still open: the oldest hears alice's offer.
+    create(&server, "w1");
+    let ready = json!({ "state": "ready" });
+    ok(send(
+        &server,
+        "PUT",
+        "/v1/agents/alice/state",
+        ALICE,
+        Some(ready),
+    ));
+    assert_eq!(next(&streams[0]).event, "offer");
+}

@@ -9,14 +9,12 @@ use crate::serve::openapi::AgentEventMessage;
 use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
 use axum::extract::{Path, State as Shared};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, Sse};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::Stream;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::Schema;
 
@@ -121,16 +119,22 @@ pub async fn events(
     Shared(state): Shared<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    method: Method,
+) -> Result<Response, Problem> {
     caller.require_agent(&id, &[Role::Admin, Role::Viewer])?;
     let after = super::last_event_id(&headers)?;
+    if method == Method::HEAD {
+        // What a GET would answer, without opening a stream (which could end another).
+        state
+            .engine
+            .agent(&id)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found(format!("no agent `{id}` in the center")))?;
+        return Ok(super::no_stream());
+    }
     let (backlog, receiver) = state.engine.subscribe(&id, after).await.map_err(problem)?;
-    Ok(super::event_stream(
-        backlog,
-        receiver,
-        state.shutdown.clone(),
-        sse,
-    ))
+    Ok(super::event_stream(backlog, receiver, state.shutdown.clone(), sse).into_response())
 }
 
 fn sse(event: &AgentEvent) -> Event {

@@ -11,10 +11,9 @@ use crate::serve::openapi::SupervisorEventMessage;
 use crate::serve::problem::Problem;
 use crate::serve::router::app::AppState;
 use axum::extract::{Query, State as Shared};
-use axum::http::HeaderMap;
-use axum::response::sse::{Event, Sse};
-use futures_util::stream::Stream;
-use std::convert::Infallible;
+use axum::http::{HeaderMap, Method};
+use axum::response::sse::Event;
+use axum::response::{IntoResponse, Response};
 
 /// The supervisors' event stream.
 #[utoipa::path(
@@ -38,18 +37,18 @@ pub async fn events(
     Shared(state): Shared<AppState>,
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    method: Method,
+) -> Result<Response, Problem> {
     caller.require(&[Role::Admin, Role::Viewer])?;
     // Both read (a bad one is refused even when the other is good); the header wins.
     let asked = after_parameter(&query)?;
     let after = last_event_id(&headers)?.or(asked);
+    if method == Method::HEAD {
+        // What a GET would answer, without opening a stream (the 65th ends the oldest).
+        return Ok(super::no_stream());
+    }
     let (backlog, receiver) = state.engine.feed(after).await.map_err(problem)?;
-    Ok(super::event_stream(
-        backlog,
-        receiver,
-        state.shutdown.clone(),
-        sse,
-    ))
+    Ok(super::event_stream(backlog, receiver, state.shutdown.clone(), sse).into_response())
 }
 
 /// The `after` query parameter, if given: digits, once, and no other parameter.

@@ -89,6 +89,15 @@ pub fn event_stream<T: Send + 'static>(
     axum::response::sse::Sse::new(events).keep_alive(axum::response::sse::KeepAlive::default())
 }
 
+/// The reply to `HEAD` on an event stream: a stream's headers, no stream.
+pub fn no_stream() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let none = futures_util::stream::empty::<
+        Result<axum::response::sse::Event, std::convert::Infallible>,
+    >();
+    axum::response::sse::Sse::new(none).into_response()
+}
+
 /// The `Last-Event-ID` of a stream's request: none, or the id of an earlier event (digits).
 pub fn last_event_id(headers: &axum::http::HeaderMap) -> Result<Option<u64>, Problem> {
     let Some(value) = headers.get("last-event-id") else {
