@@ -224,3 +224,44 @@ fn a_signal_at_any_instant_stops_the_demo_its_server_and_removes_its_directory()
         assert!(files.is_empty(), "{after_ms} ms {signal}: {files:?}");
     }
 }
+
+#[test]
+fn bad_workload_lines_are_skipped_with_their_file_and_line() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let workitems = dir.path().join("w.jsonl");
+    std::fs::write(
+        &workitems,
+        "{\"id\":\"a\",\"userdata\":{}}\n\n{\"id\":\"a\",\"userdata\":{}}\n{\"id\":\"b\"}\n",
+    )
+    .expect("written");
+    let path = workitems.to_str().expect("UTF-8");
+    let output = routeflow()
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--for-s",
+            "1",
+            "--workitems",
+            path,
+        ])
+        .env("TMPDIR", dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    for (line, what) in [
+        (2, "blank"),
+        (3, "the id `a` is taken by an earlier line (skipped)"),
+        (4, "userdata"),
+    ] {
+        let prefix = format!("routeflow demo: warning: {path}:{line}: ");
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(what)),
+            "{line}: {stderr}"
+        );
+    }
+    assert!(stderr.contains("1 workitem created"), "{stderr}");
+}

@@ -38,13 +38,18 @@ pub fn read_workload(path: &Path, default_handle_s: f64) -> Result<Vec<Arrival>,
         let item = match line.item {
             Ok(item) => item,
             Err(error) => {
-                super::say(&format!("warning: {}:{error} (skipped)", path.display()));
+                super::say(&format!(
+                    "warning: {}:{}: {} (skipped)",
+                    path.display(),
+                    error.line,
+                    error.message
+                ));
                 continue;
             }
         };
         if !ids.insert(item.id.to_string()) {
             super::say(&format!(
-                "warning: {}: line {}: the id `{}` is taken by an earlier line (skipped)",
+                "warning: {}:{}: the id `{}` is taken by an earlier line (skipped)",
                 path.display(),
                 line.number,
                 item.id
@@ -129,10 +134,8 @@ pub struct Script {
     /// Actions due, in time order (then in the order they were planned).
     due: BinaryHeap<Reverse<(At, u64, Action)>>,
     planned: u64,
-    /// Handle times, by workitem id.
+    /// Handle times of the workitems created and not yet assigned, by id.
     handle: HashMap<String, f64>,
-    /// Offers withdrawn before their answer, and workitems stopped before done.
-    withdrawn: HashSet<String>,
     rng: Pcg64Mcg,
     agents: Vec<String>,
     created: u64,
@@ -155,7 +158,6 @@ impl Script {
             due: BinaryHeap::new(),
             planned: 0,
             handle: HashMap::new(),
-            withdrawn: HashSet::new(),
             rng: Pcg64Mcg::new(0x2024_0615_cafe_f00d_0123_4567_89ab_cdef),
             agents: agents.to_vec(),
             created: 0,
@@ -207,7 +209,7 @@ impl Script {
             }
             "assigned" => {
                 self.taken += 1;
-                let handle = self.handle.get(&heard.workitem).copied().unwrap_or(300.0);
+                let handle = self.handle.remove(&heard.workitem).unwrap_or(300.0);
                 let action = Action::Done {
                     agent: heard.agent,
                     workitem: heard.workitem,
@@ -215,8 +217,11 @@ impl Script {
                 self.plan(handle, action);
             }
             "offer_rescinded" => {
+                // Its answer, if still to come, is not given.
                 if let Some(offer) = heard.offer {
-                    self.withdrawn.insert(offer);
+                    self.due.retain(|Reverse((_, _, action))| {
+                        !matches!(action, Action::Answer { offer: o, .. } if *o == offer)
+                    });
                 }
                 // Not answered in time (the demo fell behind): the server made the agent not ready.
                 if heard.reason.as_deref() == Some("expired") {
@@ -225,7 +230,10 @@ impl Script {
                 }
             }
             "stopped" => {
-                self.withdrawn.insert(heard.workitem);
+                let workitem = heard.workitem;
+                self.due.retain(|Reverse((_, _, action))| {
+                    !matches!(action, Action::Done { workitem: w, .. } if *w == workitem)
+                });
             }
             _ => {}
         }
@@ -313,7 +321,6 @@ impl Script {
         // The server may have moved on meanwhile (an offer expired, a workitem stopped): its refusal
         // is counted, not fatal.
         let outcome = match action {
-            Action::Answer { offer, .. } if self.withdrawn.remove(&offer) => return,
             Action::Answer {
                 agent,
                 offer,
@@ -330,9 +337,7 @@ impl Script {
                 }
                 server.answer(&agent, &offer, accept)
             }
-            Action::Done { workitem, .. } if self.withdrawn.remove(&workitem) => return,
             Action::Done { agent, workitem } => {
-                self.handle.remove(&workitem);
                 let done = server.done(&agent, &workitem, "resolved");
                 if done.is_ok() {
                     self.done += 1;
