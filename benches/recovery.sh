@@ -22,36 +22,15 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=${ROUTEFLOW:-$TARGET/release/routeflow}
 $BIN gen --workitems 1 --agents 2000 --seed 1 --dir "$DIR" >/dev/null
-ADMIN=$($BIN token --role admin 2>/dev/null | sed -n 1p)
-CRM=$($BIN token --role integration 2>/dev/null | sed -n 1p)
-python3 - "$DIR/tokens.yaml" "$ADMIN" "$CRM" <<'PY'
-import hashlib, sys
-path, admin, crm = sys.argv[1:]
-with open(path, "w") as f:
-    for role, token in (("admin", admin), ("integration", crm)):
-        f.write(f"- {{ role: {role}, sha256: {hashlib.sha256(token.encode()).hexdigest()} }}\n")
-PY
+. benches/common.sh
+tokens admin integration
 
 # Each of wrk's threads stops after PER replies (a few more may be in flight: the count that matters is
 # the one the server recovers); wrk itself only ends after its duration, so it is stopped once the
 # server holds COUNT workitems. Ids unique across threads and runs (RUN).
-cat > "$DIR/create.lua" <<LUA
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-local n = 0
+create_lua "$DIR/create.lua" <<'LUA'
 local done = 0
 local per = tonumber(os.getenv("PER"))
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $CRM"
-request = function()
-  n = n + 1
-  local body = string.format('{"id":"r%s-%d-%d","userdata":{"GTR_level1":"Insurance","caseNumber":"CS%d"}}', os.getenv("RUN") or "", tid, n, n)
-  return wrk.format(nil, "/v1/workitems", nil, body)
-end
 response = function(status, headers, body)
   done = done + 1
   if done >= per then wrk.thread:stop() end

@@ -30,15 +30,8 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=${ROUTEFLOW:-$TARGET/release/routeflow}
 $BIN gen --workitems 1 --agents "$AGENTS" --seed 1 --dir "$DIR" >/dev/null
-ADMIN=$($BIN token --role admin 2>/dev/null | sed -n 1p)
-CRM=$($BIN token --role integration 2>/dev/null | sed -n 1p)
-python3 - "$DIR/tokens.yaml" "$ADMIN" "$CRM" <<'PY'
-import hashlib, sys
-path, admin, crm = sys.argv[1:]
-with open(path, "w") as f:
-    for role, token in (("admin", admin), ("integration", crm)):
-        f.write(f"- {{ role: {role}, sha256: {hashlib.sha256(token.encode()).hexdigest()} }}\n")
-PY
+. benches/common.sh
+tokens admin integration
 
 start() { # name, command...; the base URL goes to $DIR/<name>.url
   local name=$1; shift
@@ -55,25 +48,7 @@ start() { # name, command...; the base URL goes to $DIR/<name>.url
 }
 rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$(cat "$DIR/$1.pid")/status"; }
 
-# Every request a new workitem: ids unique across wrk's threads (each has its own Lua state, whose
-# `math.random` starts from the same seed: until this session half the requests repeated another's id and
-# body, and were answered as repeats) and across runs (RUN, set before each).
-cat > "$DIR/create.lua" <<LUA
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-local n = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $CRM"
-request = function()
-  n = n + 1
-  local body = string.format('{"id":"t%s-%d-%d","userdata":{"GTR_level1":"Insurance","caseNumber":"CS%d"}}', os.getenv("RUN") or "", tid, n, n)
-  return wrk.format(nil, "/v1/workitems", nil, body)
-end
-LUA
+create_lua "$DIR/create.lua" < /dev/null
 
 start bare "$TARGET/release/examples/bare_create" 127.0.0.1:0
 start serve $BIN serve --flow flows/gtr_sample.yaml --center "$DIR/center.yaml" \

@@ -15,31 +15,9 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 BIN=${ROUTEFLOW:-${CARGO_TARGET_DIR:-target}/release/routeflow}
 $BIN gen --workitems 1 --agents 200 --seed 1 --dir "$DIR" >/dev/null
-CRM=$($BIN token --role integration 2>/dev/null | sed -n 1p)
-VIEWER=$($BIN token --role viewer 2>/dev/null | sed -n 1p)
-python3 - "$DIR/tokens.yaml" "$CRM" "$VIEWER" <<'PY'
-import hashlib, sys
-path, crm, viewer = sys.argv[1:]
-with open(path, "w") as f:
-    for role, token in (("integration", crm), ("viewer", viewer)):
-        f.write(f"- {{ role: {role}, sha256: {hashlib.sha256(token.encode()).hexdigest()} }}\n")
-PY
-cat > "$DIR/create.lua" <<LUA
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-local n = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $CRM"
-request = function()
-  n = n + 1
-  local body = string.format('{"id":"t%d-%d","userdata":{"GTR_level1":"Insurance","caseNumber":"CS%d"}}', tid, n, n)
-  return wrk.format(nil, "/v1/workitems", nil, body)
-end
-LUA
+. benches/common.sh
+tokens integration viewer
+create_lua "$DIR/create.lua" < /dev/null
 
 echo "watching costs ($(nproc) cores; $(uptime | sed 's/.*load/load/'))"
 for viewers in 0 1 "$VIEWERS"; do
