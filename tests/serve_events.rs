@@ -16,6 +16,17 @@ fn create(server: &Server, id: &str) {
     assert_eq!(reply.status(), StatusCode::CREATED);
 }
 
+/// `GET /v1/events{query}` as the viewer, with `Last-Event-ID: last` when given.
+fn open_events(server: &Server, query: &str, last: Option<&str>) -> reqwest::blocking::Response {
+    let mut request = client()
+        .get(server.url(&format!("/v1/events{query}")))
+        .bearer_auth(VIEWER);
+    if let Some(last) = last {
+        request = request.header("Last-Event-ID", last);
+    }
+    request.send().expect("a reply")
+}
+
 /// The next `n` events: (id, event, whose).
 fn take(events: &Receiver<Sse>, n: usize) -> Vec<(u64, String, String)> {
     (0..n)
@@ -123,12 +134,7 @@ fn what_the_stream_refuses() {
         .send()
         .expect("a reply");
     problem(anonymous, StatusCode::UNAUTHORIZED);
-    let ahead = client()
-        .get(server.url("/v1/events"))
-        .bearer_auth(VIEWER)
-        .header("Last-Event-ID", "99")
-        .send()
-        .expect("a reply");
+    let ahead = open_events(&server, "", Some("99"));
     let refused: Value = problem(ahead, StatusCode::CONFLICT);
     assert!(
         refused["detail"]
@@ -136,13 +142,10 @@ fn what_the_stream_refuses() {
             .expect("a detail")
             .contains("after 99")
     );
-    let bad = client()
-        .get(server.url("/v1/events"))
-        .bearer_auth(VIEWER)
-        .header("Last-Event-ID", "+1")
-        .send()
-        .expect("a reply");
-    problem(bad, StatusCode::BAD_REQUEST);
+    problem(
+        open_events(&server, "", Some("+1")),
+        StatusCode::BAD_REQUEST,
+    );
 }
 
 #[test]
@@ -164,12 +167,7 @@ fn a_first_connection_starts_after_the_event_its_query_names() {
     let resumed = follow_path(&server, VIEWER, "/v1/events?after=0", Some(3));
     assert_eq!(names(&take(&resumed, 1)), [("waiting", "w2")]);
     // Each is checked, even when the other would be used.
-    let reply = client()
-        .get(server.url("/v1/events?after=9223372036854775808"))
-        .bearer_auth(VIEWER)
-        .header("Last-Event-ID", "0")
-        .send()
-        .expect("a reply");
+    let reply = open_events(&server, "?after=9223372036854775808", Some("0"));
     problem(reply, StatusCode::UNPROCESSABLE_ENTITY);
     for (query, status) in [
         ("?after=99", StatusCode::CONFLICT),
@@ -178,12 +176,7 @@ fn a_first_connection_starts_after_the_event_its_query_names() {
         ("?after=1&after=2", StatusCode::UNPROCESSABLE_ENTITY),
         ("?since=1", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
-        let reply = client()
-            .get(server.url(&format!("/v1/events{query}")))
-            .bearer_auth(VIEWER)
-            .send()
-            .expect("a reply");
-        problem(reply, status);
+        problem(open_events(&server, query, None), status);
     }
 }
 

@@ -169,6 +169,10 @@ fn the_drawing_has_a_line_for_the_counts_on_every_block() {
         .expect("the Route block route_skill");
     let route = route.split("</g>").next().expect("its group");
     assert!(route.contains("waiting"), "{route}");
+    for path in [path, "/v1/flows/gtr_sample/versions/1/blocks"] {
+        let anonymous = client().get(server.url(path)).send().expect("a reply");
+        problem(anonymous, StatusCode::UNAUTHORIZED);
+    }
     for (token, status) in [(CRM, StatusCode::FORBIDDEN), (ALICE, StatusCode::FORBIDDEN)] {
         problem(send(&server, "GET", path, token, None), status);
     }
